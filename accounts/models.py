@@ -1,0 +1,53 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class Department(models.Model):
+    """A side of the organisation that defines terms in its own words and signs them off.
+
+    Departments are rows, not columns: adding one here gives every term a definition slot for it.
+    """
+
+    name = models.CharField(max_length=80, unique=True, help_text="Short name, e.g. “IT” or “Marketing”.")
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Order of this department's column on term pages."
+    )
+    is_active = models.BooleanField(
+        default=True, help_text="Inactive departments keep their definitions but get no column."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A person using the glossary; belongs to at most one department.
+
+    What they may do comes from their role group (see accounts.roles); an approver signs only for
+    this department, so nobody can approve for two departments.
+    """
+
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    def save(self, *args, **kwargs):
+        # A login only touches last_login; it is not a change anyone needs in the audit trail.
+        if kwargs.get("update_fields") and set(kwargs["update_fields"]) <= {"last_login"}:
+            self.skip_history_when_saving = True
+            try:
+                return super().save(*args, **kwargs)
+            finally:
+                del self.skip_history_when_saving
+        return super().save(*args, **kwargs)
+
+    def __str__(self):
+        return self.get_full_name() or self.username

@@ -1,0 +1,38 @@
+"""Admin plumbing shared by every app: each change made in the admin says why it was made."""
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from simple_history.admin import SimpleHistoryAdmin
+
+
+class ChangeReasonForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label="Reason for this change",
+        max_length=100,
+        help_text="Kept in the version history next to your name.",
+    )
+
+
+class HistoryWithReasonAdmin(SimpleHistoryAdmin):
+    """SimpleHistoryAdmin whose forms ask for a reason and whose history pages are read-only.
+
+    Restoring an old version is a change like any other, so it goes through the app's own
+    workflow rather than the admin's revert button.
+    """
+
+    form = ChangeReasonForm
+
+    def change_reason(self, form) -> str:
+        return form.cleaned_data.get("change_reason", "")
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = self.change_reason(form)
+        try:
+            super().save_model(request, obj, form, change)
+        finally:
+            del obj._change_reason
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied("Restore earlier versions from the term's history page.")
+        return super().history_form_view(request, object_id, version_id, extra_context)

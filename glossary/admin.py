@@ -1,0 +1,78 @@
+from django.contrib import admin
+
+from accounts.models import Department
+from config.admin_history import ChangeReasonForm, HistoryWithReasonAdmin
+from glossary.models import Definition, Tag, Term
+from glossary.services import save_with_history, term_record_version
+
+
+class DefinitionInline(admin.StackedInline):
+    model = Definition
+    fields = ["department", "text"]
+    extra = 0
+
+    def get_extra(self, request, obj=None, **kwargs):
+        defined = obj.definitions.count() if obj else 0
+        return max(Department.objects.filter(is_active=True).count() - defined, 0)
+
+
+@admin.register(Term)
+class TermAdmin(HistoryWithReasonAdmin):
+    form = ChangeReasonForm
+    inlines = [DefinitionInline]
+    list_display = ["name", "abbreviation", "status", "updated_at"]
+    list_filter = ["status", "tags"]
+    search_fields = ["name", "abbreviation", "synonyms"]
+    readonly_fields = ["slug", "created_at", "updated_at"]
+    filter_horizontal = ["tags", "related_terms"]
+    fields = [
+        "name", "slug", "abbreviation", "synonyms", "summary", "examples", "status",
+        "tags", "related_terms", "created_at", "updated_at", "change_reason",
+    ]
+
+    # A term's version is written once, after its definitions, tags and related terms are saved
+    # (save_related), so that the version shows the whole entry as it now stands.
+    def save_model(self, request, obj, form, change):
+        obj.skip_history_when_saving = True
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        reason = self.change_reason(form)
+        for definition in formset.save(commit=False):
+            save_with_history(definition, user=request.user, reason=reason)
+        for definition in formset.deleted_objects:
+            save_with_history(definition, user=request.user, reason=reason, delete=True)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        del form.instance.skip_history_when_saving
+        term_record_version(term=form.instance, user=request.user, reason=self.change_reason(form))
+
+    def has_delete_permission(self, request, obj=None):
+        # Nothing leaves the glossary for good: deprecate a term instead.
+        return False
+
+
+@admin.register(Definition)
+class DefinitionAdmin(HistoryWithReasonAdmin):
+    """Read-only list: definitions are edited on their term, so the term's version includes them."""
+
+    list_display = ["term", "department"]
+    list_filter = ["department"]
+    search_fields = ["term__name", "text"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Tag)
+class TagAdmin(HistoryWithReasonAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}

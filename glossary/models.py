@@ -1,0 +1,127 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
+
+from glossary import text
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = text.normalise_name(self.name)
+        if not self.slug:
+            self.slug = slugify(self.name)[:60] or "tag"
+        super().save(*args, **kwargs)
+
+
+class Term(models.Model):
+    """One glossary entry: a word, and what each department means by it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        APPROVED = "approved", "Approved"
+        DEPRECATED = "deprecated", "Deprecated"
+
+    name = models.CharField(max_length=120)
+    # name_key and initial are derived from name on every save; they make uniqueness and the
+    # A–Z index cheap and independent of the database's collation.
+    name_key = models.CharField(max_length=120, unique=True, editable=False)
+    initial = models.CharField(max_length=1, editable=False, db_index=True)
+    slug = models.SlugField(
+        max_length=140, unique=True, editable=False, help_text="Permanent address; kept on rename."
+    )
+    abbreviation = models.CharField(max_length=30, blank=True)
+    synonyms = models.TextField(blank=True, help_text="One per line.")
+    summary = models.TextField(
+        "common ground",
+        blank=True,
+        help_text="The meaning both departments agree on (Markdown). Leave empty until they do.",
+    )
+    examples = models.TextField(blank=True, help_text="Usage examples (Markdown).")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="terms")
+    related_terms = models.ManyToManyField("self", blank=True, symmetrical=True)
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Everything searchable about the term, casefolded, rebuilt by glossary.services on each change.
+    search_document = models.TextField(blank=True, editable=False)
+
+    history = HistoricalRecords(m2m_fields=[tags, related_terms])
+
+    class Meta:
+        ordering = ["name_key"]
+        permissions = [
+            ("propose_change", "Can propose a new term or a change to a term"),
+            ("sign_off", "Can sign off proposals for their own department"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("glossary:term_detail", kwargs={"slug": self.slug})
+
+    @property
+    def synonym_list(self) -> list[str]:
+        return text.split_lines(self.synonyms)
+
+    def clean(self):
+        self.name = text.normalise_name(self.name)
+        if not self.name:
+            raise ValidationError({"name": "A term needs a name."}, code="required")
+        clash = Term.objects.filter(name_key=text.name_key(self.name)).exclude(pk=self.pk).first()
+        if clash:
+            raise ValidationError(
+                {"name": f"“{clash.name}” is already in the glossary; names ignore case and spacing."},
+                code="unique",
+            )
+
+    def save(self, *args, **kwargs):
+        self.name = text.normalise_name(self.name)
+        self.name_key = text.name_key(self.name)
+        self.initial = text.initial(self.name)
+        self.synonyms = "\n".join(text.split_lines(self.synonyms))
+        if not self.slug:
+            self.slug = self._unique_slug()
+        super().save(*args, **kwargs)
+
+    def _unique_slug(self) -> str:
+        base = slugify(self.name)[:120] or "term"
+        slug, n = base, 2
+        while Term.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+
+class Definition(models.Model):
+    """What one department means by a term, in Markdown."""
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="definitions")
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.PROTECT, related_name="definitions"
+    )
+    text = models.TextField(help_text="Markdown: links, emphasis and lists are kept.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["department__position", "department__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["term", "department"], name="one_definition_per_department")
+        ]
+
+    def __str__(self):
+        return f"{self.term} ({self.department})"

@@ -1,0 +1,211 @@
+"""Reads from the glossary: listings, search and version history."""
+
+import difflib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramSimilarity
+from django.db import connection
+from django.db.models import Case, F, FloatField, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Greatest
+
+from accounts.models import Department
+from glossary import text
+from glossary.models import Definition, Tag, Term
+
+SEARCH_CONFIG = "english"
+# Names this similar (pg_trgm's 0..1 scale) to the query count as a typo of it.
+TYPO_SIMILARITY = 0.3
+
+
+def department_columns() -> list[Department]:
+    return list(Department.objects.filter(is_active=True))
+
+
+def term_list(
+    *,
+    query: str = "",
+    status: str = "",
+    missing_department: Department | None = None,
+    tag: Tag | None = None,
+    letter: str = "",
+) -> QuerySet[Term]:
+    """Terms matching the home page's filters, with what the list shows prefetched."""
+    terms = Term.objects.all()
+    if status:
+        terms = terms.filter(status=status)
+    if missing_department is not None:
+        terms = terms.exclude(definitions__department=missing_department)
+    if tag is not None:
+        terms = terms.filter(tags=tag)
+    if letter:
+        terms = terms.filter(initial=letter)
+    if query:
+        terms = term_search(terms, query)
+    return terms.prefetch_related(
+        Prefetch("definitions", queryset=Definition.objects.select_related("department")),
+        "tags",
+    )
+
+
+def term_search(terms: QuerySet[Term], query: str) -> QuerySet[Term]:
+    """Terms whose name, abbreviation, synonyms or text match `query`, best match first."""
+    query = text.normalise_name(query)
+    if not query:
+        return terms
+    if connection.vendor == "postgresql":
+        return _search_postgres(terms, query)
+    return _search_simple(terms, query)
+
+
+def _search_postgres(terms: QuerySet[Term], query: str) -> QuerySet[Term]:
+    # The vector matches the GIN expression index made in migration 0002 exactly.
+    vector = SearchVector("search_document", config=SEARCH_CONFIG)
+    search_query = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
+    return (
+        terms.annotate(
+            document=vector,
+            rank=SearchRank(vector, search_query),
+            similarity=Greatest(
+                TrigramSimilarity("name", query), TrigramSimilarity("abbreviation", query)
+            ),
+            exact=_exact_name_match(query),
+        )
+        .filter(
+            Q(document=search_query)
+            | Q(name__trigram_similar=query)
+            | Q(synonyms__trigram_word_similar=query)
+        )
+        .order_by("-exact", -(F("rank") + F("similarity")), "name_key")
+    )
+
+
+def _search_simple(terms: QuerySet[Term], query: str) -> QuerySet[Term]:
+    """SQLite: every word must appear; spacing and hyphens are ignored; typos fall back to difflib."""
+    words = query.casefold().split()
+    match = Q()
+    for word in words:
+        match &= Q(search_document__contains=word)
+    squashed = text.compact(query)
+    if squashed:
+        match |= Q(search_document__contains=squashed)
+    found = terms.filter(match)
+    if not found.exists():
+        names = dict(terms.values_list("name_key", "pk"))
+        close = difflib.get_close_matches(query.casefold(), names, n=10, cutoff=0.75)
+        found = terms.filter(pk__in=[names[n] for n in close])
+    in_name = Q()
+    for word in words:
+        in_name &= Q(name_key__contains=word)
+    return found.annotate(
+        exact=_exact_name_match(query), in_name=Case(When(in_name, then=Value(1)), default=Value(0))
+    ).order_by("-exact", "-in_name", "name_key")
+
+
+def _exact_name_match(query: str):
+    key = text.name_key(query)
+    return Case(
+        When(Q(name_key=key) | Q(abbreviation__iexact=query), then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def letters_in_use() -> set[str]:
+    return set(Term.objects.order_by().values_list("initial", flat=True).distinct())
+
+
+def term_last_change(term: Term):
+    """The newest historical record of the term (who changed it, when, why), or None."""
+    return term.history.select_related("history_user").order_by("-history_date", "-history_id").first()
+
+
+@dataclass
+class TermVersion:
+    """A term as it stood after one change: its fields, definitions, tags and relations."""
+
+    history_id: int
+    date: datetime
+    user: object
+    reason: str
+    number: int = 0
+    fields: dict[str, str] = field(default_factory=dict)
+    definitions: dict[str, str] = field(default_factory=dict)
+
+    def comparable(self, departments: list[str]) -> dict[str, str]:
+        """Every field as text, in page order, so two versions diff field by field."""
+        result = {
+            "Name": self.fields["name"],
+            "Abbreviation": self.fields["abbreviation"],
+            "Synonyms": self.fields["synonyms"],
+            "Status": self.fields["status"],
+            "Common ground": self.fields["summary"],
+        }
+        for department in departments:
+            result[f"What {department} means"] = self.definitions.get(department, "")
+        result["Examples"] = self.fields["examples"]
+        result["Tags"] = self.fields["tags"]
+        result["Related terms"] = self.fields["related_terms"]
+        return result
+
+
+def term_versions(term: Term) -> list[TermVersion]:
+    """Every version of the term, newest first, each complete.
+
+    Costs a fixed handful of queries however many versions there are: the term's records, their
+    tag and relation rows, and the definitions' records, joined up here in Python.
+    """
+    records = list(term.history.select_related("history_user").order_by("history_date", "history_id"))
+    if not records:
+        return []
+    history_model = type(records[0])
+    status_labels = dict(Term.Status.choices)
+    tags = _m2m_names(history_model, "tags", "tag", records)
+    related = _m2m_names(history_model, "related_terms", "to_term", records)
+    definition_records = list(
+        Definition.history.filter(term_id=term.pk)
+        .select_related("department")
+        .order_by("history_date", "history_id")
+    )
+
+    versions, current, position = [], {}, 0
+    for number, record in enumerate(records, start=1):
+        # Definitions saved in the same change carry the same timestamp, so `<=` includes them.
+        while position < len(definition_records) and definition_records[position].history_date <= record.history_date:
+            d = definition_records[position]
+            if d.history_type == "-":
+                current.pop(d.department.name, None)
+            else:
+                current[d.department.name] = d.text
+            position += 1
+        versions.append(
+            TermVersion(
+                history_id=record.history_id,
+                date=record.history_date,
+                user=record.history_user,
+                reason=record.history_change_reason or "",
+                number=number,
+                fields={
+                    "name": record.name,
+                    "abbreviation": record.abbreviation,
+                    "synonyms": record.synonyms,
+                    "status": status_labels.get(record.status, record.status),
+                    "summary": record.summary,
+                    "examples": record.examples,
+                    "tags": ", ".join(sorted(tags.get(record.history_id, []))),
+                    "related_terms": ", ".join(sorted(related.get(record.history_id, []))),
+                },
+                definitions=dict(current),
+            )
+        )
+    versions.reverse()
+    return versions
+
+
+def _m2m_names(history_model, attr: str, target: str, records) -> dict[int, list[str]]:
+    m2m_model = getattr(history_model, attr).model
+    rows = m2m_model.objects.filter(history__in=[r.history_id for r in records]).select_related(target)
+    names: dict[int, list[str]] = {}
+    for row in rows:
+        names.setdefault(row.history_id, []).append(str(getattr(row, target)))
+    return names

@@ -1,0 +1,122 @@
+"""Writes to the glossary. Each change to a term becomes exactly one version in its history.
+
+A version is the term's historical record; the definitions, tags and related terms written in the
+same change are saved first, with the same timestamp, so the version sees all of them.
+"""
+
+from collections.abc import Iterable, Mapping
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Department
+from glossary import text
+from glossary.models import Definition, Tag, Term
+from glossary.rendering import plain_text
+
+TERM_FIELDS = ("name", "abbreviation", "synonyms", "summary", "examples", "status")
+
+
+def build_search_document(term: Term) -> str:
+    """Everything a search should find the term by, casefolded, one item per line."""
+    parts = [term.name, text.compact(term.name), term.abbreviation]
+    for synonym in term.synonym_list:
+        parts += [synonym, text.compact(synonym)]
+    parts += [plain_text(term.summary), plain_text(term.examples)]
+    parts += [plain_text(d.text) for d in term.definitions.all()]
+    return "\n".join(p for p in parts if p).casefold()
+
+
+def save_with_history(obj, *, user, reason: str, when=None, delete: bool = False) -> None:
+    """Save (or delete) `obj` so that its historical record names the user, reason and time."""
+    obj._history_user = user
+    obj._change_reason = reason
+    obj._history_date = when or timezone.now()
+    try:
+        obj.delete() if delete else obj.save()
+    finally:
+        # Left on the instance, they would be stamped on its next, unrelated save too.
+        del obj._history_user, obj._change_reason, obj._history_date
+
+
+def term_record_version(*, term: Term, user, reason: str, when=None) -> Term:
+    """Save the term as a new version, after its definitions and relations are in place."""
+    term.search_document = build_search_document(term)
+    save_with_history(term, user=user, reason=reason, when=when)
+    return term
+
+
+def tags_from_names(names: Iterable[str], *, user) -> list[Tag]:
+    tags = []
+    for name in text.split_lines("\n".join(names)):
+        tag = Tag.objects.filter(name__iexact=name).first()
+        if tag is None:
+            tag = Tag(name=name)
+            save_with_history(tag, user=user, reason="New tag")
+        tags.append(tag)
+    return tags
+
+
+def _write_definitions(*, term: Term, definitions: Mapping[Department, str], user, reason, when):
+    existing = {d.department_id: d for d in term.definitions.all()}
+    for department, body in definitions.items():
+        body = (body or "").strip()
+        current = existing.get(department.pk)
+        if current is not None and current.text == body:
+            continue
+        if current is None and not body:
+            continue
+        definition = current or Definition(term=term, department=department)
+        definition.text = body
+        save_with_history(definition, user=user, reason=reason, when=when, delete=not body)
+
+
+@transaction.atomic
+def term_save(
+    *,
+    term: Term,
+    user,
+    reason: str,
+    fields: Mapping[str, str] | None = None,
+    definitions: Mapping[Department, str] | None = None,
+    tags: Iterable[Tag] | None = None,
+    related_terms: Iterable[Term] | None = None,
+) -> Term:
+    """Create or change a term and record it as one version.
+
+    Only what is passed changes: `definitions` maps a department to its new text (empty text
+    removes that department's definition), `tags` and `related_terms` replace the current sets.
+    """
+    when = timezone.now()
+    for name, value in (fields or {}).items():
+        if name not in TERM_FIELDS:
+            raise TypeError(f"{name} is not a term field")
+        setattr(term, name, value)
+    term.full_clean(exclude=["name_key", "initial", "slug", "search_document"])
+
+    # The term's own save waits for term_record_version, which writes the one version.
+    term.skip_history_when_saving = True
+    relinked = set()
+    try:
+        term.save()
+        if tags is not None:
+            term.tags.set(list(tags))
+        if related_terms is not None:
+            before = set(term.related_terms.all())
+            after = {t for t in related_terms if t.pk != term.pk}
+            # Links are symmetric: a term gained or lost here has changed too.
+            relinked = before ^ after
+            term.related_terms.set(after)
+    finally:
+        del term.skip_history_when_saving
+    if definitions:
+        _write_definitions(term=term, definitions=definitions, user=user, reason=reason, when=when)
+    term_record_version(term=term, user=user, reason=reason, when=when)
+    for other in sorted(relinked, key=lambda t: t.name_key):
+        term_record_version(term=other, user=user, reason=f"Related terms of “{term.name}” changed", when=when)
+    return term
+
+
+def term_create(*, name: str, user, reason: str, **changes) -> Term:
+    fields = {"name": name, **changes.pop("fields", {})}
+    return term_save(term=Term(), user=user, reason=reason, fields=fields, **changes)

@@ -1,0 +1,88 @@
+from django.conf import settings
+from django.contrib.auth.mixins import AccessMixin
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404
+from django.views.generic import TemplateView
+
+from glossary import selectors
+from glossary.diffs import word_diff
+from glossary.forms import LETTERS, TermFilterForm
+from glossary.models import Term
+
+
+class GlossaryReadMixin(AccessMixin):
+    """Reading needs a login unless GLOSSARY_PUBLIC_READ opens the glossary to everyone."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not settings.GLOSSARY_PUBLIC_READ and not request.user.is_authenticated:
+            return self.handle_no_permission()
+        return super().dispatch(request, *args, **kwargs)
+
+
+class TermListView(GlossaryReadMixin, TemplateView):
+    template_name = "glossary/term_list.html"
+
+    def get_context_data(self, **kwargs):
+        form = TermFilterForm(self.request.GET or None)
+        if form.is_bound:
+            form.is_valid()
+        terms = selectors.term_list(**form.filters())
+        page = Paginator(terms, settings.GLOSSARY_PAGE_SIZE).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        letter_query = query.copy()
+        letter_query.pop("letter", None)
+        return super().get_context_data(
+            form=form,
+            page=page,
+            departments=selectors.department_columns(),
+            letters=LETTERS,
+            letters_in_use=selectors.letters_in_use(),
+            current_letter=form.filters()["letter"],
+            page_query=query.urlencode(),
+            letter_query=letter_query.urlencode(),
+            filtered=any(form.filters().values()),
+            **kwargs,
+        )
+
+
+class TermDetailView(GlossaryReadMixin, TemplateView):
+    template_name = "glossary/term_detail.html"
+
+    def get_context_data(self, **kwargs):
+        term = get_object_or_404(
+            Term.objects.prefetch_related("tags", "related_terms", "definitions"), slug=kwargs["slug"]
+        )
+        definitions = {d.department_id: d for d in term.definitions.all()}
+        columns = [(dept, definitions.get(dept.pk)) for dept in selectors.department_columns()]
+        return super().get_context_data(
+            term=term, columns=columns, last_change=selectors.term_last_change(term), **kwargs
+        )
+
+
+class TermHistoryView(GlossaryReadMixin, TemplateView):
+    template_name = "glossary/term_history.html"
+
+    def get_context_data(self, **kwargs):
+        term = get_object_or_404(Term, slug=kwargs["slug"])
+        versions = selectors.term_versions(term)
+        by_id = {str(v.history_id): v for v in versions}
+        # Default: the newest change against the one before it.
+        newer = by_id.get(self.request.GET.get("to", ""), versions[0] if versions else None)
+        older = by_id.get(
+            self.request.GET.get("from", ""), versions[1] if len(versions) > 1 else None
+        )
+        if older and newer and older.date > newer.date:
+            older, newer = newer, older
+        departments = [d.name for d in selectors.department_columns()]
+        changes = []
+        if newer:
+            old_fields = older.comparable(departments) if older else {}
+            for label, new_value in newer.comparable(departments).items():
+                old_value = old_fields.get(label, "")
+                changes.append(
+                    {"label": label, "changed": old_value != new_value, "diff": word_diff(old_value, new_value)}
+                )
+        return super().get_context_data(
+            term=term, versions=versions, older=older, newer=newer, changes=changes, **kwargs
+        )

@@ -1,0 +1,68 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from accounts import roles
+from accounts.models import Department, User
+from glossary.services import tags_from_names, term_create
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def it(db):
+    return Department.objects.get(slug="it")
+
+
+@pytest.fixture
+def marketing(db):
+    return Department.objects.get(slug="marketing")
+
+
+@pytest.fixture
+def make_user(db):
+    def make(username, *, department=None, role=roles.CONTRIBUTOR, **extra):
+        user = User.objects.create_user(
+            username=username, password="pw-for-tests-only", department=department, **extra
+        )
+        user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def ada(make_user, it):
+    return make_user("ada", department=it, first_name="Ada", last_name="Lindqvist")
+
+
+@pytest.fixture
+def admin_user(make_user):
+    return make_user("root", role=roles.GLOSSARY_ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def make_term(ada, it, marketing):
+    def make(name, *, it_text="", marketing_text="", user=None, tags=(), **fields):
+        definitions = {}
+        if it_text:
+            definitions[it] = it_text
+        if marketing_text:
+            definitions[marketing] = marketing_text
+        return term_create(
+            name=name,
+            user=user or ada,
+            reason="Test term",
+            fields=fields,
+            definitions=definitions,
+            tags=tags_from_names(tags, user=user or ada),
+        )
+
+    return make
+
+
+@pytest.fixture
+def reader_client(client, ada):
+    client.force_login(ada)
+    return client

@@ -1,0 +1,99 @@
+import pytest
+
+from glossary.models import Term
+from glossary.selectors import term_search
+from tests.databases import postgres_only, sqlite_only
+
+
+@pytest.fixture
+def glossary(make_term):
+    make_term(
+        "Omnichannel",
+        synonyms="cross-channel",
+        it_text="Fully integrated systems with real-time data flow to every end point.",
+        marketing_text="A consistent customer experience at every touchpoint.",
+    )
+    make_term(
+        "Key performance indicator",
+        abbreviation="KPI",
+        synonyms="success metric",
+        it_text="A monitored service level such as uptime.",
+        marketing_text="A number the campaign is judged by.",
+    )
+    make_term(
+        "Organic search",
+        it_text="Traffic arriving from unpaid search engine results.",
+        marketing_text="Visitors we did not pay for, earned through content.",
+    )
+    make_term("Firewall", it_text="A filter on network traffic between zones.")
+
+
+def names(query):
+    return [t.name for t in term_search(Term.objects.all(), query)]
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("Omnichannel", "Omnichannel"),
+        ("omni channel", "Omnichannel"),
+        ("omni-channel", "Omnichannel"),
+        ("KPI", "Key performance indicator"),
+        ("success metric", "Key performance indicator"),
+        ("cross-channel", "Omnichannel"),
+        ("unpaid", "Organic search"),
+        ("touchpoint", "Omnichannel"),
+        ("network traffic", "Firewall"),
+    ],
+)
+def test_search_finds_by_name_abbreviation_synonym_and_definition(glossary, query, expected):
+    assert names(query)[0] == expected
+
+
+def test_search_with_no_match_is_empty(glossary):
+    assert names("quantum blockchain") == []
+
+
+def test_blank_search_returns_everything(glossary):
+    assert len(names("   ")) == 4
+
+
+def test_definition_words_need_all_words(glossary):
+    assert names("network campaign") == []
+
+
+@postgres_only
+@pytest.mark.parametrize(
+    "typo, expected",
+    [("omnichanel", "Omnichannel"), ("firewal", "Firewall"), ("sucess metric", "Key performance indicator")],
+)
+def test_postgres_finds_typos_by_trigram_similarity(glossary, typo, expected):
+    assert expected in names(typo)
+
+
+@postgres_only
+def test_postgres_ranks_name_matches_above_definition_mentions(glossary, make_term):
+    make_term("Customer journey", marketing_text="Every step, across omnichannel touchpoints.")
+    assert names("omnichannel")[0] == "Omnichannel"
+    assert "Customer journey" in names("omnichannel")
+
+
+@postgres_only
+def test_postgres_search_uses_the_indexes(glossary):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'glossary_term'")
+        indexes = {row[0] for row in cursor.fetchall()}
+        cursor.execute("SET enable_seqscan = off")
+        plan = term_search(Term.objects.all(), "omnichannel").explain()
+        cursor.execute("RESET enable_seqscan")
+    assert {"glossary_term_search_fts", "glossary_term_name_trgm", "glossary_term_synonyms_trgm"} <= indexes
+    assert "glossary_term_search_fts" in plan
+    assert "glossary_term_name_trgm" in plan
+
+
+@sqlite_only
+def test_sqlite_fallback_finds_close_misspellings_of_names(glossary):
+    assert names("omnichanel") == ["Omnichannel"]
+    assert names("firewal") == ["Firewall"]
