@@ -22,6 +22,10 @@ def department_columns() -> list[Department]:
     return list(Department.objects.filter(is_active=True))
 
 
+def tag_choices() -> list[Tag]:
+    return list(Tag.objects.all())
+
+
 def term_list(
     *,
     query: str = "",
@@ -43,8 +47,7 @@ def term_list(
     if query:
         terms = term_search(terms, query)
     return terms.prefetch_related(
-        Prefetch("definitions", queryset=Definition.objects.select_related("department")),
-        "tags",
+        Prefetch("definitions", queryset=Definition.objects.select_related("department"))
     )
 
 

@@ -23,10 +23,12 @@ class TermListView(GlossaryReadMixin, TemplateView):
     template_name = "glossary/term_list.html"
 
     def get_context_data(self, **kwargs):
-        form = TermFilterForm(self.request.GET or None)
+        departments = selectors.department_columns()
+        form = TermFilterForm(self.request.GET or None, departments=departments, tags=selectors.tag_choices())
         if form.is_bound:
             form.is_valid()
-        terms = selectors.term_list(**form.filters())
+        filters = form.filters()
+        terms = selectors.term_list(**filters)
         page = Paginator(terms, settings.GLOSSARY_PAGE_SIZE).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
@@ -35,13 +37,13 @@ class TermListView(GlossaryReadMixin, TemplateView):
         return super().get_context_data(
             form=form,
             page=page,
-            departments=selectors.department_columns(),
+            departments=departments,
             letters=LETTERS,
             letters_in_use=selectors.letters_in_use(),
-            current_letter=form.filters()["letter"],
+            current_letter=filters["letter"],
             page_query=query.urlencode(),
             letter_query=letter_query.urlencode(),
-            filtered=any(form.filters().values()),
+            filtered=any(filters.values()),
             **kwargs,
         )
 

@@ -1,0 +1,103 @@
+import pytest
+from django.urls import reverse
+
+from glossary.models import Term
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def term_form(term, it, marketing, **overrides):
+    data = {
+        "name": term.name,
+        "abbreviation": term.abbreviation,
+        "synonyms": term.synonyms,
+        "summary": term.summary,
+        "examples": term.examples,
+        "status": term.status,
+        "change_reason": "Fix the IT wording",
+        "definitions-TOTAL_FORMS": "2",
+        "definitions-INITIAL_FORMS": "1",
+        "definitions-MIN_NUM_FORMS": "0",
+        "definitions-MAX_NUM_FORMS": "1000",
+        "definitions-0-id": str(term.definitions.get(department=it).pk),
+        "definitions-0-term": str(term.pk),
+        "definitions-0-department": str(it.pk),
+        "definitions-0-text": "Software we build and run ourselves.",
+        "definitions-1-term": str(term.pk),
+        "definitions-1-department": str(marketing.pk),
+        "definitions-1-text": "A SaaS tool we subscribe to.",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_admin_edit_records_one_version_with_user_and_reason(admin_client, admin_user, make_term, it, marketing):
+    term = make_term("Digital product", it_text="Custom software.")
+    response = admin_client.post(reverse("admin:glossary_term_change", args=[term.pk]), term_form(term, it, marketing))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert term.history.count() == 2
+    newest = term.history.first()
+    assert newest.history_user == admin_user
+    assert newest.history_change_reason == "Fix the IT wording"
+    from glossary.selectors import term_versions
+
+    assert term_versions(term)[0].definitions == {
+        "IT": "Software we build and run ourselves.",
+        "Marketing": "A SaaS tool we subscribe to.",
+    }
+    definition = term.definitions.get(department=marketing)
+    assert definition.history.first().history_user == admin_user
+    assert definition.history.first().history_change_reason == "Fix the IT wording"
+
+
+def test_admin_edit_needs_a_reason(admin_client, make_term, it, marketing):
+    term = make_term("Digital product", it_text="Custom software.")
+    response = admin_client.post(
+        reverse("admin:glossary_term_change", args=[term.pk]), term_form(term, it, marketing, change_reason="")
+    )
+    assert response.status_code == 200
+    assert "This field is required" in response.content.decode()
+    assert term.history.count() == 1
+
+
+def test_admin_refuses_a_duplicate_name_with_a_message(admin_client, make_term, it, marketing):
+    make_term("Platform")
+    term = make_term("Digital product", it_text="Custom software.")
+    response = admin_client.post(
+        reverse("admin:glossary_term_change", args=[term.pk]), term_form(term, it, marketing, name=" PLATFORM ")
+    )
+    assert response.status_code == 200
+    assert "already in the glossary" in response.content.decode()
+    term.refresh_from_db()
+    assert term.name == "Digital product"
+
+
+def test_admin_cannot_delete_terms_or_revert_history(admin_client, make_term):
+    term = make_term("Web 2.0")
+    assert admin_client.post(reverse("admin:glossary_term_delete", args=[term.pk]), {"post": "yes"}).status_code == 403
+    assert Term.objects.filter(pk=term.pk).exists()
+    version = term.history.first().history_id
+    revert = reverse("admin:glossary_term_simple_history", args=[term.pk, version])
+    assert admin_client.get(revert).status_code == 200
+    assert admin_client.post(revert, {"name": "Hijacked"}).status_code == 403
+    term.refresh_from_db()
+    assert term.name == "Web 2.0"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["admin:glossary_term_changelist", "admin:glossary_definition_changelist", "admin:glossary_tag_changelist",
+     "admin:accounts_department_changelist", "admin:accounts_user_changelist"],
+)
+def test_every_model_has_an_admin_page(admin_client, make_term, url):
+    make_term("API", it_text="An interface between programs.", tags=["Architecture"])
+    assert admin_client.get(reverse(url)).status_code == 200
+
+
+def test_contributors_cannot_open_the_admin(client, ada):
+    client.force_login(ada)
+    assert client.get(reverse("admin:glossary_term_changelist")).status_code == 302

@@ -1,0 +1,206 @@
+import pytest
+from django.urls import reverse
+
+from accounts.models import Department
+from glossary.models import Term
+from glossary.services import term_save
+
+LIST = reverse("glossary:term_list")
+
+
+@pytest.fixture
+def omnichannel(make_term):
+    return make_term(
+        "Omnichannel",
+        synonyms="omni-channel",
+        summary="One experience across channels.",
+        examples="- IT: *every end point* in sync",
+        it_text="Fully integrated systems with real-time data flow.\n\nSecond paragraph.",
+        marketing_text="A consistent customer experience at every touchpoint.",
+        status=Term.Status.APPROVED,
+        tags=["Customer experience"],
+    )
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, omnichannel):
+    for url in [LIST, omnichannel.get_absolute_url(), reverse("glossary:term_history", args=[omnichannel.slug])]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_reading_can_be_opened_to_everyone(client, omnichannel, settings):
+    settings.GLOSSARY_PUBLIC_READ = True
+    assert client.get(omnichannel.get_absolute_url()).status_code == 200
+
+
+def test_demo_user_can_log_in_and_out(client, ada):
+    response = client.post(reverse("login"), {"username": "ada", "password": "pw-for-tests-only"})
+    assert response.status_code == 302
+    assert client.get(LIST).status_code == 200
+    assert client.get(reverse("logout")).status_code == 405
+    client.post(reverse("logout"))
+    assert client.get(LIST).status_code == 302
+
+
+def test_wrong_password_shows_a_message(client, ada):
+    response = client.post(reverse("login"), {"username": "ada", "password": "nope"})
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+
+
+def test_list_shows_name_abbreviation_status_and_first_line_per_department(reader_client, make_term):
+    make_term(
+        "Key performance indicator",
+        abbreviation="KPI",
+        status=Term.Status.IN_REVIEW,
+        it_text="A monitored service level.\n\nMore detail here.",
+    )
+    page = reader_client.get(LIST).content.decode()
+    assert "Key performance indicator" in page
+    assert "<abbr class=\"abbreviation\">KPI</abbr>" in page
+    assert "In review" in page
+    assert "A monitored service level." in page
+    assert "More detail here." not in page
+    assert "No Marketing definition yet" in page
+
+
+def test_list_filters_by_status_tag_letter_and_missing_definition(reader_client, make_term, marketing):
+    make_term("Agile", status=Term.Status.IN_REVIEW, it_text="A method.", marketing_text="Fast turns.")
+    make_term("Firewall", status=Term.Status.APPROVED, it_text="A filter.", tags=["Security"])
+    make_term("Budget", status=Term.Status.DRAFT, it_text="Run cost.", marketing_text="Spend.")
+
+    def shown(**params):
+        context = reader_client.get(LIST, params).context
+        return [t.name for t in context["page"].object_list]
+
+    assert shown(status="approved") == ["Firewall"]
+    assert shown(tag="security") == ["Firewall"]
+    assert shown(letter="B") == ["Budget"]
+    assert shown(missing="marketing") == ["Firewall"]
+    assert shown(status="in_review", letter="A") == ["Agile"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status": "nonsense"},
+        {"missing": "no-such-department"},
+        {"tag": "no-such-tag"},
+        {"letter": "ZZ"},
+        {"page": "abc"},
+        {"page": "-1"},
+        {"page": "999999999999"},
+        {"q": "a\x00b"},
+        {"q": "x" * 5000},
+    ],
+)
+def test_bad_query_parameters_give_a_normal_page(reader_client, omnichannel, params):
+    response = reader_client.get(LIST, params)
+    assert response.status_code == 200
+
+
+def test_unknown_filter_value_is_explained_next_to_the_field(reader_client, omnichannel):
+    page = reader_client.get(LIST, {"status": "nonsense"}).content.decode()
+    assert "Select a valid choice" in page
+    assert "Omnichannel" in page
+
+
+def test_list_paginates(reader_client, make_term, settings):
+    settings.GLOSSARY_PAGE_SIZE = 2
+    for name in ["Alpha", "Beta", "Gamma"]:
+        make_term(name)
+    first = reader_client.get(LIST).context["page"]
+    second = reader_client.get(LIST, {"page": 2}).context["page"]
+    assert [t.name for t in first] == ["Alpha", "Beta"]
+    assert [t.name for t in second] == ["Gamma"]
+    assert "Page 1 of 2" in reader_client.get(LIST).content.decode()
+
+
+def test_empty_glossary_and_empty_search_say_so(reader_client):
+    assert "The glossary is empty" in reader_client.get(LIST).content.decode()
+    assert "No terms match" in reader_client.get(LIST, {"q": "zzz"}).content.decode()
+
+
+def test_search_box_finds_omnichannel_from_omni_channel(reader_client, omnichannel, make_term):
+    make_term("Firewall", it_text="A filter.")
+    context = reader_client.get(LIST, {"q": "omni channel"}).context
+    assert [t.name for t in context["page"].object_list] == ["Omnichannel"]
+
+
+def test_term_page_shows_definitions_side_by_side_with_common_ground(reader_client, omnichannel, make_term):
+    api = make_term("API")
+    term_save(term=omnichannel, user=api.history.first().history_user, reason="Link API", related_terms=[api])
+    page = reader_client.get(omnichannel.get_absolute_url()).content.decode()
+    assert page.index("Common ground") < page.index("What IT means") < page.index("What Marketing means")
+    assert "One experience across channels." in page
+    assert "Fully integrated systems with real-time data flow." in page
+    assert "A consistent customer experience at every touchpoint." in page
+    assert "<em>every end point</em>" in page
+    assert 'href="/terms/api/"' in page
+    assert "Customer experience" in page
+    assert "Also called: omni-channel" in page
+    assert "Last changed by <strong>Ada Lindqvist</strong>" in page
+    assert "Link API" in page
+
+
+def test_missing_definition_and_summary_have_an_empty_state(reader_client, make_term):
+    term = make_term("Firewall", it_text="A network filter.")
+    page = reader_client.get(term.get_absolute_url()).content.decode()
+    assert "No Marketing definition yet." in page
+    assert "have not agreed on a shared meaning yet" in page
+
+
+def test_history_page_lists_versions_and_diffs_two_of_them(reader_client, omnichannel, ada, it):
+    term_save(term=omnichannel, user=ada, reason="Name the end points", definitions={it: "Fully integrated systems with real-time data flow to every end point."})
+    response = reader_client.get(reverse("glossary:term_history", args=[omnichannel.slug]))
+    page = response.content.decode()
+    assert "Name the end points" in page and "Test term" in page
+    assert "<ins> to every end point</ins>" in page
+    assert "<del>\n\nSecond paragraph.</del>" in page
+
+
+def test_history_page_compares_chosen_versions_in_either_order(reader_client, omnichannel, ada):
+    term_save(term=omnichannel, user=ada, reason="v2", fields={"summary": "One story across channels."})
+    term_save(term=omnichannel, user=ada, reason="v3", fields={"abbreviation": "OMNI"})
+    v3, v2, v1 = [v.history_id for v in reader_client.get(reverse("glossary:term_history", args=[omnichannel.slug])).context["versions"]]
+    url = reverse("glossary:term_history", args=[omnichannel.slug])
+    page = reader_client.get(url, {"from": v3, "to": v1}).content.decode()
+    assert "Changes from version 1 to version 3" in page
+    assert "<del>experience</del><ins>story</ins>" in page
+    assert "<ins>OMNI</ins>" in page
+    assert reader_client.get(url, {"from": "junk", "to": "-5"}).status_code == 200
+
+
+def test_unknown_term_gets_the_404_page(reader_client, settings):
+    settings.DEBUG = False
+    response = reader_client.get("/terms/does-not-exist/")
+    assert response.status_code == 404
+    assert "We could not find that page" in response.content.decode()
+
+
+def test_a_third_department_gets_a_definition_slot_everywhere(reader_client, make_term):
+    term = make_term("Budget", it_text="Run and change cost.", marketing_text="Media spend.")
+    Department.objects.create(name="Finance", slug="finance", position=30)
+    page = reader_client.get(term.get_absolute_url()).content.decode()
+    assert "What Finance means" in page
+    assert "No Finance definition yet." in page
+    listing = reader_client.get(LIST, {"missing": "finance"})
+    assert [t.name for t in listing.context["page"].object_list] == ["Budget"]
+    assert "No Finance definition yet" in listing.content.decode()
+
+
+def test_inactive_department_gets_no_column(reader_client, make_term):
+    Department.objects.create(name="Legal", slug="legal", position=40, is_active=False)
+    term = make_term("Cookie", it_text="A small browser file.")
+    assert "What Legal means" not in reader_client.get(term.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_list_page_query_count_does_not_grow_with_terms(reader_client, make_term, settings, count, django_assert_max_num_queries):
+    settings.GLOSSARY_PAGE_SIZE = 50
+    for n in range(count):
+        make_term(f"Term {n:03}", it_text="IT words.", marketing_text="Marketing words.", tags=["Data"])
+    with django_assert_max_num_queries(8):
+        response = reader_client.get(LIST)
+    assert len(response.context["page"].object_list) == count
