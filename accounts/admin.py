@@ -1,9 +1,10 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from simple_history.admin import SimpleHistoryAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from accounts.models import Department, User
-from config.admin_history import HistoryWithReasonAdmin
+from config.admin_history import HistoryWithReasonAdmin, reason_field
 
 
 @admin.register(Department)
@@ -19,9 +20,25 @@ class DepartmentAdmin(HistoryWithReasonAdmin):
         return False
 
 
+class UserChangeWithReasonForm(UserChangeForm):
+    change_reason = reason_field()
+
+
+class UserCreationWithReasonForm(AdminUserCreationForm):
+    change_reason = reason_field()
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
+class UserAdmin(HistoryWithReasonAdmin, DjangoUserAdmin):
+    form = UserChangeWithReasonForm
+    add_form = UserCreationWithReasonForm
     list_display = ["username", "get_full_name", "email", "department", "is_active", "is_staff"]
     list_filter = ["department", "groups", "is_active", "is_staff"]
-    fieldsets = DjangoUserAdmin.fieldsets + (("Department", {"fields": ["department"]}),)
-    add_fieldsets = DjangoUserAdmin.add_fieldsets + (("Department", {"fields": ["department"]}),)
+    fieldsets = DjangoUserAdmin.fieldsets + (
+        ("Department", {"fields": ["department"]}),
+        ("Why", {"fields": ["change_reason"]}),
+    )
+    add_fieldsets = DjangoUserAdmin.add_fieldsets + (
+        ("Department", {"fields": ["department"]}),
+        ("Why", {"fields": ["change_reason"]}),
+    )

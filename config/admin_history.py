@@ -5,12 +5,16 @@ from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 
-class ChangeReasonForm(forms.ModelForm):
-    change_reason = forms.CharField(
+def reason_field() -> forms.CharField:
+    return forms.CharField(
         label="Reason for this change",
         max_length=100,
         help_text="Kept in the version history next to your name.",
     )
+
+
+class ChangeReasonForm(forms.ModelForm):
+    change_reason = reason_field()
 
 
 class HistoryWithReasonAdmin(SimpleHistoryAdmin):

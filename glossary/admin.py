@@ -1,24 +1,27 @@
 from django.contrib import admin
 
 from accounts.models import Department
-from config.admin_history import ChangeReasonForm, HistoryWithReasonAdmin
+from config.admin_history import HistoryWithReasonAdmin
 from glossary.models import Definition, Tag, Term
 from glossary.services import save_with_history, term_record_version
+
+
+def departments_without_definition(term):
+    defined = set(term.definitions.values_list("department_id", flat=True)) if term and term.pk else set()
+    return [d for d in Department.objects.filter(is_active=True) if d.pk not in defined]
 
 
 class DefinitionInline(admin.StackedInline):
     model = Definition
     fields = ["department", "text"]
-    extra = 0
 
     def get_extra(self, request, obj=None, **kwargs):
-        defined = obj.definitions.count() if obj else 0
-        return max(Department.objects.filter(is_active=True).count() - defined, 0)
+        # One empty slot per department still missing a definition, already labelled with it.
+        return len(departments_without_definition(obj))
 
 
 @admin.register(Term)
 class TermAdmin(HistoryWithReasonAdmin):
-    form = ChangeReasonForm
     inlines = [DefinitionInline]
     list_display = ["name", "abbreviation", "status", "updated_at"]
     list_filter = ["status", "tags"]
@@ -29,6 +32,12 @@ class TermAdmin(HistoryWithReasonAdmin):
         "name", "slug", "abbreviation", "synonyms", "summary", "examples", "status",
         "tags", "related_terms", "created_at", "updated_at", "change_reason",
     ]
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, DefinitionInline) and request.method == "GET":
+            kwargs["initial"] = [{"department": d.pk} for d in departments_without_definition(obj)]
+        return kwargs
 
     # A term's version is written once, after its definitions, tags and related terms are saved
     # (save_related), so that the version shows the whole entry as it now stands.

@@ -86,5 +86,11 @@ class TermHistoryView(GlossaryReadMixin, TemplateView):
                     {"label": label, "changed": old_value != new_value, "diff": word_diff(old_value, new_value)}
                 )
         return super().get_context_data(
-            term=term, versions=versions, older=older, newer=newer, changes=changes, **kwargs
+            term=term,
+            versions=versions,
+            older=older,
+            newer=newer,
+            changed_fields=[c for c in changes if c["changed"]],
+            unchanged_fields=[c for c in changes if not c["changed"]],
+            **kwargs,
         )

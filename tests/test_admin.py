@@ -101,3 +101,46 @@ def test_every_model_has_an_admin_page(admin_client, make_term, url):
 def test_contributors_cannot_open_the_admin(client, ada):
     client.force_login(ada)
     assert client.get(reverse("admin:glossary_term_changelist")).status_code == 302
+
+
+def test_admin_add_offers_a_slot_per_department_and_records_one_version(admin_client, admin_user, it, marketing):
+    form_page = admin_client.get(reverse("admin:glossary_term_add")).content.decode()
+    assert f'<option value="{it.pk}" selected>IT</option>' in form_page
+    assert f'<option value="{marketing.pk}" selected>Marketing</option>' in form_page
+    data = {
+        "name": "Load time",
+        "abbreviation": "",
+        "synonyms": "page speed",
+        "summary": "",
+        "examples": "",
+        "status": "draft",
+        "change_reason": "New term from the planning meeting",
+        "definitions-TOTAL_FORMS": "2",
+        "definitions-INITIAL_FORMS": "0",
+        "definitions-MIN_NUM_FORMS": "0",
+        "definitions-MAX_NUM_FORMS": "1000",
+        "definitions-0-department": str(it.pk),
+        "definitions-0-text": "Server response plus rendering time.",
+        "definitions-1-department": str(marketing.pk),
+        "definitions-1-text": "How long until the visitor sees the offer.",
+    }
+    response = admin_client.post(reverse("admin:glossary_term_add"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    term = Term.objects.get(name="Load time")
+    assert term.history.count() == 1
+    assert term.history.first().history_change_reason == "New term from the planning meeting"
+    assert term.definitions.count() == 2
+    assert "page speed" in term.search_document
+
+
+def test_admin_user_change_records_the_reason(admin_client, ada, marketing):
+    data = {
+        "username": "ada", "first_name": "Ada", "last_name": "Lindqvist", "email": "",
+        "is_active": "on", "department": str(marketing.pk), "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
+        "change_reason": "Moved to Marketing",
+    }
+    response = admin_client.post(reverse("admin:accounts_user_change", args=[ada.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    ada.refresh_from_db()
+    assert ada.department == marketing
+    assert ada.history.first().history_change_reason == "Moved to Marketing"

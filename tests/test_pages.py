@@ -158,6 +158,9 @@ def test_history_page_lists_versions_and_diffs_two_of_them(reader_client, omnich
     assert "Name the end points" in page and "Test term" in page
     assert "<ins> to every end point</ins>" in page
     assert "<del>\n\nSecond paragraph.</del>" in page
+    changed = [c["label"] for c in response.context["changed_fields"]]
+    assert changed == ["What IT means"]
+    assert "Unchanged fields (" in page
 
 
 def test_history_page_compares_chosen_versions_in_either_order(reader_client, omnichannel, ada):
