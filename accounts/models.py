@@ -18,6 +18,9 @@ class Department(models.Model):
     is_active = models.BooleanField(
         default=True, help_text="Inactive departments keep their definitions but get no column."
     )
+    signs_off = models.BooleanField(
+        default=True, help_text="Every change needs this department's approval before it is official."
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -3,7 +3,7 @@ from django.contrib import admin
 from accounts.models import Department
 from config.admin_history import HistoryWithReasonAdmin
 from glossary.models import Definition, Tag, Term
-from glossary.services import save_with_history, term_record_version
+from glossary.services.terms import save_with_history, term_record_version
 
 
 def departments_without_definition(term):

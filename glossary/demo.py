@@ -8,7 +8,7 @@ from django.db import transaction
 
 from accounts.models import Department
 from glossary.models import Term
-from glossary.services import tags_from_names, term_create, term_record_version
+from glossary.services.terms import tags_from_names, term_create, term_record_version
 
 DEMO_GLOSSARY = Path(settings.BASE_DIR) / "fixtures" / "demo_glossary.json"
 REASON = "Demo glossary"

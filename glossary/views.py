@@ -4,8 +4,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
-from glossary import selectors
-from glossary.diffs import word_diff
+from glossary.selectors import terms as selectors
+from glossary.entries import diff_entries
 from glossary.forms import LETTERS, TermFilterForm
 from glossary.models import Term
 
@@ -76,15 +76,14 @@ class TermHistoryView(GlossaryReadMixin, TemplateView):
         )
         if older and newer and older.date > newer.date:
             older, newer = newer, older
-        departments = [d.name for d in selectors.department_columns()]
         changes = []
         if newer:
-            old_fields = older.comparable(departments) if older else {}
-            for label, new_value in newer.comparable(departments).items():
-                old_value = old_fields.get(label, "")
-                changes.append(
-                    {"label": label, "changed": old_value != new_value, "diff": word_diff(old_value, new_value)}
-                )
+            changes = diff_entries(
+                older.entry if older else None,
+                newer.entry,
+                selectors.department_columns(),
+                dict(Term.Status.choices),
+            )
         return super().get_context_data(
             term=term,
             versions=versions,

@@ -3,7 +3,7 @@ from django.contrib.auth.models import Group
 
 from accounts import roles
 from accounts.models import Department, User
-from glossary.services import tags_from_names, term_create
+from glossary.services.terms import tags_from_names, term_create
 
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):

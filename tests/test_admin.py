@@ -43,11 +43,11 @@ def test_admin_edit_records_one_version_with_user_and_reason(admin_client, admin
     newest = term.history.first()
     assert newest.history_user == admin_user
     assert newest.history_change_reason == "Fix the IT wording"
-    from glossary.selectors import term_versions
+    from glossary.selectors.terms import term_versions
 
-    assert term_versions(term)[0].definitions == {
-        "IT": "Software we build and run ourselves.",
-        "Marketing": "A SaaS tool we subscribe to.",
+    assert term_versions(term)[0].entry.definitions == {
+        it.pk: "Software we build and run ourselves.",
+        marketing.pk: "A SaaS tool we subscribe to.",
     }
     definition = term.definitions.get(department=marketing)
     assert definition.history.first().history_user == admin_user

@@ -1,6 +1,6 @@
-from glossary import selectors
+from glossary.selectors import terms as selectors
 from glossary.diffs import word_diff
-from glossary.services import term_save
+from glossary.services.terms import term_save
 
 
 def test_creating_a_term_records_one_version_with_user_and_reason(make_term, ada):
@@ -16,8 +16,8 @@ def test_a_version_holds_the_definitions_saved_with_it(make_term, ada, it, marke
     term_save(term=term, user=ada, reason="Sharpen IT wording", definitions={it: "A CRM record with a status."})
     newest, first = selectors.term_versions(term)
     assert newest.reason == "Sharpen IT wording"
-    assert newest.definitions == {"IT": "A CRM record with a status.", "Marketing": "Someone who showed interest."}
-    assert first.definitions == {"IT": "A row in the CRM.", "Marketing": "Someone who showed interest."}
+    assert newest.entry.definitions == {it.pk: "A CRM record with a status.", marketing.pk: "Someone who showed interest."}
+    assert first.entry.definitions == {it.pk: "A row in the CRM.", marketing.pk: "Someone who showed interest."}
 
 
 def test_each_change_is_exactly_one_version(make_term, ada, it, marketing):
@@ -34,9 +34,9 @@ def test_each_change_is_exactly_one_version(make_term, ada, it, marketing):
     )
     assert term.history.count() == 2
     newest = selectors.term_versions(term)[0]
-    assert newest.fields["summary"] == "A trial before a full launch."
-    assert newest.fields["tags"] == ""
-    assert newest.fields["related_terms"] == "Release"
+    assert newest.entry.summary == "A trial before a full launch."
+    assert newest.entry.tags == ()
+    assert newest.entry.related == {other.pk: "Release"}
 
 
 def test_removing_a_definition_shows_in_the_next_version(make_term, ada, marketing):
@@ -44,8 +44,8 @@ def test_removing_a_definition_shows_in_the_next_version(make_term, ada, marketi
     term_save(term=term, user=ada, reason="Marketing withdraws", definitions={marketing: ""})
     assert not term.definitions.filter(department=marketing).exists()
     newest, first = selectors.term_versions(term)
-    assert "Marketing" in first.definitions
-    assert "Marketing" not in newest.definitions
+    assert marketing.pk in first.entry.definitions
+    assert marketing.pk not in newest.entry.definitions
 
 
 def test_linking_a_related_term_records_a_version_of_both(make_term, ada):
@@ -54,7 +54,7 @@ def test_linking_a_related_term_records_a_version_of_both(make_term, ada):
     term_save(term=api, user=ada, reason="Link", related_terms=[integration])
     assert list(integration.related_terms.all()) == [api]
     newest = selectors.term_versions(integration)[0]
-    assert newest.fields["related_terms"] == "API"
+    assert newest.entry.related == {api.pk: "API"}
     assert "API" in newest.reason
 
 

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from accounts.models import Department
 from glossary.models import Term
-from glossary.services import term_save
+from glossary.services.terms import term_save
 
 LIST = reverse("glossary:term_list")
 

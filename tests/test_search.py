@@ -1,7 +1,7 @@
 import pytest
 
 from glossary.models import Term
-from glossary.selectors import term_search
+from glossary.selectors.terms import term_search
 from tests.databases import postgres_only, sqlite_only
 
 

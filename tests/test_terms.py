@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from glossary.models import Term
-from glossary.services import term_save
+from glossary.services.terms import term_save
 
 
 def test_slug_comes_from_the_name(make_term):

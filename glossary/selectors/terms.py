@@ -1,7 +1,7 @@
 """Reads from the glossary: listings, search and version history."""
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramSimilarity
@@ -11,6 +11,7 @@ from django.db.models.functions import Greatest
 
 from accounts.models import Department
 from glossary import text
+from glossary.entries import Entry
 from glossary.models import Definition, Tag, Term
 
 SEARCH_CONFIG = "english"
@@ -125,31 +126,14 @@ def term_last_change(term: Term):
 
 @dataclass
 class TermVersion:
-    """A term as it stood after one change: its fields, definitions, tags and relations."""
+    """A term as it stood after one change."""
 
     history_id: int
+    number: int
     date: datetime
     user: object
     reason: str
-    number: int = 0
-    fields: dict[str, str] = field(default_factory=dict)
-    definitions: dict[str, str] = field(default_factory=dict)
-
-    def comparable(self, departments: list[str]) -> dict[str, str]:
-        """Every field as text, in page order, so two versions diff field by field."""
-        result = {
-            "Name": self.fields["name"],
-            "Abbreviation": self.fields["abbreviation"],
-            "Synonyms": self.fields["synonyms"],
-            "Status": self.fields["status"],
-            "Common ground": self.fields["summary"],
-        }
-        for department in departments:
-            result[f"What {department} means"] = self.definitions.get(department, "")
-        result["Examples"] = self.fields["examples"]
-        result["Tags"] = self.fields["tags"]
-        result["Related terms"] = self.fields["related_terms"]
-        return result
+    entry: Entry
 
 
 def term_versions(term: Term) -> list[TermVersion]:
@@ -162,13 +146,10 @@ def term_versions(term: Term) -> list[TermVersion]:
     if not records:
         return []
     history_model = type(records[0])
-    status_labels = dict(Term.Status.choices)
-    tags = _m2m_names(history_model, "tags", "tag", records)
-    related = _m2m_names(history_model, "related_terms", "to_term", records)
+    tags = _m2m_rows(history_model, "tags", "tag", records)
+    related = _m2m_rows(history_model, "related_terms", "to_term", records)
     definition_records = list(
-        Definition.history.filter(term_id=term.pk)
-        .select_related("department")
-        .order_by("history_date", "history_id")
+        Definition.history.filter(term_id=term.pk).order_by("history_date", "history_id")
     )
 
     versions, current, position = [], {}, 0
@@ -177,38 +158,44 @@ def term_versions(term: Term) -> list[TermVersion]:
         while position < len(definition_records) and definition_records[position].history_date <= record.history_date:
             d = definition_records[position]
             if d.history_type == "-":
-                current.pop(d.department.name, None)
+                current.pop(d.department_id, None)
             else:
-                current[d.department.name] = d.text
+                current[d.department_id] = d.text
             position += 1
+        entry = Entry(
+            name=record.name,
+            abbreviation=record.abbreviation,
+            synonyms=record.synonyms,
+            summary=record.summary,
+            examples=record.examples,
+            status=record.status,
+            tags=tuple(sorted(str(tag) for tag in tags.get(record.history_id, {}).values())),
+            related={pk: str(other) for pk, other in related.get(record.history_id, {}).items()},
+            definitions=dict(current),
+        )
         versions.append(
             TermVersion(
                 history_id=record.history_id,
+                number=record.version or number,
                 date=record.history_date,
                 user=record.history_user,
                 reason=record.history_change_reason or "",
-                number=number,
-                fields={
-                    "name": record.name,
-                    "abbreviation": record.abbreviation,
-                    "synonyms": record.synonyms,
-                    "status": status_labels.get(record.status, record.status),
-                    "summary": record.summary,
-                    "examples": record.examples,
-                    "tags": ", ".join(sorted(tags.get(record.history_id, []))),
-                    "related_terms": ", ".join(sorted(related.get(record.history_id, []))),
-                },
-                definitions=dict(current),
+                entry=entry,
             )
         )
     versions.reverse()
     return versions
 
 
-def _m2m_names(history_model, attr: str, target: str, records) -> dict[int, list[str]]:
+def term_version(term: Term, number: int) -> TermVersion | None:
+    return next((v for v in term_versions(term) if v.number == number), None)
+
+
+def _m2m_rows(history_model, attr: str, target: str, records) -> dict[int, dict[int, object]]:
+    """For each historical record, the related objects its m2m rows pointed at, by primary key."""
     m2m_model = getattr(history_model, attr).model
     rows = m2m_model.objects.filter(history__in=[r.history_id for r in records]).select_related(target)
-    names: dict[int, list[str]] = {}
+    found: dict[int, dict[int, object]] = {}
     for row in rows:
-        names.setdefault(row.history_id, []).append(str(getattr(row, target)))
-    return names
+        found.setdefault(row.history_id, {})[getattr(row, f"{target}_id")] = getattr(row, target)
+    return found

@@ -42,6 +42,7 @@ def save_with_history(obj, *, user, reason: str, when=None, delete: bool = False
 def term_record_version(*, term: Term, user, reason: str, when=None) -> Term:
     """Save the term as a new version, after its definitions and relations are in place."""
     term.search_document = build_search_document(term)
+    term.version += 1
     save_with_history(term, user=user, reason=reason, when=when)
     return term
 

@@ -59,6 +59,14 @@ class Term(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Everything searchable about the term, casefolded, rebuilt by glossary.services on each change.
     search_document = models.TextField(blank=True, editable=False)
+    # Counts the versions; a proposal records the one it was based on to detect stale edits.
+    version = models.PositiveIntegerField(default=0, editable=False)
+    # The proposal whose sign-offs made this version official, if any.
+    approval = models.ForeignKey(
+        "glossary.Proposal", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+"
+    )
+    # Set when a glossary admin edits the term directly: its sign-offs no longer cover what it says.
+    needs_reapproval = models.BooleanField(default=False, editable=False)
 
     history = HistoricalRecords(m2m_fields=[tags, related_terms])
 

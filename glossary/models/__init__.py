@@ -1,0 +1,4 @@
+from glossary.models.proposals import Comment, Proposal, ProposedDefinition, SignOff
+from glossary.models.terms import Definition, Tag, Term
+
+__all__ = ["Comment", "Definition", "Proposal", "ProposedDefinition", "SignOff", "Tag", "Term"]

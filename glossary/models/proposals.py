@@ -1,0 +1,135 @@
+"""Proposals and sign-offs: how a change becomes an official definition.
+
+The rules for moving between states live in glossary.workflow; these models only hold the facts.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from glossary import text
+
+
+class Proposal(models.Model):
+    """A complete proposed version of one entry, with its author's reason, awaiting sign-off."""
+
+    class Kind(models.TextChoices):
+        NEW_TERM = "new_term", "New term"
+        CHANGE = "change", "Change"
+        DEPRECATE = "deprecate", "Deprecation"
+        RESTORE = "restore", "Restore an earlier version"
+
+    class State(models.TextChoices):
+        IN_REVIEW = "in_review", "In review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        OUT_OF_DATE = "out_of_date", "Out of date"
+        PUBLISHED = "published", "Published"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    OPEN_STATES = (State.IN_REVIEW, State.CHANGES_REQUESTED, State.OUT_OF_DATE)
+
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.CHANGE)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.IN_REVIEW, db_index=True)
+    # Null for a new term until it is published.
+    term = models.ForeignKey(
+        "glossary.Term", null=True, blank=True, on_delete=models.PROTECT, related_name="proposals"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposals")
+    reason = models.TextField(help_text="Why this change: reviewers see it first.")
+    # The term version this proposal was written against; publishing on top of a newer one is refused.
+    base_version = models.PositiveIntegerField(null=True, blank=True)
+    # Every edit by the author makes a new revision; sign-offs count only for the revision they saw.
+    revision = models.PositiveIntegerField(default=1)
+
+    # The proposed entry.
+    name = models.CharField(max_length=120)
+    abbreviation = models.CharField(max_length=30, blank=True)
+    synonyms = models.TextField(blank=True)
+    summary = models.TextField("common ground", blank=True)
+    examples = models.TextField(blank=True)
+    tag_names = models.TextField("tags", blank=True, help_text="One per line.")
+    related_terms = models.ManyToManyField("glossary.Term", blank=True, related_name="+")
+    proposed_status = models.CharField(max_length=12, default="approved")
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(m2m_fields=[related_terms])
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        indexes = [models.Index(fields=["term", "state"])]
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_kind_display()}: {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("glossary:proposal_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+    @property
+    def tag_list(self) -> list[str]:
+        return text.split_lines(self.tag_names)
+
+
+class ProposedDefinition(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="definitions")
+    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["department__position", "department__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "department"], name="one_proposed_definition_per_department")
+        ]
+
+
+class SignOff(models.Model):
+    """One department's decision on one revision of a proposal."""
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", "Approved"
+        REQUEST_CHANGES = "request_changes", "Requested changes"
+        REJECT = "reject", "Rejected"
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="sign_offs")
+    revision = models.PositiveIntegerField()
+    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="sign_offs")
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sign_offs")
+    decision = models.CharField(max_length=16, choices=Decision.choices)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # Departments sign, not heads: a second approver of the same department cannot add a vote.
+            models.UniqueConstraint(
+                fields=["proposal", "revision", "department"], name="one_sign_off_per_department_per_revision"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_decision_display()} by {self.approver} ({self.department}), revision {self.revision}"
+
+
+class Comment(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"Comment by {self.author} on #{self.proposal_id}"

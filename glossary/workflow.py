@@ -1,0 +1,108 @@
+"""Who may do what to a proposal, and which state it moves to: the one place that decides.
+
+Views and templates ask `allowed_actions`; services call `require` before every transition, so a
+forged request for an action a page did not offer is refused here, with PermissionDenied.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+
+from accounts import roles
+from accounts.models import Department
+from glossary.models import Proposal, SignOff
+
+State = Proposal.State
+
+
+class Action(models.TextChoices):
+    EDIT = "edit", "Edit proposal"
+    WITHDRAW = "withdraw", "Withdraw"
+    REBASE = "rebase", "Update onto the current version"
+    APPROVE = "approve", "Approve"
+    REQUEST_CHANGES = "request_changes", "Request changes"
+    REJECT = "reject", "Reject"
+    COMMENT = "comment", "Comment"
+
+
+@dataclass(frozen=True)
+class Transition:
+    from_states: frozenset
+    to_state: str | None  # None: the state does not change (approve decides in services)
+
+
+TRANSITIONS = {
+    Action.EDIT: Transition(frozenset({State.IN_REVIEW, State.CHANGES_REQUESTED}), State.IN_REVIEW),
+    Action.WITHDRAW: Transition(frozenset(Proposal.OPEN_STATES), State.WITHDRAWN),
+    Action.REBASE: Transition(frozenset({State.OUT_OF_DATE}), State.IN_REVIEW),
+    Action.APPROVE: Transition(frozenset({State.IN_REVIEW}), None),
+    Action.REQUEST_CHANGES: Transition(frozenset({State.IN_REVIEW}), State.CHANGES_REQUESTED),
+    Action.REJECT: Transition(frozenset({State.IN_REVIEW}), State.REJECTED),
+    Action.COMMENT: Transition(frozenset(Proposal.OPEN_STATES), None),
+}
+
+SIGN_OFF_ACTIONS = {Action.APPROVE, Action.REQUEST_CHANGES, Action.REJECT}
+AUTHOR_ACTIONS = {Action.EDIT, Action.WITHDRAW, Action.REBASE}
+DECISIONS = {
+    Action.APPROVE: SignOff.Decision.APPROVE,
+    Action.REQUEST_CHANGES: SignOff.Decision.REQUEST_CHANGES,
+    Action.REJECT: SignOff.Decision.REJECT,
+}
+
+
+def signing_departments():
+    """The departments whose approval makes a change official: data, not code."""
+    return Department.objects.filter(is_active=True, signs_off=True)
+
+
+def can_propose(user) -> bool:
+    return bool(user.is_authenticated and user.department_id and user.has_perm(roles.PROPOSE))
+
+
+def refusal(action: Action, proposal: Proposal, user) -> str | None:
+    """Why `user` may not take `action` on `proposal` now, or None if they may."""
+    if not user.is_authenticated:
+        return "Log in first."
+    if proposal.state not in TRANSITIONS[action].from_states:
+        return f"A proposal that is {proposal.get_state_display().lower()} cannot take “{action.label}”."
+    if action in AUTHOR_ACTIONS:
+        return None if proposal.author_id == user.pk else "Only the author can do this."
+    if action == Action.COMMENT:
+        may_comment = user.has_perm(roles.PROPOSE) or user.has_perm(roles.SIGN_OFF)
+        return None if may_comment else "Readers cannot comment."
+    # Sign-off actions.
+    if proposal.author_id == user.pk:
+        return "Nobody signs off their own proposal."
+    if not user.has_perm(roles.SIGN_OFF) or not user.department_id:
+        return "Only a department approver can sign off."
+    if not signing_departments().filter(pk=user.department_id).exists():
+        return f"{user.department} does not sign off changes."
+    already = proposal.sign_offs.filter(revision=proposal.revision, department_id=user.department_id).exists()
+    if already:
+        return f"{user.department} has already signed off this revision."
+    return None
+
+
+def allowed_actions(proposal: Proposal, user) -> list[Action]:
+    return [action for action in Action if refusal(action, proposal, user) is None]
+
+
+def require(action: Action, proposal: Proposal, user) -> None:
+    reason = refusal(action, proposal, user)
+    if reason is not None:
+        raise PermissionDenied(reason)
+
+
+def next_state(action: Action, proposal: Proposal) -> str:
+    return TRANSITIONS[action].to_state or proposal.state
+
+
+def awaiting_departments(proposal: Proposal) -> list[Department]:
+    """Signing departments that have not yet approved the proposal's current revision."""
+    approved = set(
+        proposal.sign_offs.filter(revision=proposal.revision, decision=SignOff.Decision.APPROVE).values_list(
+            "department_id", flat=True
+        )
+    )
+    return [d for d in signing_departments() if d.pk not in approved]
