@@ -107,3 +107,18 @@ GLOSSARY_ORGANISATION = os.environ.get("GLOSSARY_ORGANISATION", "Common Ground")
 # Reading is for signed-in users unless the organisation chooses to open it.
 GLOSSARY_PUBLIC_READ = env_bool("GLOSSARY_PUBLIC_READ", False)
 GLOSSARY_PAGE_SIZE = 25
+
+# Where links in e-mails point.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# E-mail: printed to the console unless an SMTP host is configured.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Common Ground <glossary@localhost>")

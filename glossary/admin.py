@@ -2,8 +2,21 @@ from django.contrib import admin
 
 from accounts.models import Department
 from config.admin_history import HistoryWithReasonAdmin
-from glossary.models import Definition, Tag, Term
-from glossary.services.terms import save_with_history, term_record_version
+from glossary.models import Comment, Definition, Proposal, SignOff, Tag, Term
+from glossary.services.terms import save_with_history, term_record_direct_edit
+
+
+class ReadOnlyAdmin(HistoryWithReasonAdmin):
+    """The workflow's records: visible in the admin, changed only through the workflow's pages."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 def departments_without_definition(term):
@@ -55,7 +68,7 @@ class TermAdmin(HistoryWithReasonAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         del form.instance.skip_history_when_saving
-        term_record_version(term=form.instance, user=request.user, reason=self.change_reason(form))
+        term_record_direct_edit(term=form.instance, user=request.user, reason=self.change_reason(form))
 
     def has_delete_permission(self, request, obj=None):
         # Nothing leaves the glossary for good: deprecate a term instead.
@@ -63,21 +76,12 @@ class TermAdmin(HistoryWithReasonAdmin):
 
 
 @admin.register(Definition)
-class DefinitionAdmin(HistoryWithReasonAdmin):
+class DefinitionAdmin(ReadOnlyAdmin):
     """Read-only list: definitions are edited on their term, so the term's version includes them."""
 
     list_display = ["term", "department"]
     list_filter = ["department"]
     search_fields = ["term__name", "text"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Tag)
@@ -85,3 +89,21 @@ class TagAdmin(HistoryWithReasonAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Proposal)
+class ProposalAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "name", "kind", "state", "author", "revision", "updated_at"]
+    list_filter = ["state", "kind"]
+    search_fields = ["name", "reason"]
+
+
+@admin.register(SignOff)
+class SignOffAdmin(ReadOnlyAdmin):
+    list_display = ["proposal", "revision", "department", "approver", "decision", "created_at"]
+    list_filter = ["decision", "department"]
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAdmin):
+    list_display = ["proposal", "author", "created_at"]

@@ -1,5 +1,13 @@
 from django.conf import settings
 
+from glossary import workflow
+from glossary.selectors.proposals import navigation_counts
+
 
 def site(request):
-    return {"organisation": settings.GLOSSARY_ORGANISATION}
+    user = getattr(request, "user", None)
+    context = {"organisation": settings.GLOSSARY_ORGANISATION}
+    if user is not None and user.is_authenticated:
+        context["nav_counts"] = navigation_counts(user)
+        context["can_propose"] = workflow.can_propose(user)
+    return context

@@ -2,7 +2,9 @@ import string
 
 from django import forms
 
+from glossary.entries import Entry
 from glossary.models import Term
+from glossary.text import split_lines
 
 LETTERS = list(string.ascii_uppercase) + ["#"]
 
@@ -43,3 +45,109 @@ class TermFilterForm(forms.Form):
             "tag": self.tags.get(data.get("tag", "")),
             "letter": data.get("letter", ""),
         }
+
+
+class ProposalForm(forms.Form):
+    """A complete proposed entry plus the reason for it; one definition box per signing department."""
+
+    name = forms.CharField(max_length=120)
+    abbreviation = forms.CharField(max_length=30, required=False)
+    synonyms = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="One per line, or separated by commas."
+    )
+    summary = forms.CharField(
+        label="Common ground",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The meaning both departments agree on (Markdown). Leave empty until they do.",
+    )
+    examples = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Markdown.")
+    tags = forms.CharField(required=False, max_length=500, help_text="Separated by commas.")
+    related_terms = forms.ModelMultipleChoiceField(
+        queryset=Term.objects.none(), required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+    )
+    reason = forms.CharField(
+        label="Why this change?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Reviewers in every department read this first.",
+    )
+
+    def __init__(self, *args, departments, term=None, entry=None, **kwargs):
+        if entry is not None:
+            kwargs.setdefault("initial", {}).update(self.initial_from(entry))
+        super().__init__(*args, **kwargs)
+        self.departments = list(departments)
+        self.fields["related_terms"].queryset = Term.objects.exclude(pk=getattr(term, "pk", None))
+        for department in self.departments:
+            self.fields[self.definition_field(department)] = forms.CharField(
+                label=f"What {department.name} means",
+                required=False,
+                max_length=20000,
+                widget=forms.Textarea(attrs={"rows": 5}),
+                help_text="Markdown: **bold**, *italic*, [links](/terms/api/), lists.",
+            )
+            if entry is not None:
+                self.initial[self.definition_field(department)] = entry.definitions.get(department.pk, "")
+        # Definitions read best next to the name; the reason comes last.
+        order = ["name", "abbreviation", "synonyms", "summary"]
+        order += [self.definition_field(d) for d in self.departments] + ["examples", "tags", "related_terms", "reason"]
+        self.order_fields(order)
+
+    @staticmethod
+    def definition_field(department) -> str:
+        return f"definition_{department.slug}"
+
+    @staticmethod
+    def initial_from(entry) -> dict:
+        return {
+            "name": entry.name,
+            "abbreviation": entry.abbreviation,
+            "synonyms": entry.synonyms,
+            "summary": entry.summary,
+            "examples": entry.examples,
+            "tags": ", ".join(entry.tags),
+            "related_terms": list(entry.related),
+        }
+
+    def definition_fields(self):
+        return [self[self.definition_field(d)] for d in self.departments]
+
+    def entry(self, status: str = ""):
+        data = self.cleaned_data
+        return Entry(
+            name=data["name"],
+            abbreviation=data["abbreviation"].strip(),
+            synonyms=data["synonyms"],
+            summary=data["summary"].strip(),
+            examples=data["examples"].strip(),
+            status=status,
+            tags=tuple(split_lines(data["tags"])),
+            related={t.pk: t.name for t in data["related_terms"]},
+            definitions={d.pk: data[self.definition_field(d)] for d in self.departments},
+        )
+
+    def add_service_errors(self, error) -> None:
+        """Show a service's ValidationError next to the fields it names, the rest above the form."""
+        for field, messages in error.message_dict.items():
+            self.add_error(field if field in self.fields else None, messages)
+
+
+class ReasonForm(forms.Form):
+    """Just a reason, for proposals whose content is given (deprecating a term)."""
+
+    reason = forms.CharField(label="Why?", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SignOffForm(forms.Form):
+    comment = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required when you request changes or reject.",
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label="Comment", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))

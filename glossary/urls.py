@@ -1,11 +1,24 @@
 from django.urls import path
 
-from glossary import views
+from glossary.views import proposals, terms
 
 app_name = "glossary"
 
 urlpatterns = [
-    path("", views.TermListView.as_view(), name="term_list"),
-    path("terms/<slug:slug>/", views.TermDetailView.as_view(), name="term_detail"),
-    path("terms/<slug:slug>/history/", views.TermHistoryView.as_view(), name="term_history"),
+    path("", terms.TermListView.as_view(), name="term_list"),
+    path("terms/<slug:slug>/", terms.TermDetailView.as_view(), name="term_detail"),
+    path("terms/<slug:slug>/history/", terms.TermHistoryView.as_view(), name="term_history"),
+    path("terms/<slug:slug>/propose/", proposals.ProposalFormView.as_view(), name="term_propose_change"),
+    path(
+        "terms/<slug:slug>/history/<int:version>/restore/",
+        proposals.ProposalFormView.as_view(),
+        name="term_propose_restore",
+    ),
+    path("terms/<slug:slug>/deprecate/", proposals.DeprecateView.as_view(), name="term_propose_deprecation"),
+    path("propose/", proposals.ProposalFormView.as_view(), name="term_propose_new"),
+    path("proposals/mine/", proposals.MyProposalsView.as_view(), name="my_proposals"),
+    path("proposals/awaiting-me/", proposals.SignOffQueueView.as_view(), name="sign_off_queue"),
+    path("proposals/<int:pk>/", proposals.ProposalDetailView.as_view(), name="proposal_detail"),
+    path("proposals/<int:pk>/edit/", proposals.ProposalEditView.as_view(), name="proposal_edit"),
+    path("proposals/<int:pk>/<slug:action>/", proposals.ProposalActionView.as_view(), name="proposal_action"),
 ]

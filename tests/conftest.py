@@ -34,7 +34,7 @@ def make_user(db):
 
 @pytest.fixture
 def ada(make_user, it):
-    return make_user("ada", department=it, first_name="Ada", last_name="Lindqvist")
+    return make_user("ada", department=it, first_name="Ada", last_name="Lindqvist", email="ada@example.com")
 
 
 @pytest.fixture
@@ -66,3 +66,23 @@ def make_term(ada, it, marketing):
 def reader_client(client, ada):
     client.force_login(ada)
     return client
+
+
+@pytest.fixture
+def ivan(make_user, it):
+    return make_user("ivan", department=it, role=roles.APPROVER, first_name="Ivan", last_name="Okafor", email="ivan@example.com")
+
+
+@pytest.fixture
+def ines(make_user, it):
+    return make_user("ines", department=it, role=roles.APPROVER, first_name="Ines", last_name="Berg", email="ines@example.com")
+
+
+@pytest.fixture
+def maya(make_user, marketing):
+    return make_user("maya", department=marketing, first_name="Maya", last_name="Brennan", email="maya@example.com")
+
+
+@pytest.fixture
+def marco(make_user, marketing):
+    return make_user("marco", department=marketing, role=roles.APPROVER, first_name="Marco", last_name="Silva", email="marco@example.com")

@@ -42,7 +42,9 @@ def test_admin_edit_records_one_version_with_user_and_reason(admin_client, admin
     assert term.history.count() == 2
     newest = term.history.first()
     assert newest.history_user == admin_user
-    assert newest.history_change_reason == "Fix the IT wording"
+    assert newest.history_change_reason == "Edited directly in the admin: Fix the IT wording"
+    term.refresh_from_db()
+    assert term.needs_reapproval
     from glossary.selectors.terms import term_versions
 
     assert term_versions(term)[0].entry.definitions == {
@@ -91,7 +93,8 @@ def test_admin_cannot_delete_terms_or_revert_history(admin_client, make_term):
 @pytest.mark.parametrize(
     "url",
     ["admin:glossary_term_changelist", "admin:glossary_definition_changelist", "admin:glossary_tag_changelist",
-     "admin:accounts_department_changelist", "admin:accounts_user_changelist"],
+     "admin:accounts_department_changelist", "admin:accounts_user_changelist", "admin:glossary_proposal_changelist",
+     "admin:glossary_signoff_changelist", "admin:glossary_comment_changelist"],
 )
 def test_every_model_has_an_admin_page(admin_client, make_term, url):
     make_term("API", it_text="An interface between programs.", tags=["Architecture"])
@@ -128,7 +131,7 @@ def test_admin_add_offers_a_slot_per_department_and_records_one_version(admin_cl
     assert response.status_code == 302, response.content.decode()[:3000]
     term = Term.objects.get(name="Load time")
     assert term.history.count() == 1
-    assert term.history.first().history_change_reason == "New term from the planning meeting"
+    assert term.history.first().history_change_reason == "Edited directly in the admin: New term from the planning meeting"
     assert term.definitions.count() == 2
     assert "page speed" in term.search_document
 
@@ -144,3 +147,26 @@ def test_admin_user_change_records_the_reason(admin_client, ada, marketing):
     ada.refresh_from_db()
     assert ada.department == marketing
     assert ada.history.first().history_change_reason == "Moved to Marketing"
+
+
+def test_admin_cannot_create_or_change_proposals_or_sign_offs(admin_client, ada, it, marketing):
+    from glossary.models import Proposal
+    from glossary.services.proposals import proposal_create
+    from tests.workflow_helpers import new_term_entry
+
+    proposal = proposal_create(author=ada, reason="New", entry=new_term_entry(it, marketing))
+    assert admin_client.get(reverse("admin:glossary_signoff_add")).status_code == 403
+    assert admin_client.get(reverse("admin:glossary_proposal_add")).status_code == 403
+    response = admin_client.post(reverse("admin:glossary_proposal_change", args=[proposal.pk]), {"state": "published"})
+    assert response.status_code == 403
+    assert Proposal.objects.get(pk=proposal.pk).state == Proposal.State.IN_REVIEW
+
+
+def test_staff_without_the_glossary_admin_role_cannot_edit_terms_in_the_admin(client, make_user, make_term, it, marketing):
+    staff = make_user("staffer", department=it, is_staff=True)
+    client.force_login(staff)
+    term = make_term("Digital product", it_text="Custom software.")
+    response = client.post(reverse("admin:glossary_term_change", args=[term.pk]), term_form(term, it, marketing, name="Hijacked"))
+    assert response.status_code == 403
+    term.refresh_from_db()
+    assert term.name == "Digital product"

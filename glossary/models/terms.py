@@ -68,7 +68,10 @@ class Term(models.Model):
     # Set when a glossary admin edits the term directly: its sign-offs no longer cover what it says.
     needs_reapproval = models.BooleanField(default=False, editable=False)
 
-    history = HistoricalRecords(m2m_fields=[tags, related_terms])
+    # Reasons written on publishing name the proposal and every approver: longer than the default 100.
+    history = HistoricalRecords(
+        m2m_fields=[tags, related_terms], history_change_reason_field=models.TextField(null=True)
+    )
 
     class Meta:
         ordering = ["name_key"]

@@ -121,3 +121,12 @@ def term_save(
 def term_create(*, name: str, user, reason: str, **changes) -> Term:
     fields = {"name": name, **changes.pop("fields", {})}
     return term_save(term=Term(), user=user, reason=reason, fields=fields, **changes)
+
+
+def term_record_direct_edit(*, term: Term, user, reason: str) -> Term:
+    """A glossary admin changed the term outside the workflow: say so, and ask for fresh sign-offs.
+
+    Proposals based on the previous version will be refused on publishing, as for any other change.
+    """
+    term.needs_reapproval = True
+    return term_record_version(term=term, user=user, reason=f"Edited directly in the admin: {reason}")

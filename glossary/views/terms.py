@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
+from glossary.selectors import proposals as proposal_selectors
 from glossary.selectors import terms as selectors
 from glossary.entries import diff_entries
 from glossary.forms import LETTERS, TermFilterForm
@@ -58,7 +59,12 @@ class TermDetailView(GlossaryReadMixin, TemplateView):
         definitions = {d.department_id: d for d in term.definitions.all()}
         columns = [(dept, definitions.get(dept.pk)) for dept in selectors.department_columns()]
         return super().get_context_data(
-            term=term, columns=columns, last_change=selectors.term_last_change(term), **kwargs
+            term=term,
+            columns=columns,
+            last_change=selectors.term_last_change(term),
+            approvals=proposal_selectors.term_approvals(term),
+            open_proposals=proposal_selectors.open_proposals_for(term) if self.request.user.is_authenticated else [],
+            **kwargs,
         )
 
 

@@ -1,0 +1,99 @@
+"""Reads for the sign-off workflow: queues, a proposal's status, a term's approvals."""
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from accounts import roles
+from glossary import workflow
+from glossary.models import Proposal, SignOff, Term
+
+State = Proposal.State
+
+
+def _signed_by_department(department_id):
+    return SignOff.objects.filter(
+        proposal=OuterRef("pk"), revision=OuterRef("revision"), department_id=department_id
+    )
+
+
+def _awaiting_filter(user) -> Q | None:
+    """Proposals waiting for the user's department (to use with signed_by_my_department)."""
+    if not (user.is_authenticated and user.department_id and user.has_perm(roles.SIGN_OFF)):
+        return None
+    department_signs = Exists(workflow.signing_departments().filter(pk=user.department_id))
+    return Q(department_signs) & Q(state=State.IN_REVIEW) & ~Q(author=user) & ~Q(signed_by_my_department=True)
+
+
+def sign_off_queue(user) -> QuerySet[Proposal]:
+    """Open proposals that wait for the user's department, oldest first; empty for non-approvers."""
+    awaiting = _awaiting_filter(user)
+    if awaiting is None:
+        return Proposal.objects.none()
+    return (
+        Proposal.objects.annotate(signed_by_my_department=Exists(_signed_by_department(user.department_id)))
+        .filter(awaiting)
+        .select_related("author", "author__department", "term")
+        .order_by("updated_at", "pk")
+    )
+
+
+def my_proposals(user) -> QuerySet[Proposal]:
+    return Proposal.objects.filter(author=user).select_related("term").order_by("-updated_at", "-pk")
+
+
+def navigation_counts(user) -> dict[str, int]:
+    """The two badges in the navigation, in one query."""
+    if not user.is_authenticated:
+        return {}
+    awaiting = _awaiting_filter(user)
+    counts = Proposal.objects.annotate(
+        signed_by_my_department=Exists(_signed_by_department(user.department_id))
+    ).aggregate(
+        mine=Count("pk", filter=Q(author=user, state__in=Proposal.OPEN_STATES)),
+        awaiting=Count("pk", filter=awaiting) if awaiting is not None else Count("pk", filter=Q(pk=None)),
+    )
+    return counts
+
+
+def open_proposals_for(term: Term) -> QuerySet[Proposal]:
+    return term.proposals.filter(state__in=Proposal.OPEN_STATES).select_related("author")
+
+
+def department_status(proposal: Proposal) -> list[tuple]:
+    """Each signing department with its sign-off on the current revision, or None while waiting."""
+    sign_offs = {
+        s.department_id: s
+        for s in proposal.sign_offs.filter(revision=proposal.revision).select_related("approver")
+    }
+    return [(d, sign_offs.get(d.pk)) for d in workflow.signing_departments()]
+
+
+def proposal_thread(proposal: Proposal) -> list[dict]:
+    """Comments and sign-offs of every revision, oldest first."""
+    items = [
+        {"kind": "comment", "when": c.created_at, "who": c.author, "text": c.body}
+        for c in proposal.comments.select_related("author")
+    ]
+    items += [
+        {
+            "kind": "sign_off",
+            "when": s.created_at,
+            "who": s.approver,
+            "department": s.department,
+            "decision": s,
+            "revision": s.revision,
+            "text": s.comment,
+        }
+        for s in proposal.sign_offs.select_related("approver", "department")
+    ]
+    return sorted(items, key=lambda item: item["when"])
+
+
+def term_approvals(term: Term) -> list[SignOff]:
+    """Who approved the term's current version for each department, and when."""
+    if term.approval_id is None:
+        return []
+    return list(
+        SignOff.objects.filter(
+            proposal_id=term.approval_id, revision=term.approval.revision, decision=SignOff.Decision.APPROVE
+        ).select_related("approver", "department").order_by("department__position", "department__name")
+    )

@@ -1,0 +1,251 @@
+"""Writes of the sign-off workflow: propose, edit, withdraw, sign off, publish, update, comment.
+
+Each function locks the proposal (and, to publish, the term) with select_for_update, asks
+glossary.workflow whether the user may act, and moves the state in one transaction. E-mails go out
+only after the transaction commits.
+"""
+
+from dataclasses import replace
+from functools import partial
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Department
+from glossary import notifications, text, workflow
+from glossary.entries import Entry, merge
+from glossary.models import Comment, Proposal, ProposedDefinition, SignOff, Term
+from glossary.selectors.terms import term_version
+from glossary.services.terms import save_with_history, tags_from_names, term_save
+from glossary.workflow import Action
+
+State = Proposal.State
+
+
+class WorkflowConflict(Exception):
+    """The proposal moved on since the user looked at it; they must look again before acting."""
+
+
+def _lock(proposal: Proposal) -> Proposal:
+    return Proposal.objects.select_for_update().get(pk=proposal.pk)
+
+
+def _after_commit(send, *args, **kwargs):
+    transaction.on_commit(partial(send, *args, **kwargs))
+
+
+def _validate(*, entry: Entry, reason: str, term: Term | None) -> None:
+    errors = {}
+    if not reason.strip():
+        errors["reason"] = "Say why: reviewers read the reason first."
+    name = text.normalise_name(entry.name)
+    if not name:
+        errors["name"] = "A term needs a name."
+    else:
+        clash = Term.objects.filter(name_key=text.name_key(name)).exclude(pk=getattr(term, "pk", None)).first()
+        if clash:
+            errors["name"] = f"“{clash.name}” is already in the glossary; propose a change to it instead."
+    if not any(body.strip() for body in entry.definitions.values()):
+        errors["definitions"] = "Give at least one department's definition."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _write_content(proposal: Proposal, entry: Entry, *, user, reason: str) -> None:
+    for name in ("abbreviation", "synonyms", "summary", "examples"):
+        setattr(proposal, name, getattr(entry, name))
+    proposal.name = text.normalise_name(entry.name)
+    proposal.tag_names = "\n".join(entry.tags)
+    if entry.status:
+        proposal.proposed_status = entry.status
+    save_with_history(proposal, user=user, reason=reason)
+    proposal.related_terms.set(list(entry.related))
+    existing = {d.department_id: d for d in proposal.definitions.all()}
+    for department_id, body in entry.definitions.items():
+        body = body.strip()
+        current = existing.pop(department_id, None)
+        if current and current.text == body:
+            continue
+        if not body:
+            if current:
+                save_with_history(current, user=user, reason=reason, delete=True)
+            continue
+        definition = current or ProposedDefinition(proposal=proposal, department_id=department_id)
+        definition.text = body
+        save_with_history(definition, user=user, reason=reason)
+    for leftover in existing.values():
+        save_with_history(leftover, user=user, reason=reason, delete=True)
+
+
+@transaction.atomic
+def proposal_create(*, author, reason: str, entry: Entry, term: Term | None = None, kind=None) -> Proposal:
+    """Open a proposal: a new term (no `term`) or a new version of `term`."""
+    if not workflow.can_propose(author):
+        raise PermissionDenied("Only members of a department with the contributor role can propose.")
+    _validate(entry=entry, reason=reason, term=term)
+    if kind is None:
+        kind = Proposal.Kind.CHANGE if term else Proposal.Kind.NEW_TERM
+    proposal = Proposal(
+        kind=kind, term=term, author=author, reason=reason.strip(), base_version=term.version if term else None
+    )
+    if kind != Proposal.Kind.DEPRECATE:
+        entry = replace(entry, status=Term.Status.APPROVED)
+    _write_content(proposal, entry, user=author, reason="Proposed")
+    _after_commit(notifications.proposal_waiting, proposal.pk)
+    return proposal
+
+
+@transaction.atomic
+def proposal_update(*, proposal: Proposal, user, reason: str, entry: Entry, seen_revision: int) -> Proposal:
+    """The author's edit: a new revision, so every sign-off given so far no longer counts."""
+    proposal = _lock(proposal)
+    workflow.require(Action.EDIT, proposal, user)
+    if seen_revision != proposal.revision:
+        raise WorkflowConflict("The proposal changed since you opened it.")
+    _validate(entry=entry, reason=reason, term=proposal.term)
+    proposal.reason = reason.strip()
+    proposal.revision += 1
+    proposal.state = workflow.next_state(Action.EDIT, proposal)
+    if proposal.kind != Proposal.Kind.DEPRECATE:
+        entry = replace(entry, status=Term.Status.APPROVED)
+    _write_content(proposal, entry, user=user, reason=f"Revision {proposal.revision}")
+    _after_commit(notifications.proposal_waiting, proposal.pk)
+    return proposal
+
+
+@transaction.atomic
+def proposal_withdraw(*, proposal: Proposal, user) -> Proposal:
+    proposal = _lock(proposal)
+    workflow.require(Action.WITHDRAW, proposal, user)
+    proposal.state = workflow.next_state(Action.WITHDRAW, proposal)
+    proposal.closed_at = timezone.now()
+    save_with_history(proposal, user=user, reason="Withdrawn")
+    return proposal
+
+
+@transaction.atomic
+def proposal_comment(*, proposal: Proposal, user, body: str) -> Comment:
+    proposal = _lock(proposal)
+    workflow.require(Action.COMMENT, proposal, user)
+    if not body.strip():
+        raise ValidationError({"body": "Write a comment first."})
+    comment = Comment(proposal=proposal, author=user, body=body.strip())
+    save_with_history(comment, user=user, reason="Comment")
+    return comment
+
+
+@transaction.atomic
+def proposal_sign_off(*, proposal: Proposal, user, action: Action, comment: str, seen_revision: int) -> Proposal:
+    """Record one department's decision; the last approval publishes the proposal."""
+    if action not in workflow.SIGN_OFF_ACTIONS:
+        raise PermissionDenied("Not a sign-off.")
+    proposal = _lock(proposal)
+    workflow.require(action, proposal, user)
+    if seen_revision != proposal.revision:
+        raise WorkflowConflict("The author changed the proposal since you opened it; review the new revision.")
+    if action != Action.APPROVE and not comment.strip():
+        raise ValidationError({"comment": "Say what needs to change: the author reads this."})
+    sign_off = SignOff(
+        proposal=proposal,
+        revision=proposal.revision,
+        department=user.department,
+        approver=user,
+        decision=workflow.DECISIONS[action],
+        comment=comment.strip(),
+    )
+    try:
+        with transaction.atomic():
+            save_with_history(sign_off, user=user, reason=sign_off.get_decision_display())
+    except IntegrityError:
+        # Another approver of the same department got there first (the unique constraint decides).
+        raise WorkflowConflict(f"{user.department} has already signed off this revision.") from None
+    proposal.state = workflow.next_state(action, proposal)
+    if action == Action.REJECT:
+        proposal.closed_at = timezone.now()
+    save_with_history(proposal, user=user, reason=sign_off.get_decision_display())
+    if action == Action.APPROVE and not workflow.awaiting_departments(proposal):
+        return _publish(proposal)
+    if action != Action.APPROVE:
+        _after_commit(notifications.proposal_decided, proposal.pk, sign_off.pk)
+    return proposal
+
+
+def _publish(proposal: Proposal) -> Proposal:
+    """Write the proposal onto its term, inside the caller's transaction, or mark it out of date."""
+    term = Term.objects.select_for_update().get(pk=proposal.term_id) if proposal.term_id else Term()
+    if term.pk and term.version != proposal.base_version:
+        proposal.state = State.OUT_OF_DATE
+        save_with_history(proposal, user=None, reason="Out of date: the term changed after it was proposed")
+        _after_commit(notifications.proposal_out_of_date, proposal.pk)
+        return proposal
+
+    entry = Entry.from_proposal(proposal)
+    approvals = proposal.sign_offs.filter(revision=proposal.revision, decision=SignOff.Decision.APPROVE)
+    signed = ", ".join(f"{s.approver} ({s.department})" for s in approvals.select_related("approver", "department"))
+    # Every department defined before or after: one missing from the proposal loses its definition.
+    department_ids = set(entry.definitions)
+    if term.pk:
+        department_ids |= set(term.definitions.values_list("department_id", flat=True))
+    departments = Department.objects.in_bulk(department_ids)
+    term.approval = proposal
+    term.needs_reapproval = False
+    try:
+        with transaction.atomic():
+            term_save(
+                term=term,
+                user=proposal.author,
+                reason=f"Proposal #{proposal.pk} by {proposal.author}, approved by {signed}: {proposal.reason}",
+                fields={
+                    "name": entry.name,
+                    "abbreviation": entry.abbreviation,
+                    "synonyms": entry.synonyms,
+                    "summary": entry.summary,
+                    "examples": entry.examples,
+                    "status": entry.status,
+                },
+                definitions={d: entry.definitions.get(pk, "") for pk, d in departments.items()},
+                tags=tags_from_names(entry.tags, user=proposal.author),
+                related_terms=list(proposal.related_terms.all()),
+            )
+    except (ValidationError, IntegrityError):
+        # Another term took the name meanwhile; the author has to choose another.
+        proposal.state = State.CHANGES_REQUESTED
+        save_with_history(proposal, user=None, reason="Not published: the name is taken")
+        note = "Could not publish: another term now has this name. Edit the name and resubmit."
+        save_with_history(Comment(proposal=proposal, author=proposal.author, body=note), user=None, reason="Note")
+        return proposal
+
+    proposal.term = term
+    proposal.state = State.PUBLISHED
+    proposal.closed_at = timezone.now()
+    save_with_history(proposal, user=proposal.author, reason="Published")
+    # Proposals written against the version just replaced can no longer publish as they are.
+    for other in Proposal.objects.select_for_update().filter(
+        term=term, state__in=[State.IN_REVIEW, State.CHANGES_REQUESTED]
+    ).exclude(pk=proposal.pk):
+        other.state = State.OUT_OF_DATE
+        save_with_history(other, user=None, reason=f"Out of date: proposal #{proposal.pk} was published")
+        _after_commit(notifications.proposal_out_of_date, other.pk)
+    _after_commit(notifications.proposal_published, proposal.pk)
+    return proposal
+
+
+@transaction.atomic
+def proposal_rebase(*, proposal: Proposal, user) -> Proposal:
+    """Move an out-of-date proposal onto the term's current version and send it back to review.
+
+    The author's own changes are kept; everything they did not touch takes the term's new content.
+    """
+    proposal = _lock(proposal)
+    workflow.require(Action.REBASE, proposal, user)
+    term = Term.objects.select_for_update().get(pk=proposal.term_id)
+    base = term_version(term, proposal.base_version)
+    current = Entry.from_term(term)
+    merged = merge(base.entry if base else current, Entry.from_proposal(proposal), current)
+    proposal.base_version = term.version
+    proposal.revision += 1
+    proposal.state = workflow.next_state(Action.REBASE, proposal)
+    _write_content(proposal, merged, user=user, reason=f"Updated onto version {term.version}")
+    _after_commit(notifications.proposal_waiting, proposal.pk)
+    return proposal

@@ -1,0 +1,282 @@
+"""Pages of the sign-off workflow. Each view parses the request, calls a service, renders.
+
+Permission decisions come from glossary.workflow: a forbidden action raises PermissionDenied (403)
+in the service whatever the page showed.
+"""
+
+from dataclasses import replace
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.views import View
+from django.views.generic import TemplateView
+
+from glossary import workflow
+from glossary.entries import Entry, diff_entries
+from glossary.forms import CommentForm, ProposalForm, ReasonForm, SignOffForm
+from glossary.models import Proposal, Term
+from glossary.selectors import proposals as selectors
+from glossary.selectors.terms import department_columns, term_version
+from glossary.services import proposals as services
+from glossary.workflow import Action
+
+STATUS_LABELS = dict(Term.Status.choices)
+
+
+class ProposeMixin(LoginRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not workflow.can_propose(request.user):
+            raise PermissionDenied("Only members of a department with the contributor role can propose.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ProposalFormView(ProposeMixin, TemplateView):
+    """Propose a new term, a change to a term, or restoring one of its versions."""
+
+    template_name = "glossary/proposal_form.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.term = get_object_or_404(Term, slug=kwargs["slug"]) if "slug" in kwargs else None
+        self.restoring = None
+        if self.term is not None and "version" in kwargs:
+            self.restoring = term_version(self.term, kwargs["version"])
+            if self.restoring is None:
+                raise Http404("No such version.")
+
+    def starting_entry(self) -> Entry | None:
+        if self.restoring is not None:
+            return self.restoring.entry
+        return Entry.from_term(self.term) if self.term else None
+
+    def get_form(self):
+        data = self.request.POST if self.request.method == "POST" else None
+        return ProposalForm(data, departments=department_columns(), term=self.term, entry=self.starting_entry())
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(form=self.get_form()))
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if form.is_valid():
+            kind = Proposal.Kind.RESTORE if self.restoring else None
+            try:
+                proposal = services.proposal_create(
+                    author=request.user, reason=form.cleaned_data["reason"], entry=form.entry(), term=self.term, kind=kind
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, "Your proposal is open for review. Each department's approvers have been told.")
+                return redirect(proposal)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(term=self.term, restoring=self.restoring, **kwargs)
+
+
+class DeprecateView(ProposeMixin, TemplateView):
+    template_name = "glossary/deprecate_form.html"
+
+    def post(self, request, slug):
+        term = get_object_or_404(Term, slug=slug)
+        form = ReasonForm(request.POST)
+        if form.is_valid():
+            entry = replace(Entry.from_term(term), status=Term.Status.DEPRECATED)
+            proposal = services.proposal_create(
+                author=request.user, reason=form.cleaned_data["reason"], entry=entry, term=term, kind=Proposal.Kind.DEPRECATE
+            )
+            messages.success(request, "Deprecation proposed. The term stays as it is until every department approves.")
+            return redirect(proposal)
+        return self.render_to_response(self.get_context_data(term=term, form=form), status=400)
+
+    def get(self, request, slug):
+        term = get_object_or_404(Term, slug=slug)
+        return self.render_to_response(self.get_context_data(term=term, form=ReasonForm()))
+
+
+def _proposal(pk) -> Proposal:
+    return get_object_or_404(Proposal.objects.select_related("author", "author__department", "term"), pk=pk)
+
+
+class ProposalDetailView(LoginRequiredMixin, TemplateView):
+    template_name = "glossary/proposal_detail.html"
+
+    def get_context_data(self, **kwargs):
+        proposal = kwargs.get("proposal") or _proposal(self.kwargs["pk"])
+        user = self.request.user
+        departments = department_columns()
+        term = proposal.term
+        current = Entry.from_term(term) if term else None
+        changed_meanwhile = []
+        if term and proposal.is_open and term.version != proposal.base_version:
+            base = term_version(term, proposal.base_version)
+            if base:
+                changed_meanwhile = [
+                    c for c in diff_entries(base.entry, current, departments, STATUS_LABELS) if c["changed"]
+                ]
+        changes = diff_entries(current, Entry.from_proposal(proposal), departments, STATUS_LABELS)
+        actions = workflow.allowed_actions(proposal, user)
+        context = {
+            "proposal": proposal,
+            "term": term,
+            "changed_fields": [c for c in changes if c["changed"]],
+            "unchanged_fields": [c for c in changes if not c["changed"]],
+            "changed_meanwhile": changed_meanwhile,
+            "department_status": selectors.department_status(proposal),
+            "thread": selectors.proposal_thread(proposal),
+            "actions": actions,
+            "sign_off_actions": [a for a in actions if a in workflow.SIGN_OFF_ACTIONS],
+            "sign_off_form": kwargs.get("sign_off_form") or SignOffForm(initial={"revision": proposal.revision}),
+            "comment_form": kwargs.get("comment_form") or CommentForm(),
+        }
+        return super().get_context_data(**context)
+
+
+class ProposalEditView(LoginRequiredMixin, TemplateView):
+    template_name = "glossary/proposal_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.proposal = _proposal(kwargs["pk"])
+        workflow.require(Action.EDIT, self.proposal, request.user)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self):
+        data = self.request.POST if self.request.method == "POST" else None
+        form = ProposalForm(
+            data, departments=department_columns(), term=self.proposal.term, entry=Entry.from_proposal(self.proposal)
+        )
+        form.fields["reason"].initial = self.proposal.reason
+        return form
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(form=self.get_form()))
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        revision = _int(request.POST.get("revision"))
+        if form.is_valid():
+            try:
+                services.proposal_update(
+                    proposal=self.proposal,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    entry=form.entry(status=self.proposal.proposed_status),
+                    seen_revision=revision,
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            except services.WorkflowConflict as conflict:
+                messages.error(request, str(conflict))
+                return redirect(self.proposal)
+            else:
+                messages.success(request, "Saved as a new revision. Every department reviews it again.")
+                return redirect(self.proposal)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(proposal=self.proposal, term=self.proposal.term, **kwargs)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class ProposalActionView(LoginRequiredMixin, View):
+    """POST-only endpoint for one workflow action on a proposal."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk, action):
+        try:
+            action = Action(action)
+        except ValueError:
+            raise Http404("No such action.") from None
+        proposal = _proposal(pk)
+        try:
+            if action in workflow.SIGN_OFF_ACTIONS:
+                form = SignOffForm(request.POST)
+                if not form.is_valid():
+                    return self._invalid(request, proposal, sign_off_form=form)
+                services.proposal_sign_off(
+                    proposal=proposal,
+                    user=request.user,
+                    action=action,
+                    comment=form.cleaned_data["comment"],
+                    seen_revision=form.cleaned_data["revision"],
+                )
+            elif action == Action.COMMENT:
+                form = CommentForm(request.POST)
+                if not form.is_valid():
+                    return self._invalid(request, proposal, comment_form=form)
+                services.proposal_comment(proposal=proposal, user=request.user, body=form.cleaned_data["body"])
+            elif action == Action.WITHDRAW:
+                services.proposal_withdraw(proposal=proposal, user=request.user)
+            elif action == Action.REBASE:
+                services.proposal_rebase(proposal=proposal, user=request.user)
+            else:
+                raise Http404("Use the edit page to edit.")
+        except ValidationError as error:
+            form.add_error("comment" if action in workflow.SIGN_OFF_ACTIONS else "body", error.messages)
+            return self._invalid(request, proposal, **{_form_key(action): form})
+        except services.WorkflowConflict as conflict:
+            messages.error(request, str(conflict))
+            return redirect(proposal)
+        proposal.refresh_from_db()
+        messages.success(request, _outcome(action, proposal))
+        return redirect(proposal)
+
+    def _invalid(self, request, proposal, **forms):
+        view = ProposalDetailView(request=request, kwargs={"pk": proposal.pk})
+        return view.render_to_response(view.get_context_data(proposal=proposal, **forms), status=400)
+
+
+def _form_key(action) -> str:
+    return "sign_off_form" if action in workflow.SIGN_OFF_ACTIONS else "comment_form"
+
+
+def _outcome(action: Action, proposal: Proposal) -> str:
+    if proposal.state == Proposal.State.PUBLISHED:
+        return "Every department has approved: the change is published."
+    if proposal.state == Proposal.State.OUT_OF_DATE:
+        return "The term changed since this was proposed, so it was not published. The author can update it."
+    return {
+        Action.APPROVE: "Approved for your department.",
+        Action.REQUEST_CHANGES: "Sent back to the author with your comment.",
+        Action.REJECT: "Rejected. The term is unchanged.",
+        Action.COMMENT: "Comment added.",
+        Action.WITHDRAW: "Withdrawn. The term is unchanged.",
+        Action.REBASE: "Updated onto the current version and back in review.",
+    }[action]
+
+
+class SignOffQueueView(LoginRequiredMixin, TemplateView):
+    template_name = "glossary/proposal_list.html"
+
+    def get_context_data(self, **kwargs):
+        page = Paginator(selectors.sign_off_queue(self.request.user), 25).get_page(self.request.GET.get("page"))
+        return super().get_context_data(
+            title="Needs my sign-off",
+            empty="Nothing is waiting for your department's sign-off.",
+            page=page,
+            **kwargs,
+        )
+
+
+class MyProposalsView(LoginRequiredMixin, TemplateView):
+    template_name = "glossary/proposal_list.html"
+
+    def get_context_data(self, **kwargs):
+        page = Paginator(selectors.my_proposals(self.request.user), 25).get_page(self.request.GET.get("page"))
+        return super().get_context_data(
+            title="My proposals", empty="You have not proposed anything yet.", page=page, **kwargs
+        )

@@ -1,0 +1,244 @@
+import pytest
+from django.urls import reverse
+
+from accounts import roles
+from glossary.models import Proposal, SignOff, Term
+from glossary.services import proposals as services
+from glossary.services.terms import term_save
+from tests.workflow_helpers import approve, new_term_entry
+
+State = Proposal.State
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def action_url(proposal, action):
+    return reverse("glossary:proposal_action", args=[proposal.pk, action])
+
+
+@pytest.fixture
+def proposal(ada, it, marketing):
+    return services.proposal_create(author=ada, reason="Settle the word", entry=new_term_entry(it, marketing))
+
+
+def proposal_form_data(it, marketing, **overrides):
+    data = {
+        "name": "Organic search",
+        "abbreviation": "",
+        "synonyms": "SEO traffic",
+        "summary": "Visits from unpaid search results.",
+        "examples": "",
+        "tags": "Measurement, Customer experience",
+        "reason": "Both sides use it weekly",
+        f"definition_{it.slug}": "Traffic from unpaid search engine results.",
+        f"definition_{marketing.slug}": "Visitors we earned through content, not ads.",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_contributor_proposes_a_new_term_in_the_browser(client, ada, it, marketing):
+    login(client, ada)
+    form = client.get(reverse("glossary:term_propose_new")).content.decode()
+    assert '<label for="id_definition_it">What IT means</label>' in form
+    assert '<label for="id_definition_marketing">What Marketing means</label>' in form
+    response = client.post(reverse("glossary:term_propose_new"), proposal_form_data(it, marketing))
+    proposal = Proposal.objects.get()
+    assert response.status_code == 302 and response["Location"] == proposal.get_absolute_url()
+    assert proposal.author == ada and proposal.kind == Proposal.Kind.NEW_TERM
+    assert proposal.tag_list == ["Measurement", "Customer experience"]
+    assert not Term.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        ({"name": "   "}, "name", "This field is required."),
+        ({"reason": ""}, "reason", "This field is required."),
+        ({"name": "Bad\x00name"}, "name", "Null characters are not allowed."),
+        ({"definition_it": "", "definition_marketing": ""}, None, "at least one department"),
+        ({"name": "x" * 500}, "name", "at most 120 characters"),
+    ],
+)
+def test_bad_proposal_input_is_explained_and_saves_nothing(client, ada, it, marketing, overrides, field, message):
+    login(client, ada)
+    response = client.post(reverse("glossary:term_propose_new"), proposal_form_data(it, marketing, **overrides))
+    assert response.status_code == 400
+    form = response.context["form"]
+    errors = form.errors.get(field) if field else form.non_field_errors()
+    assert any(message in error for error in errors)
+    assert not Proposal.objects.exists()
+
+
+def test_proposing_an_existing_name_points_at_the_existing_term(client, ada, it, marketing, make_term):
+    make_term("Organic search")
+    login(client, ada)
+    response = client.post(reverse("glossary:term_propose_new"), proposal_form_data(it, marketing, name="organic  SEARCH"))
+    assert response.status_code == 400
+    assert "already in the glossary" in response.context["form"].errors["name"][0]
+
+
+def test_readers_and_people_without_a_department_cannot_propose(client, make_user, it):
+    for user in (make_user("reader", department=it, role=roles.READER), make_user("nodept", department=None)):
+        login(client, user)
+        assert client.get(reverse("glossary:term_propose_new")).status_code == 403
+        assert client.post(reverse("glossary:term_propose_new"), {"name": "X"}).status_code == 403
+    assert not Proposal.objects.exists()
+
+
+def test_anonymous_visitors_are_sent_to_log_in_for_workflow_pages(client, proposal):
+    for url in [reverse("glossary:term_propose_new"), proposal.get_absolute_url(), reverse("glossary:sign_off_queue")]:
+        assert client.get(url)["Location"].startswith(reverse("login"))
+    assert client.post(action_url(proposal, "approve"), {"revision": 1})["Location"].startswith(reverse("login"))
+    assert not SignOff.objects.exists()
+
+
+def test_term_page_keeps_the_approved_version_and_links_the_change_in_review(client, ada, make_term, maya):
+    term = make_term("Lead", it_text="A CRM row.", status=Term.Status.APPROVED)
+    from dataclasses import replace
+
+    from glossary.entries import Entry
+
+    proposal = services.proposal_create(author=maya, reason="Marketing view", term=term, entry=replace(Entry.from_term(term), summary="Someone who may buy."))
+    page = login(client, ada).get(term.get_absolute_url()).content.decode()
+    assert "A CRM row." in page
+    assert "Someone who may buy." not in page
+    assert f'href="{proposal.get_absolute_url()}">Change in review</a>' in page
+
+
+def test_pages_offer_only_the_actions_the_user_may_take(client, proposal, ada, ivan, maya):
+    page = login(client, ivan).get(proposal.get_absolute_url()).content.decode()
+    assert "Approve for IT" in page and "Request changes for IT" in page and "Reject for IT" in page
+    assert "Edit proposal" not in page and "Withdraw" not in page
+
+    page = login(client, ada).get(proposal.get_absolute_url()).content.decode()
+    assert "Edit proposal" in page and "Withdraw" in page
+    assert "Approve for" not in page
+
+    page = login(client, maya).get(proposal.get_absolute_url()).content.decode()
+    assert "Approve for" not in page and "Edit proposal" not in page
+    assert "Add comment" in page
+
+
+@pytest.mark.parametrize(
+    "who, action",
+    [("maya", "approve"), ("ada", "approve"), ("ada", "reject"), ("maya", "withdraw"), ("ivan", "withdraw"), ("reader", "comment")],
+)
+def test_forged_posts_for_forbidden_actions_get_403_and_change_nothing(client, proposal, ada, ivan, maya, make_user, it, who, action):
+    users = {"ada": ada, "ivan": ivan, "maya": maya, "reader": make_user("reader", department=it, role=roles.READER)}
+    login(client, users[who])
+    response = client.post(action_url(proposal, action), {"revision": 1, "comment": "forged", "body": "forged"})
+    assert response.status_code == 403
+    proposal.refresh_from_db()
+    assert proposal.state == State.IN_REVIEW
+    assert not SignOff.objects.exists() and not proposal.comments.exists()
+
+
+def test_a_second_approver_of_the_same_department_gets_403(client, proposal, ivan, ines):
+    assert login(client, ivan).post(action_url(proposal, "approve"), {"revision": 1}).status_code == 302
+    assert login(client, ines).post(action_url(proposal, "approve"), {"revision": 1}).status_code == 403
+    assert SignOff.objects.count() == 1
+
+
+def test_editing_someone_elses_proposal_is_forbidden(client, proposal, maya, it, marketing):
+    login(client, maya)
+    assert client.get(reverse("glossary:proposal_edit", args=[proposal.pk])).status_code == 403
+    response = client.post(reverse("glossary:proposal_edit", args=[proposal.pk]), {**proposal_form_data(it, marketing), "revision": 1})
+    assert response.status_code == 403
+    proposal.refresh_from_db()
+    assert proposal.name == "Omnichannel" and proposal.revision == 1
+
+
+def test_unknown_actions_404_and_gets_405(client, proposal, ivan):
+    login(client, ivan)
+    assert client.post(action_url(proposal, "publish"), {"revision": 1}).status_code == 404
+    assert client.get(action_url(proposal, "approve")).status_code == 405
+    assert client.get(reverse("glossary:proposal_detail", args=[99999])).status_code == 404
+
+
+def test_request_changes_without_a_comment_is_explained(client, proposal, marco):
+    response = login(client, marco).post(action_url(proposal, "request_changes"), {"revision": 1, "comment": ""})
+    assert response.status_code == 400
+    assert "Say what needs to change" in response.content.decode()
+    assert not SignOff.objects.exists()
+
+
+def test_approving_an_outdated_revision_tells_the_approver_to_look_again(client, proposal, ada, ivan, it, marketing):
+    services.proposal_update(proposal=proposal, user=ada, reason="Edit", entry=new_term_entry(it, marketing, name="Omni-channel"), seen_revision=1)
+    response = login(client, ivan).post(action_url(proposal, "approve"), {"revision": 1}, follow=True)
+    assert "changed the proposal since you opened it" in response.content.decode()
+    assert not SignOff.objects.exists()
+
+
+def test_approval_by_both_departments_shows_on_the_term_page(client, proposal, ivan, marco, ada):
+    login(client, ivan).post(action_url(proposal, "approve"), {"revision": 1})
+    response = login(client, marco).post(action_url(proposal, "approve"), {"revision": 1}, follow=True)
+    assert "the change is published" in response.content.decode()
+    term = Term.objects.get(name="Omnichannel")
+    page = login(client, ada).get(term.get_absolute_url()).content.decode()
+    assert "Approved by <strong>Ivan Okafor</strong> (IT) on" in page
+    assert "<strong>Marco Silva</strong> (Marketing) on" in page
+
+
+def test_sign_off_queue_and_my_proposals_with_navigation_counts(client, proposal, ivan, ada, marco):
+    page = login(client, ivan).get(reverse("glossary:sign_off_queue"))
+    assert [p.pk for p in page.context["page"].object_list] == [proposal.pk]
+    assert page.context["nav_counts"]["awaiting"] == 1
+    approve(proposal, ivan)
+    page = client.get(reverse("glossary:sign_off_queue"))
+    assert list(page.context["page"].object_list) == []
+    assert "Nothing is waiting for your department" in page.content.decode()
+    assert login(client, marco).get(reverse("glossary:sign_off_queue")).context["nav_counts"]["awaiting"] == 1
+    mine = login(client, ada).get(reverse("glossary:my_proposals"))
+    assert [p.pk for p in mine.context["page"].object_list] == [proposal.pk]
+    assert mine.context["nav_counts"] == {"mine": 1, "awaiting": 0}
+
+
+def test_restore_an_earlier_version_from_the_history_page(client, make_term, ada, it, marketing):
+    term = make_term("Pilot", it_text="A limited rollout.")
+    term_save(term=term, user=ada, reason="Worse wording", definitions={it: "A thing we try."})
+    login(client, ada)
+    history = client.get(reverse("glossary:term_history", args=[term.slug])).content.decode()
+    restore_url = reverse("glossary:term_propose_restore", args=[term.slug, 1])
+    assert restore_url in history
+    form = client.get(restore_url)
+    assert form.context["form"].initial["definition_it"] == "A limited rollout."
+    data = {**proposal_form_data(it, marketing, name="Pilot"), "definition_it": "A limited rollout.", "definition_marketing": ""}
+    client.post(restore_url, data)
+    proposal = Proposal.objects.get()
+    assert proposal.kind == Proposal.Kind.RESTORE and proposal.term == term
+    assert client.get(reverse("glossary:term_propose_restore", args=[term.slug, 99])).status_code == 404
+
+
+def test_deprecation_asks_for_confirmation_and_a_reason(client, make_term, ada):
+    term = make_term("Web 2.0", it_text="Old.")
+    login(client, ada)
+    url = reverse("glossary:term_propose_deprecation", args=[term.slug])
+    assert "Propose deprecating" in client.get(url).content.decode()
+    assert client.post(url, {"reason": ""}).status_code == 400
+    client.post(url, {"reason": "Nobody says this any more"})
+    proposal = Proposal.objects.get()
+    assert proposal.kind == Proposal.Kind.DEPRECATE and proposal.proposed_status == Term.Status.DEPRECATED
+    term.refresh_from_db()
+    assert term.status != Term.Status.DEPRECATED
+
+
+def test_out_of_date_proposal_shows_what_changed_and_offers_the_update(client, make_term, ada, maya, admin_user):
+    term = make_term("Cloud", it_text="Rented infrastructure.")
+    from dataclasses import replace
+
+    from glossary.entries import Entry
+
+    proposal = services.proposal_create(author=maya, reason="Summary", term=term, entry=replace(Entry.from_term(term), summary="Someone else's computers."))
+    term_save(term=term, user=admin_user, reason="Direct fix", fields={"abbreviation": "CLD"})
+    Proposal.objects.filter(pk=proposal.pk).update(state=State.OUT_OF_DATE)
+    page = login(client, maya).get(proposal.get_absolute_url()).content.decode()
+    assert "The term changed after this was proposed" in page
+    assert "<ins>CLD</ins>" in page
+    response = client.post(action_url(proposal, "rebase"), follow=True)
+    assert "back in review" in response.content.decode()
+    proposal.refresh_from_db()
+    assert proposal.state == State.IN_REVIEW and proposal.abbreviation == "CLD" and proposal.summary == "Someone else's computers."

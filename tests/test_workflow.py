@@ -1,0 +1,268 @@
+from dataclasses import replace
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from accounts import roles
+from accounts.models import Department
+from glossary.entries import Entry
+from glossary.models import Proposal, SignOff, Term
+from glossary.services import proposals as services
+from glossary.services.terms import term_save
+from glossary.workflow import Action, allowed_actions
+from tests.workflow_helpers import approve, decide, new_term_entry
+
+State = Proposal.State
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def proposal(ada, it, marketing, ivan, marco, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return services.proposal_create(author=ada, reason="Settle the word", entry=new_term_entry(it, marketing))
+
+
+def test_proposing_a_new_term_opens_a_review_and_creates_no_term(proposal):
+    assert proposal.state == State.IN_REVIEW
+    assert proposal.revision == 1
+    assert proposal.kind == Proposal.Kind.NEW_TERM
+    assert not Term.objects.exists()
+
+
+def test_proposal_emails_every_waiting_departments_approvers(proposal):
+    recipients = sorted(address for message in mail.outbox for address in message.to)
+    assert recipients == ["ivan@example.com", "marco@example.com"]
+    assert "Settle the word" in mail.outbox[0].body
+
+
+def test_only_department_members_with_the_contributor_role_can_propose(make_user, it, marketing):
+    outsider = make_user("outsider", department=None)
+    reader = make_user("reader", department=it, role=roles.READER)
+    for user in (outsider, reader):
+        with pytest.raises(PermissionDenied):
+            services.proposal_create(author=user, reason="x", entry=new_term_entry(it, marketing))
+    assert not Proposal.objects.exists()
+
+
+def test_proposal_needs_a_reason_a_free_name_and_a_definition(ada, it, marketing, make_term):
+    make_term("Platform")
+    with pytest.raises(ValidationError) as error:
+        services.proposal_create(author=ada, reason=" ", entry=new_term_entry(it, marketing, name=" platform ", it_text="", marketing_text=""))
+    assert set(error.value.message_dict) == {"reason", "name", "definitions"}
+
+
+def test_one_department_approving_does_not_publish(proposal, ivan):
+    approve(proposal, ivan)
+    proposal.refresh_from_db()
+    assert proposal.state == State.IN_REVIEW
+    assert not Term.objects.exists()
+
+
+def test_last_department_approving_publishes_with_author_approvers_and_proposal_in_history(proposal, ivan, marco, ada, it, marketing, django_capture_on_commit_callbacks):
+    approve(proposal, ivan)
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(proposal, marco)
+    proposal.refresh_from_db()
+    assert proposal.state == State.PUBLISHED
+    term = proposal.term
+    assert term.name == "Omnichannel"
+    assert term.status == Term.Status.APPROVED
+    assert term.approval == proposal
+    assert {d.department: d.text for d in term.definitions.all()} == {it: "Integrated systems.", marketing: "One experience."}
+    record = term.history.first()
+    assert record.history_user == ada
+    assert f"Proposal #{proposal.pk}" in record.history_change_reason
+    assert "Ivan Okafor (IT)" in record.history_change_reason
+    assert "Marco Silva (Marketing)" in record.history_change_reason
+    assert record.approval_id == proposal.pk
+    assert mail.outbox[-1].to == ["ada@example.com"]
+    assert "is approved" in mail.outbox[-1].subject
+
+
+def test_a_second_approver_of_the_same_department_cannot_add_a_vote(proposal, ivan, ines):
+    approve(proposal, ivan)
+    with pytest.raises(PermissionDenied, match="already signed off"):
+        approve(proposal, ines)
+    assert SignOff.objects.count() == 1
+    assert not Term.objects.exists()
+
+
+def test_an_approver_signs_only_for_their_own_department(proposal, ivan, it):
+    approve(proposal, ivan)
+    assert list(SignOff.objects.values_list("department", flat=True)) == [it.pk]
+    assert Action.APPROVE not in allowed_actions(proposal, ivan)
+
+
+def test_nobody_approves_their_own_proposal_not_even_a_glossary_admin(make_user, it, marketing):
+    boss = make_user("boss", department=it, role=roles.GLOSSARY_ADMIN, is_superuser=True)
+    own = services.proposal_create(author=boss, reason="Mine", entry=new_term_entry(it, marketing))
+    for action in (Action.APPROVE, Action.REQUEST_CHANGES, Action.REJECT):
+        with pytest.raises(PermissionDenied, match="own proposal"):
+            decide(own, boss, action, "comment")
+    assert not SignOff.objects.exists()
+
+
+def test_users_without_a_department_or_the_approver_role_cannot_sign(proposal, make_user, maya):
+    admin_without_department = make_user("root", role=roles.GLOSSARY_ADMIN)
+    for user in (admin_without_department, maya):
+        with pytest.raises(PermissionDenied):
+            approve(proposal, user)
+
+
+def test_editing_clears_sign_offs_given_so_far(proposal, ada, ivan, marco, it, marketing):
+    approve(proposal, ivan)
+    services.proposal_update(
+        proposal=proposal, user=ada, reason="Sharper", entry=new_term_entry(it, marketing, it_text="Integrated, real-time systems."), seen_revision=1
+    )
+    proposal.refresh_from_db()
+    assert proposal.revision == 2
+    approve(proposal, marco)
+    proposal.refresh_from_db()
+    assert proposal.state == State.IN_REVIEW, "IT's approval of revision 1 must not count for revision 2"
+    approve(proposal, ivan)
+    proposal.refresh_from_db()
+    assert proposal.state == State.PUBLISHED
+    assert proposal.term.definitions.get(department=it).text == "Integrated, real-time systems."
+
+
+def test_approving_a_revision_you_did_not_see_is_refused(proposal, ada, ivan, it, marketing):
+    services.proposal_update(proposal=proposal, user=ada, reason="Edit", entry=new_term_entry(it, marketing, name="Omni-channel"), seen_revision=1)
+    with pytest.raises(services.WorkflowConflict):
+        services.proposal_sign_off(proposal=proposal, user=ivan, action=Action.APPROVE, comment="", seen_revision=1)
+    assert not SignOff.objects.exists()
+
+
+def test_only_the_author_can_edit_or_withdraw(proposal, maya, ivan, it, marketing):
+    for user in (maya, ivan):
+        with pytest.raises(PermissionDenied, match="Only the author"):
+            services.proposal_update(proposal=proposal, user=user, reason="x", entry=new_term_entry(it, marketing), seen_revision=1)
+        with pytest.raises(PermissionDenied, match="Only the author"):
+            services.proposal_withdraw(proposal=proposal, user=user)
+    proposal.refresh_from_db()
+    assert proposal.state == State.IN_REVIEW and proposal.revision == 1
+
+
+def test_request_changes_needs_a_comment_and_sends_it_back_to_the_author(proposal, marco, ada, it, marketing, django_capture_on_commit_callbacks):
+    with pytest.raises(ValidationError):
+        decide(proposal, marco, Action.REQUEST_CHANGES, "  ")
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(proposal, marco, Action.REQUEST_CHANGES, "Say touchpoint.")
+    proposal.refresh_from_db()
+    assert proposal.state == State.CHANGES_REQUESTED
+    assert mail.outbox[-1].to == ["ada@example.com"]
+    assert "Say touchpoint." in mail.outbox[-1].body
+    services.proposal_update(proposal=proposal, user=ada, reason="Touchpoint", entry=new_term_entry(it, marketing, marketing_text="One experience at every touchpoint."), seen_revision=1)
+    proposal.refresh_from_db()
+    assert proposal.state == State.IN_REVIEW
+    assert proposal.revision == 2
+
+
+def test_reject_needs_a_comment_closes_the_proposal_and_leaves_the_term(make_term, ada, marco, it, marketing):
+    term = make_term("Agile", it_text="A method.", marketing_text="Speed.", status=Term.Status.APPROVED)
+    before = Entry.from_term(term), term.version
+    proposal = services.proposal_create(author=ada, reason="Rewrite", term=term, entry=replace(Entry.from_term(term), summary="Changed"))
+    with pytest.raises(ValidationError):
+        decide(proposal, marco, Action.REJECT, "")
+    decide(proposal, marco, Action.REJECT, "We disagree.")
+    proposal.refresh_from_db()
+    term.refresh_from_db()
+    assert proposal.state == State.REJECTED
+    assert (Entry.from_term(term), term.version) == before
+    assert allowed_actions(proposal, ada) == []
+
+
+def test_withdrawing_leaves_the_term_and_keeps_the_proposal(make_term, ada, it, marketing):
+    term = make_term("Agile", it_text="A method.")
+    before = Entry.from_term(term)
+    proposal = services.proposal_create(author=ada, reason="Rewrite", term=term, entry=replace(before, name="Agility"))
+    services.proposal_withdraw(proposal=proposal, user=ada)
+    term.refresh_from_db()
+    assert Entry.from_term(term) == before
+    assert Proposal.objects.get(pk=proposal.pk).state == State.WITHDRAWN
+
+
+def test_a_third_department_must_also_sign(proposal, ivan, marco, make_user):
+    finance = Department.objects.create(name="Finance", slug="finance", position=30)
+    fiona = make_user("fiona", department=finance, role=roles.APPROVER)
+    approve(proposal, ivan)
+    approve(proposal, marco)
+    proposal.refresh_from_db()
+    assert proposal.state == State.IN_REVIEW
+    approve(proposal, fiona)
+    proposal.refresh_from_db()
+    assert proposal.state == State.PUBLISHED
+
+
+def test_a_department_that_does_not_sign_off_is_not_waited_for(proposal, ivan, marco, make_user):
+    Department.objects.create(name="Legal", slug="legal", position=40, signs_off=False)
+    approve(proposal, ivan)
+    approve(proposal, marco)
+    proposal.refresh_from_db()
+    assert proposal.state == State.PUBLISHED
+
+
+def test_publishing_one_proposal_makes_others_for_the_term_out_of_date(make_term, ada, maya, ivan, marco, it, marketing):
+    term = make_term("Platform", it_text="Tools to build on.", marketing_text="A complete system.")
+    first = services.proposal_create(author=ada, reason="IT wording", term=term, entry=replace(Entry.from_term(term), definitions={it.pk: "Preconfigured tools to build on.", marketing.pk: "A complete system."}))
+    second = services.proposal_create(author=maya, reason="Marketing wording", term=term, entry=replace(Entry.from_term(term), definitions={it.pk: "Tools to build on.", marketing.pk: "A complete system for one need."}))
+    approve(first, ivan)
+    approve(first, marco)
+    second.refresh_from_db()
+    assert second.state == State.OUT_OF_DATE
+    with pytest.raises(PermissionDenied):
+        approve(second, ivan)
+
+    services.proposal_rebase(proposal=second, user=maya)
+    second.refresh_from_db()
+    assert second.state == State.IN_REVIEW
+    assert second.revision == 2
+    merged = Entry.from_proposal(second)
+    assert merged.definitions == {it.pk: "Preconfigured tools to build on.", marketing.pk: "A complete system for one need."}
+    approve(second, ivan)
+    approve(second, marco)
+    term.refresh_from_db()
+    assert {d.department_id: d.text for d in term.definitions.all()} == merged.definitions
+
+
+def test_publishing_on_top_of_a_direct_edit_is_refused_and_marked_out_of_date(make_term, ada, ivan, marco, admin_user):
+    term = make_term("Cloud", it_text="Rented infrastructure.")
+    proposal = services.proposal_create(author=ada, reason="Add summary", term=term, entry=replace(Entry.from_term(term), summary="Someone else's computers."))
+    term_save(term=term, user=admin_user, reason="Direct fix", fields={"abbreviation": "CLD"})
+    approve(proposal, ivan)
+    approve(proposal, marco)
+    proposal.refresh_from_db()
+    term.refresh_from_db()
+    assert proposal.state == State.OUT_OF_DATE
+    assert term.summary == ""
+    assert term.abbreviation == "CLD"
+
+
+def test_deprecation_is_a_status_and_the_term_and_its_history_stay(make_term, ada, ivan, marco):
+    term = make_term("Web 2.0", it_text="Old.", status=Term.Status.APPROVED)
+    proposal = services.proposal_create(author=ada, reason="Outdated", term=term, kind=Proposal.Kind.DEPRECATE, entry=replace(Entry.from_term(term), status=Term.Status.DEPRECATED))
+    approve(proposal, ivan)
+    approve(proposal, marco)
+    term.refresh_from_db()
+    assert term.status == Term.Status.DEPRECATED
+    assert term.history.count() == 2
+
+
+def test_comments_form_a_thread_and_need_text(proposal, maya, make_user, it):
+    with pytest.raises(ValidationError):
+        services.proposal_comment(proposal=proposal, user=maya, body=" ")
+    services.proposal_comment(proposal=proposal, user=maya, body="Does this cover stores?")
+    reader = make_user("reader", department=it, role=roles.READER)
+    with pytest.raises(PermissionDenied):
+        services.proposal_comment(proposal=proposal, user=reader, body="Hi")
+    assert [c.body for c in proposal.comments.all()] == ["Does this cover stores?"]
+
+
+def test_new_term_losing_its_name_before_publishing_goes_back_to_the_author(proposal, ivan, marco, make_term):
+    make_term("omnichannel ")
+    approve(proposal, ivan)
+    approve(proposal, marco)
+    proposal.refresh_from_db()
+    assert proposal.state == State.CHANGES_REQUESTED
+    assert "another term now has this name" in proposal.comments.last().body
+    assert Term.objects.count() == 1
