@@ -68,10 +68,7 @@ class Term(models.Model):
     # Set when a glossary admin edits the term directly: its sign-offs no longer cover what it says.
     needs_reapproval = models.BooleanField(default=False, editable=False)
 
-    # Reasons written on publishing name the proposal and every approver: longer than the default 100.
-    history = HistoricalRecords(
-        m2m_fields=[tags, related_terms], history_change_reason_field=models.TextField(null=True)
-    )
+    history = HistoricalRecords(m2m_fields=[tags, related_terms])
 
     class Meta:
         ordering = ["name_key"]
