@@ -28,6 +28,13 @@ class WorkflowConflict(Exception):
 
 
 def _lock(proposal: Proposal) -> Proposal:
+    """Lock the proposal's term, then the proposal: one lock order everywhere, so no deadlocks.
+
+    Publishing holds the term while it marks the term's other proposals out of date; taking the
+    term first means nobody can hold one of those proposals while waiting for the term.
+    """
+    if proposal.term_id:
+        list(Term.objects.select_for_update().filter(pk=proposal.term_id).values_list("pk"))
     return Proposal.objects.select_for_update().get(pk=proposal.pk)
 
 
