@@ -141,6 +141,7 @@ class ReasonForm(forms.Form):
 
 class SignOffForm(forms.Form):
     comment = forms.CharField(
+        label="Comment for the author",
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -150,4 +151,4 @@ class SignOffForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(label="Comment", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(label="Add to the discussion", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,137 @@
+"""End to end in a real browser: Debian's headless Chromium driven by Playwright, against a live server.
+
+Outside CI the tests skip, saying why, when no Chromium is installed; under CI=true that is a failure.
+"""
+
+import os
+import re
+import shutil
+
+import pytest
+
+from accounts.demo import DEMO_PASSWORD, create_demo_users
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def chromium_or_skip():
+    missing = None
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing = "the playwright package is not installed"
+    if missing is None and not shutil.which(CHROMIUM):
+        missing = f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+    if missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Browser tests cannot run in CI: {missing}")
+        pytest.skip(f"Browser tests skipped: {missing}")
+
+
+@pytest.fixture
+def as_user(live_server):
+    """Log a demo user in, in a browser context of their own; returns their page."""
+    chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    # Database work happens here, before Playwright starts its event loop in this thread: the
+    # ORM refuses to run inside one, and the test bodies only drive the browser.
+    create_demo_users()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+
+        def log_in(username):
+            context = browser.new_context(base_url=live_server.url)
+            context.set_default_timeout(15_000)
+            page = context.new_page()
+            page.goto("/accounts/login/")
+            page.get_by_label("Username").fill(username)
+            page.get_by_label("Password").fill(DEMO_PASSWORD)
+            page.get_by_role("button", name="Log in").click()
+            page.wait_for_url(re.compile(r"/$"))
+            return page
+
+        yield log_in
+        browser.close()
+
+
+def open_first_in_queue(page, name):
+    page.get_by_role("link", name=re.compile("Needs my sign-off")).click()
+    page.get_by_role("link", name=re.compile(name)).click()
+
+
+def test_it_proposes_and_both_departments_sign_off_in_the_browser(as_user):
+    ada = as_user("ada")
+    ada.get_by_role("link", name="Propose a term").click()
+    ada.get_by_label("Name").fill("Landing page")
+    ada.get_by_label("What IT means").fill("A static page served from the CDN, built from a template.")
+    ada.get_by_label("What Marketing means").fill("The page a campaign sends people to, built to convert.")
+    ada.get_by_label("Why this change?").fill("Campaign launches keep tripping over this word.")
+    ada.get_by_role("button", name="Send for sign-off").click()
+    ada.get_by_text("Your proposal is open for review").wait_for()
+
+    ivan = as_user("ivan")
+    open_first_in_queue(ivan, "Landing page")
+    ivan.get_by_role("button", name="Approve for IT").click()
+    ivan.get_by_text("Approved for your department.").wait_for()
+
+    marco = as_user("marco")
+    open_first_in_queue(marco, "Landing page")
+    marco.get_by_role("button", name="Approve for Marketing").click()
+    marco.get_by_text("Every department has approved").wait_for()
+
+    ada.goto("/terms/landing-page/")
+    approved = ada.locator(".approved-by").inner_text()
+    assert "Approved by Ivan Okafor (IT) on" in approved
+    assert "Marco Silva (Marketing) on" in approved
+    assert "built to convert" in ada.locator(".definitions").inner_text()
+
+
+def test_marketing_requests_changes_and_the_author_revises(as_user):
+    ada = as_user("ada")
+    ada.get_by_role("link", name="Propose a term").click()
+    ada.get_by_label("Name").fill("Conversion rate")
+    ada.get_by_label("What IT means").fill("Successful transactions divided by sessions.")
+    ada.get_by_label("Why this change?").fill("Dashboards disagree.")
+    ada.get_by_role("button", name="Send for sign-off").click()
+    ada.get_by_text("Your proposal is open for review").wait_for()
+
+    marco = as_user("marco")
+    open_first_in_queue(marco, "Conversion rate")
+    marco.get_by_label("Comment for the author").fill("Add what Marketing counts: sign-ups count too.")
+    marco.get_by_role("button", name="Request changes for Marketing").click()
+    marco.get_by_text("Sent back to the author").wait_for()
+
+    ada.get_by_role("link", name=re.compile("My proposals")).click()
+    ada.get_by_role("link", name=re.compile("Conversion rate")).click()
+    assert "changes requested" in ada.locator(".proposal-header").inner_text().lower()
+    assert "sign-ups count too" in ada.locator(".thread").inner_text()
+    ada.get_by_role("link", name="Edit proposal").click()
+    ada.get_by_label("What Marketing means").fill("Visitors who buy or sign up, divided by all visitors.")
+    ada.get_by_label("Why this change?").fill("Added Marketing's definition as asked.")
+    ada.get_by_role("button", name="Save new revision").click()
+    ada.get_by_text("Saved as a new revision").wait_for()
+    assert "revision 2" in ada.locator(".proposal-header").inner_text()
+
+    marco.reload()
+    marco.get_by_role("button", name="Approve for Marketing").click()
+    marco.get_by_text("Approved for your department.").wait_for()
+    ivan = as_user("ivan")
+    open_first_in_queue(ivan, "Conversion rate")
+    ivan.get_by_role("button", name="Approve for IT").click()
+    ivan.get_by_text("Every department has approved").wait_for()
+
+    ada.goto("/terms/conversion-rate/")
+    assert "sign up" in ada.locator(".definitions").inner_text()
