@@ -170,3 +170,12 @@ def test_staff_without_the_glossary_admin_role_cannot_edit_terms_in_the_admin(cl
     assert response.status_code == 403
     term.refresh_from_db()
     assert term.name == "Digital product"
+
+
+def test_direct_admin_edit_is_shown_as_needing_renewed_approval(admin_client, make_term, it, marketing):
+    term = make_term("Digital product", it_text="Custom software.")
+    admin_client.post(reverse("admin:glossary_term_change", args=[term.pk]), term_form(term, it, marketing))
+    page = admin_client.get(term.get_absolute_url()).content.decode()
+    assert "edited directly by a glossary admin after its last sign-off" in page
+    history = admin_client.get(reverse("glossary:term_history", args=[term.slug])).content.decode()
+    assert "Edited directly in the admin: Fix the IT wording" in history

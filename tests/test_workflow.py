@@ -266,3 +266,32 @@ def test_new_term_losing_its_name_before_publishing_goes_back_to_the_author(prop
     assert proposal.state == State.CHANGES_REQUESTED
     assert "another term now has this name" in proposal.comments.last().body
     assert Term.objects.count() == 1
+
+
+@pytest.mark.parametrize("state", list(State))
+@pytest.mark.parametrize("action", list(Action))
+def test_every_action_is_allowed_exactly_from_its_states(proposal, ada, ivan, state, action):
+    """The transition table, checked for every state: an eligible user may act only from the listed states."""
+    from glossary.workflow import TRANSITIONS, refusal
+
+    Proposal.objects.filter(pk=proposal.pk).update(state=state)
+    proposal.refresh_from_db()
+    actor = ada if action in (Action.EDIT, Action.WITHDRAW, Action.REBASE, Action.COMMENT) else ivan
+    allowed = refusal(action, proposal, actor) is None
+    assert allowed == (state in TRANSITIONS[action].from_states)
+
+
+def test_forbidden_transitions_change_nothing(proposal, ada, ivan, marco):
+    decide(proposal, marco, Action.REJECT, "No.")
+    proposal.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        services.proposal_withdraw(proposal=proposal, user=ada)
+    with pytest.raises(PermissionDenied):
+        approve(proposal, ivan)
+    with pytest.raises(PermissionDenied):
+        services.proposal_rebase(proposal=proposal, user=ada)
+    with pytest.raises(PermissionDenied):
+        services.proposal_comment(proposal=proposal, user=ada, body="Reopen?")
+    proposal.refresh_from_db()
+    assert proposal.state == State.REJECTED
+    assert SignOff.objects.filter(proposal=proposal).count() == 1
