@@ -4,7 +4,7 @@ from django import forms
 
 from glossary.entries import Entry
 from glossary.models import Term
-from glossary.text import split_lines
+from glossary.text import normalise_newlines, split_lines
 
 LETTERS = list(string.ascii_uppercase) + ["#"]
 
@@ -118,13 +118,13 @@ class ProposalForm(forms.Form):
         return Entry(
             name=data["name"],
             abbreviation=data["abbreviation"].strip(),
-            synonyms=data["synonyms"],
-            summary=data["summary"].strip(),
-            examples=data["examples"].strip(),
+            synonyms="\n".join(split_lines(data["synonyms"])),
+            summary=normalise_newlines(data["summary"]).strip(),
+            examples=normalise_newlines(data["examples"]).strip(),
             status=status,
             tags=tuple(split_lines(data["tags"])),
             related={t.pk: t.name for t in data["related_terms"]},
-            definitions={d.pk: data[self.definition_field(d)] for d in self.departments},
+            definitions={d.pk: normalise_newlines(data[self.definition_field(d)]).strip() for d in self.departments},
         )
 
     def add_service_errors(self, error) -> None:

@@ -40,3 +40,8 @@ def initial(value: str) -> str:
     """The A–Z index letter a name is listed under; accents are ignored, anything else is “#”."""
     base = unicodedata.normalize("NFKD", name_key(value))[:1].upper()
     return base if "A" <= base <= "Z" else "#"
+
+
+def normalise_newlines(value: str) -> str:
+    """Browsers send textarea lines ending in CRLF; store LF so an untouched text compares equal."""
+    return (value or "").replace("\r\n", "\n").replace("\r", "\n")

@@ -242,3 +242,18 @@ def test_out_of_date_proposal_shows_what_changed_and_offers_the_update(client, m
     assert "back in review" in response.content.decode()
     proposal.refresh_from_db()
     assert proposal.state == State.IN_REVIEW and proposal.abbreviation == "CLD" and proposal.summary == "Someone else's computers."
+
+
+def test_untouched_fields_stay_unchanged_through_a_browser_round_trip(client, ada, make_term, it, marketing):
+    term = make_term("Pilot", it_text="A limited rollout:\n\n- one team\n- one month", examples="- IT: one\n- Marketing: two", status=Term.Status.APPROVED)
+    login(client, ada)
+    form = client.get(reverse("glossary:term_propose_change", args=[term.slug])).context["form"]
+    # What a browser posts back: the same values, textarea lines ending in CRLF.
+    data = {name: form[name].value() or "" for name in form.fields if name != "related_terms"}
+    data = {k: (v.replace("\n", "\r\n") if isinstance(v, str) else v) for k, v in data.items()}
+    data["summary"] = "Try it small first."
+    data["reason"] = "Add common ground"
+    client.post(reverse("glossary:term_propose_change", args=[term.slug]), data)
+    proposal = Proposal.objects.get()
+    page = client.get(proposal.get_absolute_url())
+    assert [c["label"] for c in page.context["changed_fields"]] == ["Common ground"]

@@ -103,6 +103,8 @@ class Term(models.Model):
         self.name_key = text.name_key(self.name)
         self.initial = text.initial(self.name)
         self.synonyms = "\n".join(text.split_lines(self.synonyms))
+        self.summary = text.normalise_newlines(self.summary)
+        self.examples = text.normalise_newlines(self.examples)
         if not self.slug:
             self.slug = self._unique_slug()
         super().save(*args, **kwargs)
@@ -133,3 +135,7 @@ class Definition(models.Model):
 
     def __str__(self):
         return f"{self.term} ({self.department})"
+
+    def save(self, *args, **kwargs):
+        self.text = text.normalise_newlines(self.text)
+        super().save(*args, **kwargs)
