@@ -5,6 +5,7 @@ from accounts import roles
 from accounts.models import Department, User
 from glossary.services.terms import tags_from_names, term_create
 
+
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

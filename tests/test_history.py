@@ -1,5 +1,5 @@
-from glossary.selectors import terms as selectors
 from glossary.diffs import word_diff
+from glossary.selectors import terms as selectors
 from glossary.services.terms import term_save
 
 

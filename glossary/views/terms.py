@@ -4,11 +4,11 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
-from glossary.selectors import proposals as proposal_selectors
-from glossary.selectors import terms as selectors
 from glossary.entries import diff_entries
 from glossary.forms import LETTERS, TermFilterForm
 from glossary.models import Term
+from glossary.selectors import proposals as proposal_selectors
+from glossary.selectors import terms as selectors
 
 
 class GlossaryReadMixin(AccessMixin):
