@@ -72,25 +72,38 @@ def open_first_in_queue(page, name):
     page.get_by_role("link", name=re.compile(name)).click()
 
 
+def propose_new_term(page, name, reason, **definitions):
+    page.get_by_role("link", name="Propose a term").click()
+    page.get_by_label("Name").fill(name)
+    for department, text in definitions.items():
+        page.get_by_label(f"What {department} means").fill(text)
+    page.get_by_label("Why this change?").fill(reason)
+    page.get_by_role("button", name="Send for sign-off").click()
+    page.get_by_text("Your proposal is open for review").wait_for()
+
+
+def sign_off(page, button, outcome):
+    page.get_by_role("button", name=button).click()
+    page.get_by_text(outcome).wait_for()
+
+
 def test_it_proposes_and_both_departments_sign_off_in_the_browser(as_user):
     ada = as_user("ada")
-    ada.get_by_role("link", name="Propose a term").click()
-    ada.get_by_label("Name").fill("Landing page")
-    ada.get_by_label("What IT means").fill("A static page served from the CDN, built from a template.")
-    ada.get_by_label("What Marketing means").fill("The page a campaign sends people to, built to convert.")
-    ada.get_by_label("Why this change?").fill("Campaign launches keep tripping over this word.")
-    ada.get_by_role("button", name="Send for sign-off").click()
-    ada.get_by_text("Your proposal is open for review").wait_for()
+    propose_new_term(
+        ada,
+        "Landing page",
+        "Campaign launches keep tripping over this word.",
+        IT="A static page served from the CDN, built from a template.",
+        Marketing="The page a campaign sends people to, built to convert.",
+    )
 
     ivan = as_user("ivan")
     open_first_in_queue(ivan, "Landing page")
-    ivan.get_by_role("button", name="Approve for IT").click()
-    ivan.get_by_text("Approved for your department.").wait_for()
+    sign_off(ivan, "Approve for IT", "Approved for your department.")
 
     marco = as_user("marco")
     open_first_in_queue(marco, "Landing page")
-    marco.get_by_role("button", name="Approve for Marketing").click()
-    marco.get_by_text("Every department has approved").wait_for()
+    sign_off(marco, "Approve for Marketing", "Every department has approved")
 
     ada.goto("/terms/landing-page/")
     approved = ada.locator(".approved-by").inner_text()
@@ -101,18 +114,12 @@ def test_it_proposes_and_both_departments_sign_off_in_the_browser(as_user):
 
 def test_marketing_requests_changes_and_the_author_revises(as_user):
     ada = as_user("ada")
-    ada.get_by_role("link", name="Propose a term").click()
-    ada.get_by_label("Name").fill("Conversion rate")
-    ada.get_by_label("What IT means").fill("Successful transactions divided by sessions.")
-    ada.get_by_label("Why this change?").fill("Dashboards disagree.")
-    ada.get_by_role("button", name="Send for sign-off").click()
-    ada.get_by_text("Your proposal is open for review").wait_for()
+    propose_new_term(ada, "Conversion rate", "Dashboards disagree.", IT="Successful transactions divided by sessions.")
 
     marco = as_user("marco")
     open_first_in_queue(marco, "Conversion rate")
     marco.get_by_label("Comment for the author").fill("Add what Marketing counts: sign-ups count too.")
-    marco.get_by_role("button", name="Request changes for Marketing").click()
-    marco.get_by_text("Sent back to the author").wait_for()
+    sign_off(marco, "Request changes for Marketing", "Sent back to the author")
 
     ada.get_by_role("link", name=re.compile("My proposals")).click()
     ada.get_by_role("link", name=re.compile("Conversion rate")).click()
@@ -126,12 +133,10 @@ def test_marketing_requests_changes_and_the_author_revises(as_user):
     assert "revision 2" in ada.locator(".proposal-header").inner_text()
 
     marco.reload()
-    marco.get_by_role("button", name="Approve for Marketing").click()
-    marco.get_by_text("Approved for your department.").wait_for()
+    sign_off(marco, "Approve for Marketing", "Approved for your department.")
     ivan = as_user("ivan")
     open_first_in_queue(ivan, "Conversion rate")
-    ivan.get_by_role("button", name="Approve for IT").click()
-    ivan.get_by_text("Every department has approved").wait_for()
+    sign_off(ivan, "Approve for IT", "Every department has approved")
 
     ada.goto("/terms/conversion-rate/")
     assert "sign up" in ada.locator(".definitions").inner_text()
