@@ -3,6 +3,7 @@ import string
 from django import forms
 
 from glossary.entries import Entry
+from glossary.exports.options import ExportOptions
 from glossary.models import Term
 from glossary.text import normalise_newlines, split_lines
 
@@ -152,3 +153,21 @@ class SignOffForm(forms.Form):
 
 class CommentForm(forms.Form):
     body = forms.CharField(label="Add to the discussion", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ExportForm(forms.Form):
+    """Which terms go into a PDF: the home page's filters, plus terms still in review on request."""
+
+    status = forms.ChoiceField(required=False, choices=[("", "Approved (default)"), *Term.Status.choices])
+    tag = forms.SlugField(required=False)
+    letter = forms.ChoiceField(required=False, choices=[("", "All")] + [(c, c) for c in LETTERS])
+    include_in_review = forms.BooleanField(label="Include terms not yet approved", required=False)
+
+    def options(self) -> ExportOptions:
+        data = self.cleaned_data
+        return ExportOptions(
+            status=data.get("status", ""),
+            tag=data.get("tag", ""),
+            letter=data.get("letter", ""),
+            include_in_review=data.get("include_in_review", False),
+        )

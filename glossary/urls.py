@@ -1,6 +1,6 @@
 from django.urls import path
 
-from glossary.views import proposals, terms
+from glossary.views import exports, proposals, terms
 
 app_name = "glossary"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", terms.TermListView.as_view(), name="term_list"),
     path("terms/<slug:slug>/", terms.TermDetailView.as_view(), name="term_detail"),
     path("terms/<slug:slug>/history/", terms.TermHistoryView.as_view(), name="term_history"),
+    path("terms/<slug:slug>/export.pdf", exports.TermPdfView.as_view(), name="term_pdf"),
+    path("export/glossary.pdf", exports.GlossaryPdfView.as_view(), name="glossary_pdf"),
     path("terms/<slug:slug>/propose/", proposals.ProposalFormView.as_view(), name="term_propose_change"),
     path(
         "terms/<slug:slug>/history/<int:version>/restore/",

@@ -45,6 +45,11 @@ class TermListView(GlossaryReadMixin, TemplateView):
             page_query=query.urlencode(),
             letter_query=letter_query.urlencode(),
             filtered=any(filters.values()),
+            export_filters={
+                "status": filters["status"],
+                "tag": filters["tag"].slug if filters["tag"] else "",
+                "letter": filters["letter"],
+            },
             **kwargs,
         )
 

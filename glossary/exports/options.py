@@ -1,0 +1,31 @@
+"""What an export covers, as plain data: safe to import anywhere (no renderer loaded)."""
+
+from dataclasses import asdict, dataclass
+from hashlib import sha256
+
+from glossary.models import Tag
+from glossary.selectors.exports import export_terms
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """Which terms an export covers: the home page's filters, plus terms in review on request."""
+
+    status: str = ""
+    tag: str = ""
+    letter: str = ""
+    include_in_review: bool = False
+    term: str = ""  # one term's slug, for a single-term PDF
+
+    def filename(self) -> str:
+        return f"glossary-{self.term}.pdf" if self.term else "glossary.pdf"
+
+    def cache_key(self, fingerprint: str) -> str:
+        options = sha256(repr(sorted(asdict(self).items())).encode()).hexdigest()[:16]
+        return f"glossary-pdf:{fingerprint}:{options}"
+
+    def terms(self):
+        if self.term:
+            return export_terms(slug=self.term)
+        tag = Tag.objects.filter(slug=self.tag).first() if self.tag else None
+        return export_terms(status=self.status, tag=tag, letter=self.letter, include_in_review=self.include_in_review)

@@ -1,0 +1,133 @@
+"""The glossary as a PDF to hand out: WeasyPrint renders a Django template.
+
+Layout uses plain blocks and floats only (tables and flexbox are several times slower in
+WeasyPrint), and the renderer may read nothing but the project's own static files.
+"""
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils import timezone
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from accounts.models import Department
+from glossary.exports.options import ExportOptions
+from glossary.models import Term
+from glossary.rendering import render_markdown
+from glossary.selectors.exports import glossary_fingerprint
+from glossary.selectors.terms import department_columns
+
+Progress = Callable[[int, str], None]
+CACHE_SECONDS = 60 * 60 * 24
+
+
+class StaticFilesOnly(URLFetcher):
+    """Refuses every URL outside the project's static folders: no network, no other files."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols={"file"})
+        self.roots = [Path(root).resolve() for root in settings.STATICFILES_DIRS]
+
+    def fetch(self, url, headers=None):
+        if url.startswith("file://"):
+            path = Path(url.removeprefix("file://").split("?")[0]).resolve()
+            if any(path.is_relative_to(root) for root in self.roots):
+                return super().fetch(url, headers)
+        raise ValueError(f"The PDF renderer may not fetch {url}")
+
+
+def _stylesheet() -> str:
+    return Path(finders.find("css/pdf.css")).read_text(encoding="utf-8")
+
+
+_TERM_LINK = re.compile(r'href="/terms/([\w-]+)/"')
+
+
+def _markdown_for_pdf(source: str, exported_slugs: set[str]) -> str:
+    """Rendered Markdown whose links to exported terms jump within the PDF."""
+
+    def link(match):
+        slug = match[1]
+        if slug in exported_slugs:
+            return f'href="#term-{slug}"'
+        return f'href="{settings.SITE_URL.rstrip("/")}/terms/{slug}/"'
+
+    return _TERM_LINK.sub(link, render_markdown(source))
+
+
+def _entry(term: Term, departments: list[Department], exported_slugs: set[str]) -> dict:
+    definitions = {d.department_id: d.text for d in term.definitions.all()}
+    approvals = []
+    if term.approval_id:
+        approvals = [s for s in term.approval.sign_offs.all() if s.revision == term.approval.revision]
+        approvals.sort(key=lambda s: (s.department.position, s.department.name))
+    return {
+        "term": term,
+        "summary": _markdown_for_pdf(term.summary, exported_slugs) if term.summary else "",
+        "examples": _markdown_for_pdf(term.examples, exported_slugs) if term.examples else "",
+        "definitions": [
+            (department, _markdown_for_pdf(definitions[department.pk], exported_slugs) if department.pk in definitions else "")
+            for department in departments
+        ],
+        "related": [(t, t.slug in exported_slugs) for t in term.related_terms.all()],
+        "approvals": approvals,
+        "approved": term.status == Term.Status.APPROVED,
+    }
+
+
+def render_pdf(options: ExportOptions, *, progress: Progress | None = None) -> bytes:
+    """Render the PDF now (no cache). `progress(percent, message)` hears how far it got."""
+    report = progress or (lambda percent, message: None)
+    report(5, "Collecting terms")
+    terms = list(options.terms())
+    departments = department_columns()
+    slugs = {t.slug for t in terms}
+    sections: dict[str, list[dict]] = {}
+    for term in terms:
+        sections.setdefault(term.initial, []).append(_entry(term, departments, slugs))
+    generated = timezone.localtime()
+    title = f"{settings.GLOSSARY_ORGANISATION} glossary" if not options.term else (terms[0].name if terms else "Term")
+    report(20, f"Laying out {len(terms)} terms")
+    html = render_to_string(
+        "glossary/pdf/glossary.html",
+        {
+            "title": title,
+            "organisation": settings.GLOSSARY_ORGANISATION,
+            "generated": generated,
+            "sections": sorted(sections.items(), key=lambda item: (item[0] == "#", item[0])),
+            "term_count": len(terms),
+            "departments": departments,
+            "options": options,
+            "single": bool(options.term),
+            "stylesheet": _stylesheet(),
+        },
+    )
+    document = HTML(string=html, base_url=str(settings.BASE_DIR / "static"), url_fetcher=StaticFilesOnly()).render(
+        pdf_variant="pdf/ua-1"
+    )
+    report(90, f"Writing {len(document.pages)} pages")
+    pdf = document.write_pdf(pdf_variant="pdf/ua-1")
+    report(100, "Ready")
+    return pdf
+
+
+def cached_pdf(options: ExportOptions) -> bytes | None:
+    return cache.get(options.cache_key(glossary_fingerprint()))
+
+
+def glossary_pdf(options: ExportOptions, *, progress: Progress | None = None) -> bytes:
+    """The PDF for `options`, from the cache while the glossary is unchanged, else rendered and cached."""
+    key = options.cache_key(glossary_fingerprint())
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = render_pdf(options, progress=progress)
+        cache.set(key, pdf, CACHE_SECONDS)
+    elif progress:
+        progress(100, "Ready")
+    return pdf

@@ -1,0 +1,193 @@
+import http.server
+import io
+import threading
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.urls import reverse
+from pypdf import PdfReader
+
+from glossary.exports.options import ExportOptions
+from glossary.exports.pdf import StaticFilesOnly, glossary_pdf, render_pdf
+from glossary.models import Term
+from glossary.services.terms import term_save
+from tests.workflow_helpers import approve, new_term_entry
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's words, with line breaks from the layout taken out."""
+    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def outline_titles(pdf: bytes) -> list[str]:
+    reader = PdfReader(io.BytesIO(pdf))
+    titles = []
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                titles.append(item.title)
+
+    walk(reader.outline)
+    return titles
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+
+
+@pytest.fixture
+def glossary(make_term):
+    make_term(
+        "Omnichannel",
+        it_text="Fully **integrated** systems with real-time data flow.",
+        marketing_text="A consistent experience at every touchpoint.",
+        summary="One experience across channels.",
+        status=Term.Status.APPROVED,
+        tags=["Customer experience"],
+    )
+    make_term("API", it_text="A contract between programs.", marketing_text="What connects our tools.", status=Term.Status.APPROVED)
+    make_term("Budget", it_text="Run and change cost.", marketing_text="Media spend.", status=Term.Status.IN_REVIEW)
+    make_term("Web 2.0", it_text="Old.", status=Term.Status.DEPRECATED)
+
+
+def test_pdf_holds_every_approved_term_with_both_definitions(glossary):
+    text = pdf_text(render_pdf(ExportOptions()))
+    for words in ["Omnichannel", "API", "Fully integrated systems with real-time data flow.",
+                  "A consistent experience at every touchpoint.", "A contract between programs.",
+                  "What connects our tools.", "One experience across channels.", "What IT means", "What Marketing means"]:
+        assert words in text
+    assert "Budget" not in text
+    assert "Web 2.0" not in text
+    assert "**" not in text, "Markdown is rendered, not printed"
+
+
+def test_pdf_has_cover_contents_with_page_numbers_bookmarks_and_page_n_of_m(glossary):
+    pdf = render_pdf(ExportOptions())
+    reader = PdfReader(io.BytesIO(pdf))
+    pages = len(reader.pages)
+    contents = reader.pages[1].extract_text()
+    assert "Contents" in contents
+    assert "Omnichannel" in contents and "API" in contents
+    assert any(line.rstrip().endswith(tuple("0123456789")) for line in contents.splitlines() if "API" in line)
+    assert ["Contents", "A", "API", "O", "Omnichannel"] == outline_titles(pdf)
+    assert f"Page 3 of {pages}" in reader.pages[2].extract_text()
+    assert "Glossary" in reader.pages[0].extract_text()
+
+
+def test_pdf_metadata_and_tagged_pdf_ua(glossary, settings):
+    settings.GLOSSARY_ORGANISATION = "Acme Corp"
+    reader = PdfReader(io.BytesIO(render_pdf(ExportOptions())))
+    assert reader.metadata.title == "Acme Corp glossary"
+    assert reader.metadata.author == "Acme Corp"
+    assert reader.metadata["/CreationDate"]
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root
+    assert "pdfuaid:part" in root["/Metadata"].get_object().get_data().decode()
+
+
+def test_pdf_can_include_terms_in_review_clearly_marked(glossary):
+    text = pdf_text(render_pdf(ExportOptions(include_in_review=True)))
+    assert "Budget" in text
+    assert "not yet approved" in text.lower()
+    assert "Web 2.0" not in text
+
+
+def test_pdf_filters_by_tag_letter_and_status(glossary):
+    assert "API" not in pdf_text(render_pdf(ExportOptions(tag="customer-experience")))
+    assert "Omnichannel" in pdf_text(render_pdf(ExportOptions(tag="customer-experience")))
+    by_letter = pdf_text(render_pdf(ExportOptions(letter="A")))
+    assert "API" in by_letter and "Omnichannel" not in by_letter
+    assert "Web 2.0" in pdf_text(render_pdf(ExportOptions(status="deprecated")))
+
+
+def test_one_term_pdf(glossary):
+    term = Term.objects.get(name="Budget")
+    text = pdf_text(render_pdf(ExportOptions(term=term.slug)))
+    assert "Budget" in text and "Media spend." in text
+    assert "Omnichannel" not in text
+
+
+def test_sign_off_line_names_each_departments_approver(ada, ivan, marco, it, marketing):
+    from glossary.services.proposals import proposal_create
+
+    proposal = proposal_create(author=ada, reason="New", entry=new_term_entry(it, marketing, name="Lead"))
+    approve(proposal, ivan)
+    approve(proposal, marco)
+    text = " ".join(pdf_text(render_pdf(ExportOptions())).split())
+    assert "Approved by Ivan Okafor (IT) on" in text
+    assert "Marco Silva (Marketing) on" in text
+
+
+def test_second_download_comes_from_the_cache_and_any_change_invalidates_it(glossary, ada, django_assert_max_num_queries):
+    first = glossary_pdf(ExportOptions())
+    with django_assert_max_num_queries(4):  # the fingerprint only: nothing is rendered again
+        assert glossary_pdf(ExportOptions()) == first
+    term = Term.objects.get(name="API")
+    term_save(term=term, user=ada, reason="Sharper", fields={"summary": "An interface other software can rely on."})
+    assert "An interface other software can rely on." in pdf_text(glossary_pdf(ExportOptions()))
+
+
+def test_renderer_fetches_nothing_outside_the_static_folder(tmp_path):
+    hits = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    secret = tmp_path / "secret.css"
+    secret.write_text("body { color: red }")
+    try:
+        from weasyprint import HTML
+
+        html = (
+            f'<link rel="stylesheet" href="http://127.0.0.1:{server.server_port}/x.css">'
+            f'<img src="http://127.0.0.1:{server.server_port}/y.png"><link rel="stylesheet" href="file://{secret}">'
+        )
+        HTML(string=html, url_fetcher=StaticFilesOnly()).write_pdf()
+    finally:
+        server.shutdown()
+    assert hits == []
+    with pytest.raises(ValueError):
+        StaticFilesOnly().fetch(f"file://{secret}")
+
+
+def test_pdf_downloads_from_the_home_page_and_term_page(reader_client, glossary):
+    page = reader_client.get(reverse("glossary:term_list")).content.decode()
+    assert 'action="/export/glossary.pdf"' in page
+    response = reader_client.get(reverse("glossary:glossary_pdf"), {"include_in_review": "on"})
+    assert response["Content-Type"] == "application/pdf"
+    assert "Budget" in pdf_text(response.content)
+    term = Term.objects.get(name="API")
+    response = reader_client.get(reverse("glossary:term_pdf", args=[term.slug]))
+    assert 'filename="glossary-api.pdf"' in response["Content-Disposition"]
+
+
+def test_bad_pdf_options_get_a_message_not_a_500(reader_client, glossary):
+    response = reader_client.get(reverse("glossary:glossary_pdf"), {"letter": "ZZ", "status": "x"})
+    assert response.status_code == 400
+    assert "not valid" in response.content.decode()
+
+
+def test_pdf_needs_login(client, glossary):
+    assert client.get(reverse("glossary:glossary_pdf")).status_code == 302
+
+
+def test_export_pdf_command(tmp_path, glossary, capsys):
+    out = tmp_path / "g.pdf"
+    call_command("export_pdf", str(out), "--include-in-review")
+    assert "Budget" in pdf_text(out.read_bytes())
+    assert "[100%] Ready" in capsys.readouterr().err
