@@ -105,6 +105,16 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # Reasons written on publishing name the proposal and every approver: longer than 100 characters.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
+# The finished PDFs are cached: in this process by default, in Redis when several app servers run.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "common-ground"}
+    )
+}
+
 # Common Ground's own settings.
 GLOSSARY_ORGANISATION = os.environ.get("GLOSSARY_ORGANISATION", "Common Ground")
 # Reading is for signed-in users unless the organisation chooses to open it.

@@ -191,3 +191,25 @@ def test_export_pdf_command(tmp_path, glossary, capsys):
     call_command("export_pdf", str(out), "--include-in-review")
     assert "Budget" in pdf_text(out.read_bytes())
     assert "[100%] Ready" in capsys.readouterr().err
+
+
+def test_cache_in_redis_is_shared_and_invalidated_by_a_change(glossary, ada, settings):
+    """Two app servers share one Redis: what one renders the other serves, until a change."""
+    import redis
+    from django.core.cache import caches
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    caches["default"].clear()
+    from glossary.exports.pdf import cached_pdf
+
+    pdf = glossary_pdf(ExportOptions())
+    assert redis.Redis.from_url(url).dbsize() == 1
+    assert cached_pdf(ExportOptions()) == pdf
+    term_save(term=Term.objects.get(name="API"), user=ada, reason="Change", fields={"abbreviation": "APIs"})
+    assert cached_pdf(ExportOptions()) is None
+    caches["default"].clear()
