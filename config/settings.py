@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -115,11 +117,16 @@ CACHES = {
     )
 }
 
+# Background work (large PDF exports) runs in `manage.py db_worker`, queued in the database.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 # Common Ground's own settings.
 GLOSSARY_ORGANISATION = os.environ.get("GLOSSARY_ORGANISATION", "Common Ground")
 # Reading is for signed-in users unless the organisation chooses to open it.
 GLOSSARY_PUBLIC_READ = env_bool("GLOSSARY_PUBLIC_READ", False)
 GLOSSARY_PAGE_SIZE = 25
+# A PDF of more terms than this, not already cached, is built by the task worker, not the request.
+GLOSSARY_PDF_INLINE_LIMIT = int(os.environ.get("GLOSSARY_PDF_INLINE_LIMIT", "40"))
 
 # Where links in e-mails point.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

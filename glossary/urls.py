@@ -10,6 +10,9 @@ urlpatterns = [
     path("terms/<slug:slug>/history/", terms.TermHistoryView.as_view(), name="term_history"),
     path("terms/<slug:slug>/export.pdf", exports.TermPdfView.as_view(), name="term_pdf"),
     path("export/glossary.pdf", exports.GlossaryPdfView.as_view(), name="glossary_pdf"),
+    path("export/<uuid:pk>/", exports.PdfExportView.as_view(), name="pdf_export"),
+    path("export/<uuid:pk>/status.json", exports.PdfExportStatusView.as_view(), name="pdf_export_status"),
+    path("export/<uuid:pk>/download.pdf", exports.PdfExportDownloadView.as_view(), name="pdf_export_download"),
     path("terms/<slug:slug>/propose/", proposals.ProposalFormView.as_view(), name="term_propose_change"),
     path(
         "terms/<slug:slug>/history/<int:version>/restore/",

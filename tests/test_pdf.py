@@ -213,3 +213,38 @@ def test_cache_in_redis_is_shared_and_invalidated_by_a_change(glossary, ada, set
     term_save(term=Term.objects.get(name="API"), user=ada, reason="Change", fields={"abbreviation": "APIs"})
     assert cached_pdf(ExportOptions()) is None
     caches["default"].clear()
+
+
+# The worker commits and reconnects as in production, so this test runs outside a test transaction.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_large_export_runs_in_the_worker_with_progress_then_downloads(reader_client, glossary, settings):
+    from glossary.models import PdfExport
+
+    settings.GLOSSARY_PDF_INLINE_LIMIT = 1
+    response = reader_client.get(reverse("glossary:glossary_pdf"))
+    export = PdfExport.objects.get()
+    assert response.status_code == 302 and response["Location"] == export.get_absolute_url()
+    page = reader_client.get(export.get_absolute_url()).content.decode()
+    assert "<progress" in page and "Preparing your PDF" in page
+    assert reader_client.get(reverse("glossary:pdf_export_status", args=[export.pk])).json()["state"] == "queued"
+    # Asking again while it waits joins the same export instead of queueing another.
+    assert reader_client.get(reverse("glossary:glossary_pdf"))["Location"] == export.get_absolute_url()
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "default")
+
+    status = reader_client.get(reverse("glossary:pdf_export_status", args=[export.pk])).json()
+    assert status == {"state": "ready", "progress": 100, "message": "Ready"}
+    assert "Download the PDF" in reader_client.get(export.get_absolute_url()).content.decode()
+    download = reader_client.get(reverse("glossary:pdf_export_download", args=[export.pk]))
+    assert download["Content-Type"] == "application/pdf"
+    assert "Omnichannel" in pdf_text(download.content)
+    again = reader_client.get(reverse("glossary:glossary_pdf"))
+    assert again.status_code == 200 and again["Content-Type"] == "application/pdf"
+
+
+def test_unfinished_or_unknown_export_downloads_404(reader_client, glossary):
+    from glossary.models import PdfExport
+
+    export = PdfExport.objects.create(options={}, key="k")
+    assert reader_client.get(reverse("glossary:pdf_export_download", args=[export.pk])).status_code == 404
+    assert reader_client.get("/export/00000000-0000-0000-0000-000000000000/").status_code == 404
