@@ -10,4 +10,5 @@ def site(request):
     if user is not None and user.is_authenticated:
         context["nav_counts"] = navigation_counts(user)
         context["can_propose"] = workflow.can_propose(user)
+        context["can_import"] = workflow.can_import(user)
     return context

@@ -4,6 +4,7 @@ from django import forms
 
 from glossary.entries import Entry
 from glossary.exports.options import ExportOptions
+from glossary.interchange import MAX_UPLOAD_BYTES
 from glossary.models import Term
 from glossary.text import normalise_newlines, split_lines
 
@@ -171,3 +172,20 @@ class ExportForm(forms.Form):
             letter=data.get("letter", ""),
             include_in_review=data.get("include_in_review", False),
         )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV or JSON file",
+        help_text="As exported by Common Ground: UTF-8, at most 5 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,text/csv,application/json"}),
+    )
+    dry_run = forms.BooleanField(
+        label="Dry run: only check the file and show what would happen", required=False, initial=True
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(f"The file is larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB.", code="too_big")
+        return upload

@@ -60,6 +60,11 @@ def can_propose(user) -> bool:
     return bool(user.is_authenticated and user.department_id and user.has_perm(roles.PROPOSE))
 
 
+def can_import(user) -> bool:
+    """Imports propose many terms at once; only glossary admins may run them."""
+    return bool(user.is_authenticated and user.has_perm("glossary.add_term"))
+
+
 def refusal(action: Action, proposal: Proposal, user) -> str | None:
     """Why `user` may not take `action` on `proposal` now, or None if they may."""
     if not user.is_authenticated:

@@ -51,6 +51,9 @@ class Proposal(models.Model):
     examples = models.TextField(blank=True)
     tag_names = models.TextField("tags", blank=True, help_text="One per line.")
     related_terms = models.ManyToManyField("glossary.Term", blank=True, related_name="+")
+    # Names of related terms not in the glossary yet (an import proposing several new terms at once);
+    # linked on publishing if a term of that name exists by then.
+    related_names = models.TextField(blank=True)
     proposed_status = models.CharField(max_length=12, default="approved")
 
     created_at = models.DateTimeField(auto_now_add=True)

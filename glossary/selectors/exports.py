@@ -4,6 +4,7 @@ from django.db.models import Max, Prefetch, QuerySet
 
 from accounts.models import Department, User
 from glossary.models import Definition, SignOff, Tag, Term
+from glossary.selectors.terms import term_versions
 
 EXPORTABLE_BY_DEFAULT = [Term.Status.APPROVED]
 NOT_YET_APPROVED = [Term.Status.IN_REVIEW, Term.Status.DRAFT]
@@ -52,3 +53,24 @@ def glossary_fingerprint() -> str:
         for model in (Term, Tag, Department, User)
     ]
     return "-".join(str(part) for part in parts)
+
+
+def export_history(terms) -> dict[int, list[dict]]:
+    """Each term's versions, oldest first, as plain data for the JSON export."""
+    slugs = dict(Department.objects.values_list("pk", "slug"))
+    return {
+        term.pk: [
+            {
+                "version": version.number,
+                "date": version.date.isoformat(),
+                "user": str(version.user) if version.user else None,
+                "reason": version.reason,
+                "name": version.entry.name,
+                "common_ground": version.entry.summary,
+                "definitions": {slugs[pk]: body for pk, body in version.entry.definitions.items()},
+                "status": version.entry.status,
+            }
+            for version in reversed(term_versions(term))
+        ]
+        for term in terms
+    }

@@ -86,15 +86,28 @@ def _write_content(proposal: Proposal, entry: Entry, *, user, reason: str) -> No
 
 
 @transaction.atomic
-def proposal_create(*, author, reason: str, entry: Entry, term: Term | None = None, kind=None) -> Proposal:
-    """Open a proposal: a new term (no `term`) or a new version of `term`."""
-    if not workflow.can_propose(author):
+def proposal_create(
+    *, author, reason: str, entry: Entry, term: Term | None = None, kind=None, imported: bool = False,
+    related_names: list[str] = (),
+) -> Proposal:
+    """Open a proposal: a new term (no `term`) or a new version of `term`.
+
+    `imported` proposals come from a glossary admin's file import; they need every department's
+    sign-off like any other. `related_names` are related terms that do not exist yet.
+    """
+    allowed = workflow.can_import(author) if imported else workflow.can_propose(author)
+    if not allowed:
         raise PermissionDenied("Only members of a department with the contributor role can propose.")
     _validate(entry=entry, reason=reason, term=term)
     if kind is None:
         kind = Proposal.Kind.CHANGE if term else Proposal.Kind.NEW_TERM
     proposal = Proposal(
-        kind=kind, term=term, author=author, reason=reason.strip(), base_version=term.version if term else None
+        kind=kind,
+        term=term,
+        author=author,
+        reason=reason.strip(),
+        base_version=term.version if term else None,
+        related_names="\n".join(related_names),
     )
     if kind != Proposal.Kind.DEPRECATE:
         entry = replace(entry, status=Term.Status.APPROVED)
@@ -178,6 +191,11 @@ def proposal_sign_off(*, proposal: Proposal, user, action: Action, comment: str,
     return proposal
 
 
+def _existing_terms_named(names: str) -> list[Term]:
+    keys = [text.name_key(name) for name in text.split_lines(names)]
+    return list(Term.objects.filter(name_key__in=keys)) if keys else []
+
+
 def _publish(proposal: Proposal) -> Proposal:
     """Write the proposal onto its term, inside the caller's transaction, or mark it out of date."""
     term = Term.objects.select_for_update().get(pk=proposal.term_id) if proposal.term_id else Term()
@@ -213,7 +231,7 @@ def _publish(proposal: Proposal) -> Proposal:
                 },
                 definitions={d: entry.definitions.get(pk, "") for pk, d in departments.items()},
                 tags=tags_from_names(entry.tags, user=proposal.author),
-                related_terms=list(proposal.related_terms.all()),
+                related_terms=list(proposal.related_terms.all()) + _existing_terms_named(proposal.related_names),
             )
     except (ValidationError, IntegrityError):
         # Another term took the name meanwhile; the author has to choose another.

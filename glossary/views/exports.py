@@ -1,14 +1,21 @@
-"""Downloads: the glossary or one term as PDF, and the progress of a large export."""
+"""Getting the glossary out (PDF, CSV, JSON) and back in (import as proposals)."""
 
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import TemplateView
 
+from glossary import interchange, workflow
 from glossary.exports.options import ExportOptions
-from glossary.forms import ExportForm
+from glossary.forms import ExportForm, ImportForm
 from glossary.models import PdfExport, Term
+from glossary.selectors.exports import export_history
+from glossary.selectors.terms import department_columns
 from glossary.services.exports import pdf_request
+from glossary.services.imports import glossary_import
 from glossary.views.terms import GlossaryReadMixin
 
 
@@ -62,3 +69,48 @@ class PdfExportDownloadView(GlossaryReadMixin, View):
     def get(self, request, pk):
         export = get_object_or_404(PdfExport, pk=pk, state=PdfExport.State.READY)
         return pdf_response(export.pdf, ExportOptions(**export.options).filename())
+
+
+class GlossaryFileView(GlossaryReadMixin, View):
+    """The glossary as CSV or JSON, filtered like the PDF; JSON can carry each term's history."""
+
+    def get(self, request, file_format):
+        form = ExportForm(request.GET)
+        if not form.is_valid():
+            return HttpResponse("These export options are not valid.", status=400, content_type="text/plain")
+        terms = list(form.options().terms())
+        departments = department_columns()
+        if file_format == "csv":
+            body, content_type = interchange.export_csv(terms, departments), "text/csv; charset=utf-8"
+        else:
+            history = export_history(terms) if request.GET.get("history") else None
+            body = interchange.export_json(terms, departments, organisation=settings.GLOSSARY_ORGANISATION, history=history)
+            content_type = "application/json"
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="glossary.{file_format}"'
+        return response
+
+
+class GlossaryImportView(LoginRequiredMixin, TemplateView):
+    """Glossary admins upload a CSV or JSON file: checked first, then turned into proposals."""
+
+    template_name = "glossary/import.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not workflow.can_import(request.user):
+            raise PermissionDenied("Only glossary admins can import.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(form=ImportForm()))
+
+    def post(self, request, *args, **kwargs):
+        form = ImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        upload = form.cleaned_data["file"]
+        report = glossary_import(
+            filename=upload.name, data=upload.read(), user=request.user, dry_run=form.cleaned_data["dry_run"]
+        )
+        status = 200 if report.ok else 400
+        return self.render_to_response(self.get_context_data(form=ImportForm(), report=report), status=status)

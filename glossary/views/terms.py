@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib.auth.mixins import AccessMixin
 from django.core.paginator import Paginator
@@ -30,6 +32,11 @@ class TermListView(GlossaryReadMixin, TemplateView):
             form.is_valid()
         filters = form.filters()
         terms = selectors.term_list(**filters)
+        export_filters = {
+            "status": filters["status"],
+            "tag": filters["tag"].slug if filters["tag"] else "",
+            "letter": filters["letter"],
+        }
         page = Paginator(terms, settings.GLOSSARY_PAGE_SIZE).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
@@ -45,11 +52,8 @@ class TermListView(GlossaryReadMixin, TemplateView):
             page_query=query.urlencode(),
             letter_query=letter_query.urlencode(),
             filtered=any(filters.values()),
-            export_filters={
-                "status": filters["status"],
-                "tag": filters["tag"].slug if filters["tag"] else "",
-                "letter": filters["letter"],
-            },
+            export_filters=export_filters,
+            export_query=urlencode({k: v for k, v in export_filters.items() if v}),
             **kwargs,
         )
 

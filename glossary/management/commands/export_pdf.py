@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from glossary.forms import ExportForm
 from glossary.exports.pdf import render_pdf
+from glossary.forms import ExportForm
 
 
 class Command(BaseCommand):

@@ -1,0 +1,257 @@
+"""The glossary as CSV (one row per term, one column per department) and JSON, and back.
+
+Reading never trusts the file: every problem becomes a message with its row number.
+"""
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from glossary import text
+from glossary.models import Term
+
+FORMAT_NAME = "common-ground-glossary"
+FORMAT_VERSION = 1
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+LIMITS = {"name": 120, "abbreviation": 30}
+MAX_TEXT = 20000
+LIST_SEPARATOR = "; "
+# A spreadsheet runs a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def definition_column(slug: str) -> str:
+    return f"definition:{slug}"
+
+
+def csv_columns(departments) -> list[str]:
+    return (
+        ["name", "abbreviation", "synonyms", "common_ground"]
+        + [definition_column(d.slug) for d in departments]
+        + ["examples", "tags", "related_terms", "status"]
+    )
+
+
+def _neutralise(value: str) -> str:
+    """Keep a cell from running as a formula when the CSV is opened in a spreadsheet."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _restore(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
+
+
+def term_record(term: Term, departments) -> dict:
+    definitions = {d.department_id: d.text for d in term.definitions.all()}
+    return {
+        "name": term.name,
+        "slug": term.slug,
+        "abbreviation": term.abbreviation,
+        "synonyms": term.synonym_list,
+        "common_ground": term.summary,
+        "definitions": {d.slug: definitions[d.pk] for d in departments if d.pk in definitions},
+        "examples": term.examples,
+        "tags": sorted(t.name for t in term.tags.all()),
+        "related_terms": sorted(t.name for t in term.related_terms.all()),
+        "status": term.status,
+    }
+
+
+def export_csv(terms, departments) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(csv_columns(departments))
+    for term in terms:
+        record = term_record(term, departments)
+        row = [
+            record["name"],
+            record["abbreviation"],
+            LIST_SEPARATOR.join(record["synonyms"]),
+            record["common_ground"],
+            *[record["definitions"].get(d.slug, "") for d in departments],
+            record["examples"],
+            LIST_SEPARATOR.join(record["tags"]),
+            LIST_SEPARATOR.join(record["related_terms"]),
+            record["status"],
+        ]
+        writer.writerow([_neutralise(cell) for cell in row])
+    return out.getvalue()
+
+
+def export_json(terms, departments, *, organisation: str, history: dict | None = None) -> str:
+    records = []
+    for term in terms:
+        record = term_record(term, departments)
+        if history is not None:
+            record["history"] = history.get(term.pk, [])
+        records.append(record)
+    document = {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "organisation": organisation,
+        "exported_at": timezone.now().isoformat(),
+        "departments": [{"slug": d.slug, "name": d.name} for d in departments],
+        "terms": records,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+@dataclass
+class ImportRow:
+    number: int  # the row as a person counts it: CSV line number, or position in the JSON list
+    values: dict = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ParsedFile:
+    rows: list[ImportRow] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # problems with the file as a whole
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors) or any(row.errors for row in self.rows)
+
+
+def parse_upload(filename: str, data: bytes, departments) -> ParsedFile:
+    """Read an uploaded CSV or JSON glossary into checked rows, never raising on bad input."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        return ParsedFile(errors=[f"The file is {len(data) // 1024 // 1024} MB; the limit is {MAX_UPLOAD_BYTES // 1024 // 1024} MB."])
+    if b"\x00" in data:
+        return ParsedFile(errors=["The file contains NUL bytes: it is not a text file. Export CSV or JSON as UTF-8 text."])
+    try:
+        content = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return ParsedFile(errors=[f"The file is not UTF-8 text (byte {error.start}). Save it as UTF-8 and try again."])
+    is_json = filename.lower().endswith(".json") or content.lstrip().startswith("{")
+    parsed = _parse_json(content) if is_json else _parse_csv(content, departments)
+    if not parsed.errors:
+        _check_rows(parsed, departments)
+    return parsed
+
+
+def _split(value) -> list[str]:
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    return [item for item in (part.strip() for part in str(value or "").split(";")) if item]
+
+
+def _parse_csv(content: str, departments) -> ParsedFile:
+    reader = csv.reader(io.StringIO(content))
+    try:
+        header = [column.strip() for column in next(reader)]
+    except StopIteration:
+        return ParsedFile(errors=["The file is empty."])
+    except csv.Error as error:
+        return ParsedFile(errors=[f"This is not readable CSV: {error}."])
+    known = set(csv_columns(departments))
+    if "name" not in header:
+        return ParsedFile(errors=["The first row must name the columns, and one of them must be “name”."])
+    unknown = [c for c in header if c not in known]
+    if unknown:
+        return ParsedFile(errors=[f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
+                                  f"Expected: {', '.join(csv_columns(departments))}."])
+    parsed = ParsedFile()
+    try:
+        for row in reader:
+            number = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                parsed.rows.append(ImportRow(number, errors=[f"has {len(row)} cells; the header has {len(header)}"]))
+                continue
+            cells = {column: _restore(cell) for column, cell in zip(header, row)}
+            parsed.rows.append(
+                ImportRow(
+                    number,
+                    {
+                        "name": cells.get("name", ""),
+                        "abbreviation": cells.get("abbreviation", ""),
+                        "synonyms": _split(cells.get("synonyms", "")),
+                        "common_ground": cells.get("common_ground", ""),
+                        "definitions": {d.slug: cells[definition_column(d.slug)] for d in departments
+                                        if cells.get(definition_column(d.slug), "").strip()},
+                        "examples": cells.get("examples", ""),
+                        "tags": _split(cells.get("tags", "")),
+                        "related_terms": _split(cells.get("related_terms", "")),
+                        "status": cells.get("status", ""),
+                    },
+                )
+            )
+    except csv.Error as error:
+        parsed.errors.append(f"This is not readable CSV (line {reader.line_num}): {error}.")
+    if not parsed.rows and not parsed.errors:
+        parsed.errors.append("The file has a header but no terms.")
+    return parsed
+
+
+def _parse_json(content: str) -> ParsedFile:
+    try:
+        document = json.loads(content)
+    except json.JSONDecodeError as error:
+        return ParsedFile(errors=[f"This is not valid JSON: {error.msg} (line {error.lineno})."])
+    if not isinstance(document, dict) or not isinstance(document.get("terms"), list):
+        return ParsedFile(errors=["The JSON must be an object with a “terms” list, as Common Ground exports it."])
+    parsed = ParsedFile()
+    for number, record in enumerate(document["terms"], start=1):
+        if not isinstance(record, dict):
+            parsed.rows.append(ImportRow(number, errors=["is not an object"]))
+            continue
+        definitions = record.get("definitions") or {}
+        parsed.rows.append(
+            ImportRow(
+                number,
+                {
+                    "name": str(record.get("name") or ""),
+                    "abbreviation": str(record.get("abbreviation") or ""),
+                    "synonyms": _split(record.get("synonyms") or []),
+                    "common_ground": str(record.get("common_ground") or ""),
+                    "definitions": {str(k): str(v) for k, v in definitions.items()} if isinstance(definitions, dict) else None,
+                    "examples": str(record.get("examples") or ""),
+                    "tags": _split(record.get("tags") or []),
+                    "related_terms": _split(record.get("related_terms") or []),
+                    "status": str(record.get("status") or ""),
+                },
+            )
+        )
+    if not parsed.rows:
+        parsed.errors.append("The file has no terms.")
+    return parsed
+
+
+def _check_rows(parsed: ParsedFile, departments) -> None:
+    slugs = {d.slug for d in departments}
+    statuses = set(Term.Status.values)
+    seen: dict[str, int] = {}
+    for row in parsed.rows:
+        if row.errors:
+            continue
+        values = row.values
+        values["name"] = text.normalise_name(values["name"])
+        if not values["name"]:
+            row.errors.append("has no name")
+        for name, limit in LIMITS.items():
+            if len(values[name]) > limit:
+                row.errors.append(f"{name} is longer than {limit} characters")
+        for name in ("common_ground", "examples"):
+            if len(values[name]) > MAX_TEXT:
+                row.errors.append(f"{name} is longer than {MAX_TEXT} characters")
+        if values["definitions"] is None:
+            row.errors.append("definitions must map department slugs to text")
+            continue
+        for slug, body in values["definitions"].items():
+            if slug not in slugs:
+                row.errors.append(f"has a definition for an unknown department “{slug}”")
+            elif len(body) > MAX_TEXT:
+                row.errors.append(f"the {slug} definition is longer than {MAX_TEXT} characters")
+        if not any(body.strip() for body in values["definitions"].values()):
+            row.errors.append("has no definition for any department")
+        if values["status"] and values["status"] not in statuses:
+            row.errors.append(f"has an unknown status “{values['status']}” (use {', '.join(sorted(statuses))})")
+        key = text.name_key(values["name"])
+        if key and key in seen:
+            row.errors.append(f"repeats the name “{values['name']}” from row {seen[key]}")
+        seen.setdefault(key, row.number)

@@ -1,0 +1,36 @@
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.models import User
+from glossary.services.imports import glossary_import
+
+
+class Command(BaseCommand):
+    help = "Propose every new or changed term in a CSV or JSON file for sign-off. All or nothing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--user", required=True, help="the glossary admin the proposals are from")
+        parser.add_argument("--dry-run", action="store_true", help="only check the file and report")
+
+    def handle(self, *args, **options):
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        user = User.objects.filter(username=options["user"]).first()
+        if user is None:
+            raise CommandError(f"No user called {options['user']}")
+        try:
+            report = glossary_import(filename=path.name, data=path.read_bytes(), user=user, dry_run=options["dry_run"])
+        except PermissionDenied as error:
+            raise CommandError(str(error)) from None
+        if not report.ok:
+            lines = report.file_errors + [f"row {row.number}: {'; '.join(row.errors)}" for row in report.row_errors]
+            raise CommandError("Nothing imported.\n" + "\n".join(lines))
+        for change in report.changes:
+            target = f"proposal #{change.proposal.pk}" if change.proposal else ("unchanged" if change.action == "unchanged" else change.action)
+            self.stdout.write(f"row {change.row}: {change.name} — {target}")
+        prefix = "Dry run, nothing written: " if report.dry_run else "Imported: "
+        self.stdout.write(prefix + report.summary)

@@ -1,0 +1,117 @@
+"""Importing a CSV or JSON glossary: every new or changed term becomes a proposal in review.
+
+All or nothing: one invalid row and nothing is written. A dry run reports what would happen.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from accounts.models import Department
+from glossary import text, workflow
+from glossary.entries import Entry
+from glossary.interchange import ImportRow, parse_upload
+from glossary.models import Proposal, Term
+from glossary.services.proposals import proposal_create
+
+
+@dataclass
+class PlannedChange:
+    row: int
+    name: str
+    action: str  # "new term", "change", "deprecation" or "unchanged"
+    proposal: Proposal | None = None
+
+
+@dataclass
+class ImportReport:
+    filename: str
+    dry_run: bool
+    file_errors: list[str] = field(default_factory=list)
+    row_errors: list[ImportRow] = field(default_factory=list)
+    changes: list[PlannedChange] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_errors and not self.row_errors
+
+    def count(self, action: str) -> int:
+        return sum(1 for change in self.changes if change.action == action)
+
+    @property
+    def summary(self) -> str:
+        parts = [f"{self.count(a)} {a}{'s' if self.count(a) != 1 else ''}" for a in ("new term", "change", "deprecation")]
+        return f"{', '.join(parts)}; {self.count('unchanged')} unchanged."
+
+
+def _entry(values: dict, departments: dict[str, Department], existing: dict[str, Term]) -> tuple[Entry, list[str]]:
+    related, pending = {}, []
+    for name in values["related_terms"]:
+        other = existing.get(text.name_key(name))
+        if other is not None:
+            related[other.pk] = other.name
+        else:
+            pending.append(name)
+    entry = Entry(
+        name=values["name"],
+        abbreviation=values["abbreviation"].strip(),
+        synonyms="\n".join(text.split_lines("\n".join(values["synonyms"]))),
+        summary=text.normalise_newlines(values["common_ground"]).strip(),
+        examples=text.normalise_newlines(values["examples"]).strip(),
+        status=values["status"] or Term.Status.APPROVED,
+        tags=tuple(sorted(text.split_lines("\n".join(values["tags"])))),
+        related=related,
+        definitions={
+            departments[slug].pk: text.normalise_newlines(body).strip()
+            for slug, body in values["definitions"].items()
+            if body.strip()
+        },
+    )
+    return entry, pending
+
+
+@transaction.atomic
+def glossary_import(*, filename: str, data: bytes, user, dry_run: bool) -> ImportReport:
+    if not workflow.can_import(user):
+        raise PermissionDenied("Only glossary admins can import.")
+    departments = {d.slug: d for d in Department.objects.filter(is_active=True)}
+    parsed = parse_upload(filename, data, list(departments.values()))
+    report = ImportReport(filename=filename, dry_run=dry_run, file_errors=parsed.errors)
+    report.row_errors = [row for row in parsed.rows if row.errors]
+    if not report.ok:
+        return report
+
+    existing = {term.name_key: term for term in Term.objects.prefetch_related("definitions", "tags", "related_terms")}
+    planned = []
+    for row in parsed.rows:
+        entry, pending = _entry(row.values, departments, existing)
+        term = existing.get(text.name_key(entry.name))
+        deprecating = entry.status == Term.Status.DEPRECATED
+        if term is None:
+            action = "new term"
+        elif Entry.from_term(term) == entry and not pending:
+            action = "unchanged"
+        else:
+            action = "deprecation" if deprecating and term.status != Term.Status.DEPRECATED else "change"
+        planned.append((row, entry, pending, term, action))
+        report.changes.append(PlannedChange(row.number, entry.name, action))
+    if dry_run:
+        return report
+
+    for (row, entry, pending, term, action), change in zip(planned, report.changes):
+        if action == "unchanged":
+            continue
+        kind = Proposal.Kind.DEPRECATE if action == "deprecation" else None
+        try:
+            change.proposal = proposal_create(
+                author=user, reason=f"Imported from {filename}, row {row.number}", entry=entry, term=term,
+                kind=kind, imported=True, related_names=pending,
+            )
+        except ValidationError as error:
+            # Checked already, so only a race with another writer gets here: undo the whole import.
+            transaction.set_rollback(True)
+            report.row_errors.append(ImportRow(row.number, errors=[" ".join(error.messages)]))
+            report.changes = []
+            return report
+    return report
