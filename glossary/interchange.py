@@ -163,7 +163,7 @@ def _parse_csv(content: str, departments) -> ParsedFile:
             if len(row) != len(header):
                 parsed.rows.append(ImportRow(number, errors=[f"has {len(row)} cells; the header has {len(header)}"]))
                 continue
-            cells = {column: _restore(cell) for column, cell in zip(header, row)}
+            cells = {column: _restore(cell) for column, cell in zip(header, row, strict=True)}
             parsed.rows.append(
                 ImportRow(
                     number,

@@ -99,7 +99,7 @@ def glossary_import(*, filename: str, data: bytes, user, dry_run: bool) -> Impor
     if dry_run:
         return report
 
-    for (row, entry, pending, term, action), change in zip(planned, report.changes):
+    for (row, entry, pending, term, action), change in zip(planned, report.changes, strict=True):
         if action == "unchanged":
             continue
         kind = Proposal.Kind.DEPRECATE if action == "deprecation" else None
