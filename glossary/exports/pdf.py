@@ -81,25 +81,21 @@ def _entry(term: Term, departments: list[Department], exported_slugs: set[str]) 
     }
 
 
-def render_pdf(options: ExportOptions, *, progress: Progress | None = None) -> bytes:
-    """Render the PDF now (no cache). `progress(percent, message)` hears how far it got."""
-    report = progress or (lambda percent, message: None)
-    report(5, "Collecting terms")
+def pdf_html(options: ExportOptions) -> tuple[str, int]:
+    """The HTML the PDF is rendered from, and how many terms it holds."""
     terms = list(options.terms())
     departments = department_columns()
     slugs = {t.slug for t in terms}
     sections: dict[str, list[dict]] = {}
     for term in terms:
         sections.setdefault(term.initial, []).append(_entry(term, departments, slugs))
-    generated = timezone.localtime()
     title = f"{settings.GLOSSARY_ORGANISATION} glossary" if not options.term else (terms[0].name if terms else "Term")
-    report(20, f"Laying out {len(terms)} terms")
     html = render_to_string(
         "glossary/pdf/glossary.html",
         {
             "title": title,
             "organisation": settings.GLOSSARY_ORGANISATION,
-            "generated": generated,
+            "generated": timezone.localtime(),
             "sections": sorted(sections.items(), key=lambda item: (item[0] == "#", item[0])),
             "term_count": len(terms),
             "departments": departments,
@@ -108,6 +104,15 @@ def render_pdf(options: ExportOptions, *, progress: Progress | None = None) -> b
             "stylesheet": _stylesheet(),
         },
     )
+    return html, len(terms)
+
+
+def render_pdf(options: ExportOptions, *, progress: Progress | None = None) -> bytes:
+    """Render the PDF now (no cache). `progress(percent, message)` hears how far it got."""
+    report = progress or (lambda percent, message: None)
+    report(5, "Collecting terms")
+    html, count = pdf_html(options)
+    report(20, f"Laying out {count} terms")
     document = HTML(string=html, base_url=str(settings.BASE_DIR / "static"), url_fetcher=StaticFilesOnly()).render(
         pdf_variant="pdf/ua-1"
     )
