@@ -40,6 +40,14 @@ class ImportReport:
         return sum(1 for change in self.changes if change.action == action)
 
     @property
+    def changes_to_make(self) -> list[PlannedChange]:
+        return [change for change in self.changes if change.action != "unchanged"]
+
+    @property
+    def unchanged(self) -> list[PlannedChange]:
+        return [change for change in self.changes if change.action == "unchanged"]
+
+    @property
     def summary(self) -> str:
         parts = [f"{self.count(a)} {a}{'s' if self.count(a) != 1 else ''}" for a in ("new term", "change", "deprecation")]
         return f"{', '.join(parts)}; {self.count('unchanged')} unchanged."
