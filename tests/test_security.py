@@ -1,0 +1,134 @@
+"""Production settings, headers and log-in protection, each checked as a real request or process."""
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+    "DJANGO_ALLOWED_HOSTS": "glossary.example.com",
+}
+
+
+def manage(*args, env_overrides=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(env_overrides or {})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_check_deploy_is_clean_in_production_mode():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"DJANGO_SECRET_KEY": ""}, "DJANGO_SECRET_KEY must be a long random value"),
+        ({"DJANGO_SECRET_KEY": "short"}, "DJANGO_SECRET_KEY must be a long random value"),
+        ({"DJANGO_ALLOWED_HOSTS": ""}, "DJANGO_ALLOWED_HOSTS must list"),
+    ],
+)
+def test_production_mode_refuses_to_start_on_development_defaults(overrides, message):
+    result = manage("check", env_overrides={**PRODUCTION, **overrides})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_mode_turns_on_secure_cookies_hsts_and_ssl_redirect():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE, "
+        "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS > 0, s.X_FRAME_OPTIONS, s.DEBUG)"
+    )
+    result = manage("shell", "--no-imports", "-c", code, env_overrides=PRODUCTION)
+    assert result.stdout.split() == ["True", "True", "True", "Lax", "True", "True", "DENY", "False"]
+    result = manage("shell", "--no-imports", "-c", code, env_overrides={**PRODUCTION, "DJANGO_SSL_REDIRECT": "0"})
+    assert result.stdout.split()[4] == "False"
+
+
+def test_pages_send_security_headers(reader_client):
+    response = reader_client.get(reverse("glossary:term_list"))
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_no_page_carries_inline_script(reader_client, admin_user, make_term, ada, it, marketing):
+    from glossary.services.proposals import proposal_create
+    from tests.workflow_helpers import new_term_entry
+
+    term = make_term("API", it_text="A contract.")
+    proposal = proposal_create(author=ada, reason="New", entry=new_term_entry(it, marketing))
+    pages = [
+        reverse("glossary:term_list"), term.get_absolute_url(), reverse("glossary:term_history", args=[term.slug]),
+        proposal.get_absolute_url(), reverse("glossary:term_propose_new"), reverse("glossary:sign_off_queue"),
+    ]
+    for url in pages:
+        html = reader_client.get(url).content.decode()
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
+        assert not re.search(r"\son[a-z]+\s*=", html), url
+    reader_client.force_login(admin_user)
+    for url in [reverse("glossary:glossary_import"), reverse("admin:glossary_term_change", args=[term.pk])]:
+        html = reader_client.get(url).content.decode()
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
+
+
+def login(client, username, password, **extra):
+    return client.post(reverse("login"), {"username": username, "password": password, **extra})
+
+
+def test_repeated_failed_log_ins_lock_the_account_for_a_while(client, ada, make_user, settings):
+    settings.AXES_COOLOFF_TIME = timedelta(seconds=2)
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert login(client, "ada", "wrong").status_code == 200
+    assert login(client, "ada", "wrong").status_code == 429
+    locked = login(client, "ada", "pw-for-tests-only")
+    assert locked.status_code == 429
+    assert "Too many failed log-ins" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+    make_user("maya")
+    assert login(client, "maya", "pw-for-tests-only").status_code == 302, "other accounts are not locked"
+    client.post(reverse("logout"))
+    time.sleep(2.1)
+    assert login(client, "ada", "pw-for-tests-only").status_code == 302, "the lock lifts after the cool-off"
+
+
+@pytest.mark.parametrize(
+    "next_url, expected",
+    [("/terms/api/", "/terms/api/"), ("https://evil.example/", "/"), ("//evil.example/x", "/"), ("javascript:alert(1)", "/")],
+)
+def test_log_in_redirects_only_within_this_site(client, ada, next_url, expected):
+    response = login(client, "ada", "pw-for-tests-only", next=next_url)
+    assert response.status_code == 302
+    assert response["Location"] == expected
+
+
+def test_sessions_expire(client, ada, settings):
+    login(client, "ada", "pw-for-tests-only")
+    assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE == 8 * 60 * 60
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+
+
+def test_password_validators_refuse_weak_passwords(ada):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    for weak in ["password", "12345678", "ada", "lindqvist1"]:
+        with pytest.raises(ValidationError):
+            validate_password(weak, user=ada)
