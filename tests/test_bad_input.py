@@ -129,3 +129,47 @@ def test_import_of_any_bytes_never_fails_and_never_half_imports(client, world, a
     assert response.status_code in (200, 400)
     if response.status_code == 400:
         assert snapshot() == before
+
+
+@SETTINGS
+@given(status=BROWSER_TEXT, tag=BROWSER_TEXT, letter=BROWSER_TEXT, include=BROWSER_TEXT, history=BROWSER_TEXT)
+@example(status="approved", tag="architecture", letter="P", include="on", history="1")
+def test_export_parameters_never_fail(reader_client, world, status, tag, letter, include, history):
+    params = {"status": status, "tag": tag, "letter": letter, "include_in_review": include, "history": history}
+    for name in ("glossary:glossary_csv", "glossary:glossary_json"):
+        assert reader_client.get(reverse(name), params).status_code in (200, 400)
+    assert reader_client.get(reverse("glossary:glossary_pdf"), params).status_code in (200, 302, 400)
+
+
+@SETTINGS
+@given(reason=BROWSER_TEXT, name=BROWSER_TEXT, revision=BROWSER_TEXT)
+def test_deprecation_and_edit_forms_never_fail(client, world, ada, it, reason, name, revision):
+    term, proposal = world
+    client.force_login(ada)
+    before = snapshot()
+    response = client.post(reverse("glossary:term_propose_deprecation", args=[term.slug]), {"reason": reason})
+    assert response.status_code in (302, 400)
+    response = client.post(
+        reverse("glossary:proposal_edit", args=[proposal.pk]),
+        {"name": name, "definition_it": "x", "reason": reason, "revision": revision},
+    )
+    assert response.status_code in (302, 400)
+    assert snapshot()[:2] == before[:2], "proposals never change the glossary itself"
+
+
+@pytest.mark.parametrize("name", ["", "   ", "a\x00b", "x" * 500, " platform ", "PLATFORM"])
+def test_admin_term_form_explains_bad_names(client, world, admin_user, it, name):
+    client.force_login(admin_user)
+    before = snapshot()
+    response = client.post(
+        reverse("admin:glossary_term_add"),
+        {
+            "name": name, "status": "draft", "change_reason": "test",
+            "definitions-TOTAL_FORMS": "1", "definitions-INITIAL_FORMS": "0",
+            "definitions-MIN_NUM_FORMS": "0", "definitions-MAX_NUM_FORMS": "1000",
+            "definitions-0-department": str(it.pk), "definitions-0-text": "x",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    assert snapshot() == before
