@@ -111,6 +111,7 @@ def test_comment_and_sign_off_forms_never_fail(client, world, ivan, body, commen
 
 @SETTINGS
 @given(username=BROWSER_TEXT, password=BROWSER_TEXT, next_url=BROWSER_TEXT)
+@example(username="x" * 100_000, password=" ", next_url="")
 def test_login_form_never_fails(client, world, username, password, next_url, settings):
     settings.AXES_FAILURE_LIMIT = 10_000
     response = client.post(reverse("login"), {"username": username, "password": password, "next": next_url})
