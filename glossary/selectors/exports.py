@@ -1,6 +1,7 @@
 """Reads for exports: which terms go out, and a fingerprint of the glossary's state for caching."""
 
-from django.db.models import Max, Prefetch, QuerySet
+from django.db import connection
+from django.db.models import Prefetch, QuerySet
 
 from accounts.models import Department, User
 from glossary.models import Definition, SignOff, Tag, Term
@@ -48,11 +49,14 @@ def glossary_fingerprint() -> str:
     Every change to a term writes a term version (definitions and approvals included), so the
     newest historical ids are enough; every app server computes the same value from the database.
     """
-    parts = [
-        model.history.aggregate(latest=Max("history_id"))["latest"] or 0
+    quote = connection.ops.quote_name
+    newest = ", ".join(
+        f"(SELECT MAX(history_id) FROM {quote(model.history.model._meta.db_table)})"
         for model in (Term, Tag, Department, User)
-    ]
-    return "-".join(str(part) for part in parts)
+    )
+    with connection.cursor() as cursor:  # one query for all four
+        cursor.execute(f"SELECT {newest}")
+        return "-".join(str(value or 0) for value in cursor.fetchone())
 
 
 def export_history(terms) -> dict[int, list[dict]]:
