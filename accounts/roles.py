@@ -12,6 +12,9 @@ GLOSSARY_ADMIN = "Glossary admin"
 
 PROPOSE = "glossary.propose_change"
 SIGN_OFF = "glossary.sign_off"
+IMPORT = "glossary.add_term"
+# Asked on every page (navigation, actions): answered from the user's own query, not another one.
+EVERY_PAGE_PERMISSIONS = [PROPOSE, SIGN_OFF, IMPORT]
 
 _READ = ["glossary.view_term", "glossary.view_definition", "glossary.view_tag", "accounts.view_department"]
 _EDIT_EVERYTHING = [

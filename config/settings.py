@@ -169,6 +169,9 @@ CACHES = {
 # Background work (large PDF exports) runs in `manage.py db_worker`, queued in the database.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# Sessions live in the database and are read through the cache: no query per request on a hit.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # Common Ground's own settings.
 GLOSSARY_ORGANISATION = os.environ.get("GLOSSARY_ORGANISATION", "Common Ground")
 # Reading is for signed-in users unless the organisation chooses to open it.

@@ -62,10 +62,24 @@ def can_propose(user) -> bool:
 
 def can_import(user) -> bool:
     """Imports propose many terms at once; only glossary admins may run them."""
-    return bool(user.is_authenticated and user.has_perm("glossary.add_term"))
+    return bool(user.is_authenticated and user.has_perm(roles.IMPORT))
 
 
-def refusal(action: Action, proposal: Proposal, user) -> str | None:
+def _department_refusal(proposal: Proposal, user) -> str | None:
+    """Whether the user's department may still sign this revision (the same for all sign-off actions)."""
+    department = user.department  # loaded with the user
+    if not (department.is_active and department.signs_off):
+        return f"{department} does not sign off changes."
+    # Read through .all() so a page that prefetched the sign-offs asks the database nothing more.
+    already = any(
+        s.revision == proposal.revision and s.department_id == user.department_id for s in proposal.sign_offs.all()
+    )
+    if already:
+        return f"{user.department} has already signed off this revision."
+    return None
+
+
+def refusal(action: Action, proposal: Proposal, user, department_refusal=_department_refusal) -> str | None:
     """Why `user` may not take `action` on `proposal` now, or None if they may."""
     if not user.is_authenticated:
         return "Log in first."
@@ -81,16 +95,18 @@ def refusal(action: Action, proposal: Proposal, user) -> str | None:
         return "Nobody signs off their own proposal."
     if not user.has_perm(roles.SIGN_OFF) or not user.department_id:
         return "Only a department approver can sign off."
-    if not signing_departments().filter(pk=user.department_id).exists():
-        return f"{user.department} does not sign off changes."
-    already = proposal.sign_offs.filter(revision=proposal.revision, department_id=user.department_id).exists()
-    if already:
-        return f"{user.department} has already signed off this revision."
-    return None
+    return department_refusal(proposal, user)
 
 
 def allowed_actions(proposal: Proposal, user) -> list[Action]:
-    return [action for action in Action if refusal(action, proposal, user) is None]
+    answers = {}
+
+    def once(proposal, user):  # three sign-off actions, one look at the database
+        if "department" not in answers:
+            answers["department"] = _department_refusal(proposal, user)
+        return answers["department"]
+
+    return [action for action in Action if refusal(action, proposal, user, once) is None]
 
 
 def require(action: Action, proposal: Proposal, user) -> None:

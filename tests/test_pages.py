@@ -217,5 +217,5 @@ def test_list_page_query_count_does_not_grow_with_terms(client, ivan, make_term,
     few = list_page_queries(client, make_term, 5)
     many = list_page_queries(client, make_term, 50)
     assert few == many
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(8):
         client.get(LIST)

@@ -8,10 +8,10 @@ from django.core import mail
 from django.urls import reverse
 from pypdf import PdfReader
 
+from glossary.entries import Entry
 from glossary.exports.options import ExportOptions
 from glossary.exports.pdf import render_pdf
 from glossary.services import proposals as services
-from glossary.entries import Entry
 from glossary.workflow import Action
 from tests.workflow_helpers import approve
 

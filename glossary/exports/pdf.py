@@ -20,7 +20,7 @@ from accounts.models import Department
 from glossary.exports.options import ExportOptions
 from glossary.models import Term
 from glossary.rendering import render_markdown
-from glossary.selectors.exports import glossary_fingerprint
+from glossary.selectors.state import glossary_fingerprint
 from glossary.selectors.terms import department_columns
 
 Progress = Callable[[int, str], None]

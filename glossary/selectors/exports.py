@@ -1,9 +1,8 @@
 """Reads for exports: which terms go out, and a fingerprint of the glossary's state for caching."""
 
-from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
-from accounts.models import Department, User
+from accounts.models import Department
 from glossary.models import Definition, SignOff, Tag, Term
 from glossary.selectors.terms import term_versions
 
@@ -41,22 +40,6 @@ def export_terms(
             queryset=SignOff.objects.filter(decision=SignOff.Decision.APPROVE).select_related("approver", "department"),
         ),
     )
-
-
-def glossary_fingerprint() -> str:
-    """Changes whenever anything an export shows changes: any term version, tag, department or user.
-
-    Every change to a term writes a term version (definitions and approvals included), so the
-    newest historical ids are enough; every app server computes the same value from the database.
-    """
-    quote = connection.ops.quote_name
-    newest = ", ".join(
-        f"(SELECT MAX(history_id) FROM {quote(model.history.model._meta.db_table)})"
-        for model in (Term, Tag, Department, User)
-    )
-    with connection.cursor() as cursor:  # one query for all four
-        cursor.execute(f"SELECT {newest}")
-        return "-".join(str(value or 0) for value in cursor.fetchone())
 
 
 def export_history(terms) -> dict[int, list[dict]]:

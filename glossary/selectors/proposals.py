@@ -1,10 +1,12 @@
 """Reads for the sign-off workflow: queues, a proposal's status, a term's approvals."""
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 
 from accounts import roles
 from glossary import workflow
-from glossary.models import Proposal, SignOff, Term
+from glossary.models import Comment, Proposal, SignOff, Term
 
 State = Proposal.State
 
@@ -40,10 +42,34 @@ def my_proposals(user) -> QuerySet[Proposal]:
     return Proposal.objects.filter(author=user).select_related("term").order_by("-updated_at", "-pk")
 
 
+def _count(queryset):
+    """A correlated COUNT(*) of `queryset`, usable as an annotation."""
+    counted = queryset.order_by().annotate(_n=Func(F("pk"), function="COUNT")).values("_n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def with_navigation_counts(users: QuerySet) -> QuerySet:
+    """Users annotated with their navigation badges, so the page's user query carries them.
+
+    `nav_awaiting` counts proposals waiting for the user's department whatever their role;
+    navigation_counts shows it only to approvers.
+    """
+    department = OuterRef("department_id")
+    waiting = Proposal.objects.filter(state=State.IN_REVIEW).exclude(author=OuterRef("pk")).filter(
+        Exists(workflow.signing_departments().filter(pk=OuterRef(department))),
+        ~Exists(SignOff.objects.filter(proposal=OuterRef("pk"), revision=OuterRef("revision"), department_id=OuterRef(department))),
+    )
+    mine = Proposal.objects.filter(author=OuterRef("pk"), state__in=Proposal.OPEN_STATES)
+    return users.annotate(nav_mine=_count(mine), nav_awaiting=_count(waiting))
+
+
 def navigation_counts(user) -> dict[str, int]:
-    """The two badges in the navigation, in one query."""
+    """The two badges in the navigation: read off the user when loaded with them, else one query."""
     if not user.is_authenticated:
         return {}
+    if hasattr(user, "nav_mine"):
+        approver = bool(user.department_id and user.has_perm(roles.SIGN_OFF))
+        return {"mine": user.nav_mine, "awaiting": user.nav_awaiting if approver else 0}
     awaiting = _awaiting_filter(user)
     counts = Proposal.objects.annotate(
         signed_by_my_department=Exists(_signed_by_department(user.department_id))
@@ -58,20 +84,30 @@ def open_proposals_for(term: Term) -> QuerySet[Proposal]:
     return term.proposals.filter(state__in=Proposal.OPEN_STATES).select_related("author")
 
 
-def department_status(proposal: Proposal) -> list[tuple]:
+def proposal_for_page(pk) -> Proposal:
+    """A proposal with everything its page shows about it loaded up front."""
+    return get_object_or_404(
+        Proposal.objects.select_related("author", "author__department", "term").prefetch_related(
+            Prefetch("sign_offs", queryset=SignOff.objects.select_related("approver", "department")),
+            Prefetch("comments", queryset=Comment.objects.select_related("author")),
+            "definitions",
+            "related_terms",
+        ),
+        pk=pk,
+    )
+
+
+def department_status(proposal: Proposal, departments) -> list[tuple]:
     """Each signing department with its sign-off on the current revision, or None while waiting."""
-    sign_offs = {
-        s.department_id: s
-        for s in proposal.sign_offs.filter(revision=proposal.revision).select_related("approver")
-    }
-    return [(d, sign_offs.get(d.pk)) for d in workflow.signing_departments()]
+    sign_offs = {s.department_id: s for s in proposal.sign_offs.all() if s.revision == proposal.revision}
+    return [(d, sign_offs.get(d.pk)) for d in departments if d.signs_off]
 
 
 def proposal_thread(proposal: Proposal) -> list[dict]:
     """Comments and sign-offs of every revision, oldest first."""
     items = [
         {"kind": "comment", "when": c.created_at, "who": c.author, "text": c.body}
-        for c in proposal.comments.select_related("author")
+        for c in proposal.comments.all()
     ]
     items += [
         {
@@ -83,7 +119,7 @@ def proposal_thread(proposal: Proposal) -> list[dict]:
             "revision": s.revision,
             "text": s.comment,
         }
-        for s in proposal.sign_offs.select_related("approver", "department")
+        for s in proposal.sign_offs.all()
     ]
     return sorted(items, key=lambda item: item["when"])
 

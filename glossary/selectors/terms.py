@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramSimilarity
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Greatest
 
 from accounts.models import Department
@@ -119,9 +119,40 @@ def letters_in_use() -> set[str]:
     return set(Term.objects.order_by().values_list("initial", flat=True).distinct())
 
 
-def term_last_change(term: Term):
-    """The newest historical record of the term (who changed it, when, why), or None."""
-    return term.history.select_related("history_user").order_by("-history_date", "-history_id").first()
+@dataclass
+class LastChange:
+    who: str
+    when: datetime
+    why: str
+
+
+_LAST_CHANGE_FIELDS = {
+    "last_change_date": "history_date",
+    "last_change_reason": "history_change_reason",
+    "last_change_first_name": "history_user__first_name",
+    "last_change_last_name": "history_user__last_name",
+    "last_change_username": "history_user__username",
+}
+
+
+def with_last_change(terms: QuerySet[Term]) -> QuerySet[Term]:
+    """Terms carrying who changed them last, when and why, read in the same query as the term."""
+    newest = Term.history.filter(id=OuterRef("pk")).order_by("-history_date", "-history_id")
+    return terms.annotate(**{name: Subquery(newest.values(path)[:1]) for name, path in _LAST_CHANGE_FIELDS.items()})
+
+
+def term_last_change(term: Term) -> LastChange | None:
+    """Who changed the term last, when and why (from with_last_change, else one query)."""
+    if not hasattr(term, "last_change_date"):
+        term = with_last_change(Term.objects.filter(pk=term.pk)).first()
+    if term is None or term.last_change_date is None:
+        return None
+    full_name = f"{term.last_change_first_name or ''} {term.last_change_last_name or ''}".strip()
+    return LastChange(
+        who=full_name or term.last_change_username or "the system",
+        when=term.last_change_date,
+        why=term.last_change_reason or "",
+    )
 
 
 @dataclass

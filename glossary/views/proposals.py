@@ -107,7 +107,7 @@ class ProposalDetailView(LoginRequiredMixin, TemplateView):
     template_name = "glossary/proposal_detail.html"
 
     def get_context_data(self, **kwargs):
-        proposal = kwargs.get("proposal") or _proposal(self.kwargs["pk"])
+        proposal = kwargs.get("proposal") or selectors.proposal_for_page(self.kwargs["pk"])
         user = self.request.user
         departments = department_columns()
         term = proposal.term
@@ -127,7 +127,7 @@ class ProposalDetailView(LoginRequiredMixin, TemplateView):
             "changed_fields": [c for c in changes if c["changed"]],
             "unchanged_fields": [c for c in changes if not c["changed"]],
             "changed_meanwhile": changed_meanwhile,
-            "department_status": selectors.department_status(proposal),
+            "department_status": selectors.department_status(proposal, departments),
             "thread": selectors.proposal_thread(proposal),
             "actions": actions,
             "sign_off_actions": [a for a in actions if a in workflow.SIGN_OFF_ACTIONS],

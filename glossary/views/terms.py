@@ -11,6 +11,7 @@ from glossary.forms import LETTERS, TermFilterForm
 from glossary.models import Term
 from glossary.selectors import proposals as proposal_selectors
 from glossary.selectors import terms as selectors
+from glossary.selectors.state import cached_while_unchanged
 
 
 class GlossaryReadMixin(AccessMixin):
@@ -26,8 +27,10 @@ class TermListView(GlossaryReadMixin, TemplateView):
     template_name = "glossary/term_list.html"
 
     def get_context_data(self, **kwargs):
-        departments = selectors.department_columns()
-        form = TermFilterForm(self.request.GET or None, departments=departments, tags=selectors.tag_choices())
+        departments, tags, letters_in_use = cached_while_unchanged(
+            "list-choices", lambda: (selectors.department_columns(), selectors.tag_choices(), selectors.letters_in_use())
+        )
+        form = TermFilterForm(self.request.GET or None, departments=departments, tags=tags)
         if form.is_bound:
             form.is_valid()
         filters = form.filters()
@@ -47,7 +50,7 @@ class TermListView(GlossaryReadMixin, TemplateView):
             page=page,
             departments=departments,
             letters=LETTERS,
-            letters_in_use=selectors.letters_in_use(),
+            letters_in_use=letters_in_use,
             current_letter=filters["letter"],
             page_query=query.urlencode(),
             letter_query=letter_query.urlencode(),
@@ -63,7 +66,10 @@ class TermDetailView(GlossaryReadMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         term = get_object_or_404(
-            Term.objects.prefetch_related("tags", "related_terms", "definitions"), slug=kwargs["slug"]
+            selectors.with_last_change(Term.objects.select_related("approval")).prefetch_related(
+                "tags", "related_terms", "definitions"
+            ),
+            slug=kwargs["slug"],
         )
         definitions = {d.department_id: d for d in term.definitions.all()}
         columns = [(dept, definitions.get(dept.pk)) for dept in selectors.department_columns()]
