@@ -6,6 +6,7 @@ nh3 then keeps only the tags and URL schemes a definition needs, as a second lin
 
 import html as html_lib
 import re
+from functools import lru_cache
 
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -21,6 +22,9 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
+# Rendering is a pure function of the text; list pages render the same definitions on every
+# request, so recently seen texts are remembered (bounded, per process).
+@lru_cache(maxsize=4096)
 def render_markdown(source: str) -> SafeString:
     html = _markdown.render(source or "")
     # Headings in a definition would outrank the page's own; keep them below h3.
@@ -40,6 +44,7 @@ def plain_text(source: str) -> str:
     return html_lib.unescape(nh3.clean(_markdown.render(source or ""), tags=set()))
 
 
+@lru_cache(maxsize=8192)
 def first_line(source: str, limit: int = 160) -> str:
     """The first paragraph or list item of a Markdown text, as plain words, cut at `limit`."""
     lines = [line for line in plain_text(source).splitlines() if line.strip()]

@@ -1,0 +1,180 @@
+"""Benchmark: page speed and queries at 10,000 terms, next to a bare Django view.
+
+    .venv/bin/python bench/pages.py [--terms 10000] [--requests 200]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/commonground_bench .venv/bin/python bench/pages.py
+
+The database must be disposable: the script empties it and seeds --terms terms (IT, Marketing and
+Finance definitions of realistic length, three versions of history each, written with
+django-simple-history's bulk helpers), then 200 open proposals. For each page it prints the
+queries per request and the server time p50/p95 over --requests requests made in-process through
+the whole middleware stack, next to a bare view that renders a template of the same size with no
+queries; the ratio travels between machines.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup(database_url: str):
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def seed(count: int) -> dict:
+    from django.core.management import call_command
+    from django.utils import timezone
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    from accounts.demo import create_demo_users
+    from accounts.models import Department, User
+    from glossary.models import Definition, Proposal, ProposedDefinition, Tag, Term
+    from glossary.services.terms import build_search_document
+    from glossary.text import initial, name_key
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", "--no-input", verbosity=0)
+    call_command("migrate", verbosity=0)  # the flush removed the seeded departments and roles
+
+    for name, slug, position in [("IT", "it", 10), ("Marketing", "marketing", 20), ("Finance", "finance", 30)]:
+        Department.objects.get_or_create(slug=slug, defaults={"name": name, "position": position})
+    from django.apps import apps
+
+    from accounts.roles import sync_role_groups
+
+    sync_role_groups(apps)
+    create_demo_users()
+    admin = User.objects.get(username="admin")
+    departments = list(Department.objects.all())
+    demo = json.loads((ROOT / "fixtures" / "demo_glossary.json").read_text())["terms"]
+    tags = [Tag.objects.get_or_create(name=n, slug=n.lower())[0] for n in ["Architecture", "Data", "Delivery", "Security"]]
+
+    start = time.perf_counter()
+    now = timezone.now()
+    terms = []
+    for n in range(count):
+        source = demo[n % len(demo)]
+        name = source["name"] if n < len(demo) else f"{source['name']} {n // len(demo) + 1}"
+        terms.append(
+            Term(
+                name=name, name_key=name_key(name), initial=initial(name), slug=f"{name_key(name).replace(' ', '-')}-{n}",
+                abbreviation=source.get("abbreviation", ""), synonyms="\n".join(source.get("synonyms", [])),
+                summary="", examples=source.get("examples", ""), status=Term.Status.APPROVED, version=1,
+            )
+        )
+    bulk_create_with_history(terms, Term, batch_size=1000, default_user=admin, default_change_reason="Seeded", default_date=now - timedelta(days=3))
+    terms = list(Term.objects.order_by("pk"))
+    definitions = []
+    for n, term in enumerate(terms):
+        source = demo[n % len(demo)]["definitions"]
+        for department in departments:
+            body = source.get(department.slug) or source.get("it", "")
+            definitions.append(Definition(term=term, department=department, text=body))
+    bulk_create_with_history(definitions, Definition, batch_size=2000, default_user=admin, default_change_reason="Seeded", default_date=now - timedelta(days=3))
+    Term.tags.through.objects.bulk_create(
+        [Term.tags.through(term_id=t.pk, tag_id=tags[i % len(tags)].pk) for i, t in enumerate(terms)], batch_size=2000
+    )
+    # Versions 2 and 3: a summary is agreed, then refined.
+    for version, days in [(2, 2), (3, 1)]:
+        for n, term in enumerate(terms):
+            term.summary = f"{demo[n % len(demo)].get('summary', '')} (version {version})"
+            term.version = version
+        bulk_update_with_history(terms, Term, ["summary", "version"], batch_size=1000, default_user=admin,
+                                 default_change_reason=f"Refined, version {version}", default_date=now - timedelta(days=days))
+    for term in Term.objects.prefetch_related("definitions").iterator(chunk_size=2000):
+        Term.objects.filter(pk=term.pk).update(search_document=build_search_document(term))
+    if os.environ["DATABASE_URL"].startswith("postgres"):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    maya = User.objects.get(username="maya")
+    proposals = Proposal.objects.bulk_create(
+        [Proposal(kind=Proposal.Kind.CHANGE, term=t, author=maya, reason="Sharper wording", base_version=t.version,
+                  name=t.name, summary=t.summary + " (proposed)") for t in terms[: min(200, count)]]
+    )
+    ProposedDefinition.objects.bulk_create(
+        [ProposedDefinition(proposal=p, department=d, text="Proposed wording for " + p.name) for p in proposals for d in departments]
+    )
+    return {"seconds": time.perf_counter() - start, "middle_term": terms[count // 2], "proposal": proposals[0]}
+
+
+def measure(client, url: str, requests: int) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    response = client.get(url)  # warm caches
+    assert response.status_code == 200, (url, response.status_code)
+    connection.queries_log.clear()  # seeding filled the log; counting needs room in it
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    query_count = len(queries.captured_queries)
+    times = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return {
+        "queries": query_count,
+        "bytes": len(response.content),
+        "p50": statistics.median(times),
+        "p95": times[int(len(times) * 0.95) - 1],
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--terms", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+    database_url = os.environ.get("DATABASE_URL") or "sqlite:////tmp/common-ground-bench-pages.sqlite3"
+    setup(database_url)
+    import platform
+
+    from django.conf import settings
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    from accounts.models import User
+
+    seeded = seed(args.terms)
+    term = seeded["middle_term"]
+    pages = {
+        "home, first page": "/",
+        "home, middle page": f"/?page={args.terms // settings.GLOSSARY_PAGE_SIZE // 2}",
+        "letter page": "/?letter=P",
+        "term page": term.get_absolute_url(),
+        "history + diff": f"/terms/{term.slug}/history/",
+        "search, exact": "/?q=Omnichannel",
+        "search, synonym": "/?q=cross-channel",
+        "search, typo": "/?q=omnichanel",
+        "approver queue": "/proposals/awaiting-me/",
+    }
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, {args.terms} terms, "
+          f"seeded in {seeded['seconds']:.1f} s; {args.requests} requests per page")
+    print(f"{'page':<20} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'bare p50':>9} {'ratio':>6}")
+    with override_settings(ROOT_URLCONF="bench.bare_urls", DEBUG=False, ALLOWED_HOSTS=["testserver"]):
+        client = Client()
+        client.force_login(User.objects.get(username="marco"))
+        for name, url in pages.items():
+            figures = measure(client, url, args.requests)
+            bare = measure(client, f"/__bare__/{figures['bytes']}/", args.requests)
+            print(f"{name:<20} {figures['queries']:>7} {figures['p50']:>8.1f} {figures['p95']:>8.1f} "
+                  f"{bare['p50']:>9.1f} {figures['p50'] / bare['p50']:>5.1f}x")
+
+
+if __name__ == "__main__":
+    main()
