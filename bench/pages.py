@@ -40,7 +40,7 @@ def seed(count: int) -> dict:
     from accounts.demo import create_demo_users
     from accounts.models import Department, User
     from glossary.models import Definition, Proposal, ProposedDefinition, Tag, Term
-    from glossary.services.terms import build_search_document
+    from glossary.services.terms import build_search_document, refresh_search_vectors
     from glossary.text import initial, name_key
 
     call_command("migrate", verbosity=0)
@@ -94,6 +94,7 @@ def seed(count: int) -> dict:
                                  default_change_reason=f"Refined, version {version}", default_date=now - timedelta(days=days))
     for term in Term.objects.prefetch_related("definitions").iterator(chunk_size=2000):
         Term.objects.filter(pk=term.pk).update(search_document=build_search_document(term))
+    refresh_search_vectors(Term.objects.all())
     if os.environ["DATABASE_URL"].startswith("postgres"):
         from django.db import connection
 

@@ -1,3 +1,4 @@
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -59,6 +60,8 @@ class Term(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Everything searchable about the term, casefolded, rebuilt by glossary.services on each change.
     search_document = models.TextField(blank=True, editable=False)
+    # On PostgreSQL, search_document parsed for full-text search once per change instead of per query.
+    search_vector = SearchVectorField(null=True, editable=False)
     # Counts the versions; a proposal records the one it was based on to detect stale edits.
     version = models.PositiveIntegerField(default=0, editable=False)
     # The proposal whose sign-offs made this version official, if any.
@@ -68,7 +71,7 @@ class Term(models.Model):
     # Set when a glossary admin edits the term directly: its sign-offs no longer cover what it says.
     needs_reapproval = models.BooleanField(default=False, editable=False)
 
-    history = HistoricalRecords(m2m_fields=[tags, related_terms])
+    history = HistoricalRecords(m2m_fields=[tags, related_terms], excluded_fields=["search_vector"])
 
     class Meta:
         ordering = ["name_key"]

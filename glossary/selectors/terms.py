@@ -4,7 +4,7 @@ import difflib
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramSimilarity
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
 from django.db import connection
 from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Greatest
@@ -63,20 +63,18 @@ def term_search(terms: QuerySet[Term], query: str) -> QuerySet[Term]:
 
 
 def _search_postgres(terms: QuerySet[Term], query: str) -> QuerySet[Term]:
-    # The vector matches the GIN expression index made in migration 0002 exactly.
-    vector = SearchVector("search_document", config=SEARCH_CONFIG)
+    # search_vector is kept by glossary.services.terms and GIN-indexed (migration 0005).
     search_query = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
     return (
         terms.annotate(
-            document=vector,
-            rank=SearchRank(vector, search_query),
+            rank=SearchRank(F("search_vector"), search_query),
             similarity=Greatest(
                 TrigramSimilarity("name", query), TrigramSimilarity("abbreviation", query)
             ),
             exact=_exact_name_match(query),
         )
         .filter(
-            Q(document=search_query)
+            Q(search_vector=search_query)
             | Q(name__trigram_similar=query)
             | Q(synonyms__trigram_word_similar=query)
         )

@@ -6,13 +6,15 @@ same change are saved first, with the same timestamp, so the version sees all of
 
 from collections.abc import Iterable, Mapping
 
-from django.db import transaction
+from django.contrib.postgres.search import SearchVector
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Department
 from glossary import text
 from glossary.models import Definition, Tag, Term
 from glossary.rendering import plain_text
+from glossary.selectors.terms import SEARCH_CONFIG
 
 TERM_FIELDS = ("name", "abbreviation", "synonyms", "summary", "examples", "status")
 
@@ -44,7 +46,14 @@ def term_record_version(*, term: Term, user, reason: str, when=None) -> Term:
     term.search_document = build_search_document(term)
     term.version += 1
     save_with_history(term, user=user, reason=reason, when=when)
+    refresh_search_vectors(Term.objects.filter(pk=term.pk))
     return term
+
+
+def refresh_search_vectors(terms) -> None:
+    """Parse search_document for PostgreSQL's full-text search (a derived column: no history)."""
+    if connection.vendor == "postgresql":
+        terms.update(search_vector=SearchVector("search_document", config=SEARCH_CONFIG))
 
 
 def tags_from_names(names: Iterable[str], *, user) -> list[Tag]:
