@@ -35,6 +35,7 @@ def setup(database_url: str):
 def seed(count: int) -> dict:
     from django.core.management import call_command
     from django.utils import timezone
+    from django.utils.text import slugify
     from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
     from accounts.demo import create_demo_users
@@ -47,8 +48,9 @@ def seed(count: int) -> dict:
     call_command("flush", "--no-input", verbosity=0)
     call_command("migrate", verbosity=0)  # the flush removed the seeded departments and roles
 
-    for name, slug, position in [("IT", "it", 10), ("Marketing", "marketing", 20), ("Finance", "finance", 30)]:
-        Department.objects.get_or_create(slug=slug, defaults={"name": name, "position": position})
+    # Finance writes definitions too but does not sign off, so the demo approvers can publish.
+    for name, slug, position, signs in [("IT", "it", 10, True), ("Marketing", "marketing", 20, True), ("Finance", "finance", 30, False)]:
+        Department.objects.update_or_create(slug=slug, defaults={"name": name, "position": position, "signs_off": signs})
     from django.apps import apps
 
     from accounts.roles import sync_role_groups
@@ -68,7 +70,7 @@ def seed(count: int) -> dict:
         name = source["name"] if n < len(demo) else f"{source['name']} {n // len(demo) + 1}"
         terms.append(
             Term(
-                name=name, name_key=name_key(name), initial=initial(name), slug=f"{name_key(name).replace(' ', '-')}-{n}",
+                name=name, name_key=name_key(name), initial=initial(name), slug=f"{slugify(name)}-{n}",
                 abbreviation=source.get("abbreviation", ""), synonyms="\n".join(source.get("synonyms", [])),
                 summary="", examples=source.get("examples", ""), status=Term.Status.APPROVED, version=1,
             )
