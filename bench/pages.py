@@ -12,7 +12,6 @@ queries; the ratio travels between machines.
 """
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -20,16 +19,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-
-def setup(database_url: str):
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import demo_terms, seeded_name, setup_django  # noqa: E402
 
 
 def seed(count: int) -> dict:
@@ -59,7 +50,7 @@ def seed(count: int) -> dict:
     create_demo_users()
     admin = User.objects.get(username="admin")
     departments = list(Department.objects.all())
-    demo = json.loads((ROOT / "fixtures" / "demo_glossary.json").read_text())["terms"]
+    demo = demo_terms()
     tags = [Tag.objects.get_or_create(name=n, slug=n.lower())[0] for n in ["Architecture", "Data", "Delivery", "Security"]]
 
     start = time.perf_counter()
@@ -67,7 +58,7 @@ def seed(count: int) -> dict:
     terms = []
     for n in range(count):
         source = demo[n % len(demo)]
-        name = source["name"] if n < len(demo) else f"{source['name']} {n // len(demo) + 1}"
+        name = seeded_name(n, demo)
         terms.append(
             Term(
                 name=name, name_key=name_key(name), initial=initial(name), slug=f"{slugify(name)}-{n}",
@@ -143,7 +134,7 @@ def main():
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL") or "sqlite:////tmp/common-ground-bench-pages.sqlite3"
-    setup(database_url)
+    setup_django(database_url)
     import platform
 
     from django.conf import settings

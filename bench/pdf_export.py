@@ -21,16 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-
-def setup_django(database_url: str):
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import ROOT, demo_terms, seeded_name, setup_django  # noqa: E402
 
 
 def seed(count: int) -> None:
@@ -42,14 +34,14 @@ def seed(count: int) -> None:
     from glossary.text import initial, name_key
 
     call_command("migrate", verbosity=0)
-    demo = json.loads((ROOT / "fixtures" / "demo_glossary.json").read_text())["terms"]
+    demo = demo_terms()
     it, marketing = Department.objects.get(slug="it"), Department.objects.get(slug="marketing")
     Definition.objects.all().delete()
     Term.objects.all().delete()
     terms, definitions = [], []
     for n in range(count):
         source = demo[n % len(demo)]
-        name = f"{source['name']} {n // len(demo) + 1}" if n >= len(demo) else source["name"]
+        name = seeded_name(n, demo)
         terms.append(
             Term(
                 name=name, name_key=name_key(name), initial=initial(name), slug=f"term-{n}",
