@@ -1,9 +1,9 @@
 """Benchmark: page speed and queries at 10,000 terms, next to a bare Django view.
 
-    .venv/bin/python bench/pages.py [--terms 10000] [--requests 200]
+    .venv/bin/python bench/pages.py [--terms 100 10000] [--requests 200]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/commonground_bench .venv/bin/python bench/pages.py
 
-The database must be disposable: the script empties it and seeds --terms terms (IT, Marketing and
+The database must be disposable: for each size in --terms the script empties it and seeds that many terms (IT, Marketing and
 Finance definitions of realistic length, three versions of history each, written with
 django-simple-history's bulk helpers), then 200 open proposals. For each page it prints the
 queries per request and the server time p50/p95 over --requests requests made in-process through
@@ -128,26 +128,19 @@ def measure(client, url: str, requests: int) -> dict:
     }
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--terms", type=int, default=10_000)
-    parser.add_argument("--requests", type=int, default=200)
-    args = parser.parse_args()
-    database_url = os.environ.get("DATABASE_URL") or "sqlite:////tmp/common-ground-bench-pages.sqlite3"
-    setup_django(database_url)
-    import platform
-
+def run_size(size: int, requests: int) -> tuple[dict, float]:
+    """Seed `size` terms and measure every page; returns {page: (figures, bare)} and seeding time."""
     from django.conf import settings
     from django.test import Client
     from django.test.utils import override_settings
 
     from accounts.models import User
 
-    seeded = seed(args.terms)
+    seeded = seed(size)
     term = seeded["middle_term"]
     pages = {
         "home, first page": "/",
-        "home, middle page": f"/?page={args.terms // settings.GLOSSARY_PAGE_SIZE // 2}",
+        "home, middle page": f"/?page={max(size // settings.GLOSSARY_PAGE_SIZE // 2, 1)}",
         "letter page": "/?letter=P",
         "term page": term.get_absolute_url(),
         "history + diff": f"/terms/{term.slug}/history/",
@@ -156,18 +149,39 @@ def main():
         "search, typo": "/?q=omnichanel",
         "approver queue": "/proposals/awaiting-me/",
     }
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, {args.terms} terms, "
-          f"seeded in {seeded['seconds']:.1f} s; {args.requests} requests per page")
-    print(f"{'page':<20} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'bare p50':>9} {'ratio':>6}")
+    results = {}
     with override_settings(ROOT_URLCONF="bench.bare_urls", DEBUG=False, ALLOWED_HOSTS=["testserver"]):
         client = Client()
         client.force_login(User.objects.get(username="marco"))
         for name, url in pages.items():
-            figures = measure(client, url, args.requests)
-            bare = measure(client, f"/__bare__/{figures['bytes']}/", args.requests)
-            print(f"{name:<20} {figures['queries']:>7} {figures['p50']:>8.1f} {figures['p95']:>8.1f} "
-                  f"{bare['p50']:>9.1f} {figures['p50'] / bare['p50']:>5.1f}x")
+            figures = measure(client, url, requests)
+            results[name] = (figures, measure(client, f"/__bare__/{figures['bytes']}/", requests))
+    return results, seeded["seconds"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--terms", type=int, nargs="+", default=[100, 10_000],
+                        help="glossary sizes; the last is reported, the first is the baseline for growth")
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+    database_url = os.environ.get("DATABASE_URL") or "sqlite:////tmp/common-ground-bench-pages.sqlite3"
+    setup_django(database_url)
+    import platform
+
+    from django.conf import settings
+
+    runs = {size: run_size(size, args.requests) for size in args.terms}
+    small, large = args.terms[0], args.terms[-1]
+    results, seconds = runs[large]
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, {large} terms, "
+          f"seeded in {seconds:.1f} s; {args.requests} requests per page")
+    print(f"{'page':<20} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'bare p50':>9} {'ratio':>6} {f'vs {small}':>8}")
+    for name, (figures, bare) in results.items():
+        growth = figures["p50"] / runs[small][0][name][0]["p50"]
+        print(f"{name:<20} {figures['queries']:>7} {figures['p50']:>8.1f} {figures['p95']:>8.1f} "
+              f"{bare['p50']:>9.1f} {figures['p50'] / bare['p50']:>5.1f}x {growth:>7.1f}x")
 
 
 if __name__ == "__main__":
