@@ -25,11 +25,21 @@ class Entry:
 
     @classmethod
     def from_term(cls, term) -> "Entry":
-        return cls(
-            **{name: getattr(term, name) for name in SCALAR_FIELDS},
-            tags=tuple(sorted(t.name for t in term.tags.all())),
+        return cls.from_record(
+            term,
+            tags=[t.name for t in term.tags.all()],
             related={t.pk: t.name for t in term.related_terms.all()},
             definitions={d.department_id: d.text for d in term.definitions.all()},
+        )
+
+    @classmethod
+    def from_record(cls, record, *, tags, related: dict[int, str], definitions: dict[int, str]) -> "Entry":
+        """From a term or one of its historical records (same field names), plus its relations."""
+        return cls(
+            **{name: getattr(record, name) for name in SCALAR_FIELDS},
+            tags=tuple(sorted(tags)),
+            related=dict(related),
+            definitions=dict(definitions),
         )
 
     @classmethod

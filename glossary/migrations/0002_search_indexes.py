@@ -6,6 +6,8 @@ SQLite has neither; its search falls back to substring matching (see glossary.se
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
+from glossary.migrations._postgres import run_on_postgres
+
 # Must stay identical to the expression SearchVector("search_document", config="english") builds,
 # or PostgreSQL will not use the index.
 CREATE = [
@@ -20,14 +22,6 @@ DROP = [
     "DROP INDEX IF EXISTS glossary_term_synonyms_trgm",
 ]
 
-
-def run_on_postgres(statements):
-    def operation(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for sql in statements:
-                schema_editor.execute(sql)
-
-    return operation
 
 
 class Migration(migrations.Migration):

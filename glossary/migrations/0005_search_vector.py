@@ -3,6 +3,8 @@
 import django.contrib.postgres.search
 from django.db import migrations
 
+from glossary.migrations._postgres import run_on_postgres
+
 # PostgreSQL only: full-text search reads the stored vector, indexed, instead of parsing every
 # term's text on every query.
 FORWARD = [
@@ -16,14 +18,6 @@ BACKWARD = [
     "USING GIN (to_tsvector('english'::regconfig, COALESCE(search_document, '')))",
 ]
 
-
-def run_on_postgres(statements):
-    def operation(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for sql in statements:
-                schema_editor.execute(sql)
-
-    return operation
 
 
 class Migration(migrations.Migration):

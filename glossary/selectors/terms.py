@@ -191,16 +191,11 @@ def term_versions(term: Term) -> list[TermVersion]:
             else:
                 current[d.department_id] = d.text
             position += 1
-        entry = Entry(
-            name=record.name,
-            abbreviation=record.abbreviation,
-            synonyms=record.synonyms,
-            summary=record.summary,
-            examples=record.examples,
-            status=record.status,
-            tags=tuple(sorted(str(tag) for tag in tags.get(record.history_id, {}).values())),
+        entry = Entry.from_record(
+            record,
+            tags=[str(tag) for tag in tags.get(record.history_id, {}).values()],
             related={pk: str(other) for pk, other in related.get(record.history_id, {}).items()},
-            definitions=dict(current),
+            definitions=current,
         )
         versions.append(
             TermVersion(
