@@ -1,19 +1,51 @@
+import functools
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Func, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from accounts.roles import EVERY_PAGE_PERMISSIONS
 
-
-def _holds(perm: str):
-    app_label, codename = perm.split(".")
-    grants = Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk"))
-    return Exists(Permission.objects.filter(grants, codename=codename, content_type__app_label=app_label))
+# Each permission every page asks about is one bit of the user's `page_permissions`.
+_PAGE_PERMISSION_BITS = {perm: 1 << index for index, perm in enumerate(EVERY_PAGE_PERMISSIONS)}
 
 
-def _annotation(perm: str) -> str:
-    return "holds_" + perm.replace(".", "__")
+def _page_permission_bits():
+    """The sum of the bits of every page permission the user holds, directly or through a group.
+
+    One correlated subquery for all of them: one EXISTS per permission cost the planner more than
+    the rest of the page's queries together. Summing DISTINCT bits is a bitwise OR, so a permission
+    granted twice (user and group, or two groups) still counts once.
+    """
+    bit = Case(
+        *[
+            When(content_type__app_label=perm.split(".")[0], codename=perm.split(".")[1], then=Value(value))
+            for perm, value in _PAGE_PERMISSION_BITS.items()
+        ],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    held = Permission.objects.filter(
+        Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk")),
+        codename__in=[perm.split(".")[1] for perm in _PAGE_PERMISSION_BITS],
+    ).order_by()
+    summed = held.annotate(_bits=Func(bit, function="SUM", template="%(function)s(DISTINCT %(expressions)s)"))
+    return Coalesce(Subquery(summed.values("_bits")[:1], output_field=IntegerField()), 0)
+
+
+@functools.cache
+def _users_for_pages():
+    """Users with their department, navigation badges and page permissions, in one query.
+
+    Built once per process and only filtered per request: composing these subqueries took longer
+    than the database needs to run them.
+    """
+    from glossary.selectors.proposals import with_navigation_counts
+
+    users = get_user_model()._default_manager.select_related("department")
+    return with_navigation_counts(users).annotate(page_permissions=_page_permission_bits())
 
 
 class DepartmentAwareBackend(ModelBackend):
@@ -24,17 +56,13 @@ class DepartmentAwareBackend(ModelBackend):
     """
 
     def get_user(self, user_id):
-        from glossary.selectors.proposals import with_navigation_counts
-
-        users = get_user_model()._default_manager.select_related("department")
-        users = with_navigation_counts(users).annotate(**{_annotation(p): _holds(p) for p in EVERY_PAGE_PERMISSIONS})
-        user = users.filter(pk=user_id).first()
+        user = _users_for_pages().filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def has_perm(self, user_obj, perm, obj=None):
-        held = getattr(user_obj, _annotation(perm), None)
-        if held is not None and obj is None and not hasattr(user_obj, "_perm_cache"):
-            return user_obj.is_active and bool(held)
+        held = getattr(user_obj, "page_permissions", None)
+        if held is not None and perm in _PAGE_PERMISSION_BITS and obj is None and not hasattr(user_obj, "_perm_cache"):
+            return user_obj.is_active and bool(held & _PAGE_PERMISSION_BITS[perm])
         return super().has_perm(user_obj, perm, obj)
 
     def get_all_permissions(self, user_obj, obj=None):

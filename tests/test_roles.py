@@ -41,3 +41,25 @@ def test_login_alone_writes_no_user_version(client, ada):
     ada.refresh_from_db()
     assert ada.last_login is not None
     assert ada.history.count() == before
+
+
+def test_a_user_loaded_for_a_page_knows_the_page_permissions_without_another_query(
+    make_user, it, django_assert_num_queries
+):
+    from django.contrib.auth.backends import ModelBackend
+    from django.contrib.auth.models import Permission
+
+    from accounts.backends import DepartmentAwareBackend
+
+    direct = make_user("direct", department=it, role=roles.READER)
+    direct.user_permissions.add(Permission.objects.get(codename="sign_off"))
+    twice = make_user("twice", department=it, role=roles.CONTRIBUTOR)
+    twice.groups.add(Group.objects.get(name=roles.APPROVER))  # propose granted by two groups
+    users = [make_user(f"user-{role}", department=it, role=role) for role in roles.ROLE_PERMISSIONS] + [direct, twice]
+    for user in users:
+        expected = {perm: ModelBackend().has_perm(user, perm) for perm in roles.EVERY_PAGE_PERMISSIONS}
+        with django_assert_num_queries(1):
+            loaded = DepartmentAwareBackend().get_user(user.pk)
+            held = {perm: loaded.has_perm(perm) for perm in roles.EVERY_PAGE_PERMISSIONS}
+        assert held == expected, user.username
+    assert held == {roles.PROPOSE: True, roles.SIGN_OFF: True, roles.IMPORT: False}
