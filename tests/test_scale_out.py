@@ -1,0 +1,270 @@
+"""Scale-out: two real app servers (gunicorn, production mode) share PostgreSQL and Redis, and
+nothing that matters lives in either process: sessions, the PDF cache and its invalidation all
+work across them."""
+
+import http.cookiejar
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from glossary.exports.options import ExportOptions
+from glossary.exports.pdf import cached_pdf
+from glossary.models import Proposal, Term
+from tests.databases import postgres_only
+from tests.test_pdf import pdf_text
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+REDIS_URL = "redis://127.0.0.1:6379/14"
+PASSWORD = "pw-for-tests-only"  # what conftest's make_user gives everyone
+OLD_WORDING = "One experience across channels."
+NEW_WORDING = "The same customer journey whichever channel is used."
+
+# The servers run config.settings in production mode; the only change is where collectstatic
+# writes (a temporary folder, not the project's), plus request errors printed to stderr.
+SERVER_SETTINGS = """\
+from config.settings import *  # noqa: F401,F403
+
+STATIC_ROOT = {static_root!r}
+LOGGING = {{
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {{"stderr": {{"class": "logging.StreamHandler"}}}},
+    "loggers": {{"django.request": {{"handlers": ["stderr"], "level": "ERROR"}}}},
+}}
+"""
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords():
+    """Overrides conftest's MD5 hasher: the servers verify passwords with the default hasher."""
+
+
+@dataclass
+class AppServer:
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@dataclass
+class Response:
+    status: int
+    url: str
+    content_type: str
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode()
+
+
+class Browser:
+    """One person's browser: its cookies (session, CSRF) go to every server, as behind a load balancer."""
+
+    def __init__(self):
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def log_in(self, server: AppServer, username: str) -> None:
+        self.get(f"{server.url}/accounts/login/")
+        response = self.post(f"{server.url}/accounts/login/", {"username": username, "password": PASSWORD})
+        assert urllib.parse.urlsplit(response.url).path == "/", f"{username} could not log in on {server.url}"
+
+    def get(self, url: str) -> Response:
+        return self._open(urllib.request.Request(url))
+
+    def post(self, url: str, data: dict) -> Response:
+        csrf = next(cookie.value for cookie in self.jar if cookie.name == "csrftoken")
+        body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": csrf}).encode()
+        return self._open(urllib.request.Request(url, data=body, headers={"Referer": url}))
+
+    def _open(self, request) -> Response:
+        try:
+            with self.opener.open(request, timeout=60) as r:
+                return Response(r.status, r.url, r.headers.get_content_type(), r.read())
+        except urllib.error.HTTPError as error:
+            return Response(error.code, error.url, error.headers.get_content_type(), error.read())
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def database_url() -> str:
+    """The test database (e.g. test_commonground), as the servers' DATABASE_URL."""
+    db = connection.settings_dict
+
+    def quote(value) -> str:
+        return urllib.parse.quote(str(value or ""), safe="")
+
+    credentials = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}{port}/{quote(db['NAME'])}"
+
+
+@pytest.fixture
+def shared_redis(settings):
+    """Redis db 14, empty before and after; this process's cache points there too, to look inside."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"no Redis at {REDIS_URL}: the app servers need one to share")
+    client.flushdb()
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    yield client
+    client.flushdb()
+
+
+@pytest.fixture
+def two_app_servers(transactional_db, shared_redis, tmp_path):
+    """Gunicorn A and B, one worker each, in production mode on the test database and one Redis."""
+    (tmp_path / "scale_out_settings.py").write_text(SERVER_SETTINGS.format(static_root=str(tmp_path / "static")))
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)]),
+        "DJANGO_SETTINGS_MODULE": "scale_out_settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_COOKIES": "0",
+        "DJANGO_HSTS_SECONDS": "0",
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": REDIS_URL,
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+    }
+    collect = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert collect.returncode == 0, collect.stderr
+    servers = []
+    try:
+        for name in ("a", "b"):
+            port = free_port()
+            log = tmp_path / f"gunicorn-{name}.log"
+            with log.open("wb") as out:
+                process = subprocess.Popen(
+                    [GUNICORN, "config.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+                    cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                )
+            servers.append(AppServer(f"http://127.0.0.1:{port}", process, log))
+        for server in servers:
+            wait_until_serving(server)
+        yield servers
+    finally:
+        for server in servers:
+            stop(server.process)
+
+
+def wait_until_serving(server: AppServer, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            pytest.fail(f"gunicorn at {server.url} exited with {server.process.returncode}:\n{server.output()}")
+        try:
+            with urllib.request.urlopen(f"{server.url}/accounts/login/", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"gunicorn at {server.url} did not answer within {timeout} s:\n{server.output()}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop one server: its master and worker, which share the process group it was started in."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+            process.wait(timeout=30)
+            return
+        except ProcessLookupError:
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def pdf_keys(redis_client) -> list[bytes]:
+    return redis_client.keys("*glossary-pdf:*")
+
+
+@pytest.mark.postgres
+@postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_pdf_cached_by_one_app_server_is_served_by_the_other_until_a_publish_there_makes_it_stale(
+    two_app_servers, shared_redis, make_term, ada, maya, ivan, marco
+):
+    """A renders the PDF once into Redis; B serves those very bytes to the same session. A change
+    published through B's sign-off forms then reaches A: its next PDF has the new wording."""
+    a, b = two_app_servers
+    make_term("Omnichannel", it_text="Integrated systems.", marketing_text="A consistent experience.",
+              summary=OLD_WORDING, status=Term.Status.APPROVED)
+    make_term("API", it_text="A contract between programs.", marketing_text="What connects our tools.",
+              status=Term.Status.APPROVED)
+    make_term("Lead", it_text="A CRM record.", marketing_text="A prospect.", status=Term.Status.APPROVED)
+
+    reader = Browser()
+    reader.log_in(a, "ada")
+    first = reader.get(f"{a.url}/export/glossary.pdf")
+    assert (first.status, first.content_type) == (200, "application/pdf"), a.output()
+    assert OLD_WORDING in pdf_text(first.body)
+    assert len(pdf_keys(shared_redis)) == 1
+    assert cached_pdf(ExportOptions()) == first.body, "A's PDF is in Redis, under the key any server computes"
+
+    # The session made on A is valid on B, and B serves A's PDF from Redis: two renders never give
+    # the same bytes (each PDF gets a fresh document ID), so identical bytes mean B did not render.
+    from_b = reader.get(f"{b.url}/export/glossary.pdf")
+    assert from_b.status == 200, b.output()
+    assert from_b.body == first.body, "B rendered a PDF of its own instead of serving A's from Redis"
+    assert len(pdf_keys(shared_redis)) == 1
+
+    # Maya proposes new common ground on B; IT and Marketing approve it through B's sign-off form.
+    proposer = Browser()
+    proposer.log_in(b, "maya")
+    proposed = proposer.post(f"{b.url}/terms/omnichannel/propose/", {
+        "name": "Omnichannel", "summary": NEW_WORDING, "definition_it": "Integrated systems.",
+        "definition_marketing": "A consistent experience.", "reason": "Both departments agreed on this wording.",
+    })
+    match = re.search(r"/proposals/(\d+)/$", proposed.url)
+    assert proposed.status == 200 and match, b.output() or proposed.text
+    proposal_url = f"{b.url}/proposals/{match[1]}/"
+    for username in ("ivan", "marco"):
+        approver = Browser()
+        approver.log_in(b, username)
+        revision = re.search(r'name="revision" value="(\d+)"', approver.get(proposal_url).text)[1]
+        decided = approver.post(f"{proposal_url}approve/", {"revision": revision, "comment": ""})
+        assert decided.status == 200 and decided.url == proposal_url, b.output() or decided.text
+    assert "state-published" in decided.text
+    assert Proposal.objects.get(pk=match[1]).state == Proposal.State.PUBLISHED
+    assert Term.objects.get(slug="omnichannel").summary == NEW_WORDING
+
+    # A did not keep its copy: the publish on B changed the key every server looks up.
+    second = reader.get(f"{a.url}/export/glossary.pdf")
+    assert second.status == 200, a.output()
+    assert second.body != first.body, "A served its stale cached PDF after the publish on B"
+    text = pdf_text(second.body)
+    assert NEW_WORDING in text and OLD_WORDING not in text
+    assert cached_pdf(ExportOptions()) == second.body
