@@ -11,6 +11,15 @@ def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: rolled-back tests can reuse ids, and so the glossary's
+    fingerprint, of an earlier test's different data."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def it(db):
     return Department.objects.get(slug="it")

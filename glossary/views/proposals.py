@@ -20,6 +20,7 @@ from glossary.entries import Entry, diff_entries
 from glossary.forms import CommentForm, ProposalForm, ReasonForm, SignOffForm
 from glossary.models import Proposal, Term
 from glossary.selectors import proposals as selectors
+from glossary.selectors.state import cached_while_unchanged
 from glossary.selectors.terms import department_columns, term_version
 from glossary.services import proposals as services
 from glossary.workflow import Action
@@ -109,9 +110,12 @@ class ProposalDetailView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         proposal = kwargs.get("proposal") or selectors.proposal_for_page(self.kwargs["pk"])
         user = self.request.user
-        departments = department_columns()
         term = proposal.term
-        current = Entry.from_term(term) if term else None
+        # The term as it stands changes only with the glossary's state: read it from the cache.
+        departments, current = cached_while_unchanged(
+            f"columns-and-entry:{term.pk if term else 'none'}",
+            lambda: (department_columns(), Entry.from_term(term) if term else None),
+        )
         changed_meanwhile = []
         if term and proposal.is_open and term.version != proposal.base_version:
             base = term_version(term, proposal.base_version)
