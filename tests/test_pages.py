@@ -144,6 +144,25 @@ def test_term_page_shows_definitions_side_by_side_with_common_ground(reader_clie
     assert "Link API" in page
 
 
+def test_term_page_is_rendered_once_per_glossary_state_and_shows_every_change_at_once(reader_client, omnichannel, ada, it):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = omnichannel.get_absolute_url()
+    assert "to every end point" not in reader_client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        page = reader_client.get(url).content.decode()
+    assert "Fully integrated systems" in page
+    assert not [q for q in queries if "glossary_definition" in q["sql"]], "the shared part came from the cache"
+    term_save(term=omnichannel, user=ada, reason="Name the end points",
+              definitions={it: "Fully integrated systems with real-time data flow to every end point."})
+    page = reader_client.get(url).content.decode()
+    assert "to every end point" in page and "Name the end points" in page
+    ada.first_name = "Adaline"
+    ada.save()  # names in "Last changed by" come from users, who are part of the glossary's state
+    assert "Last changed by <strong>Adaline Lindqvist</strong>" in reader_client.get(url).content.decode()
+
+
 def test_missing_definition_and_summary_have_an_empty_state(reader_client, make_term):
     term = make_term("Firewall", it_text="A network filter.")
     page = reader_client.get(term.get_absolute_url()).content.decode()

@@ -80,8 +80,8 @@ def navigation_counts(user) -> dict[str, int]:
     return counts
 
 
-def open_proposals_for(term: Term) -> QuerySet[Proposal]:
-    return term.proposals.filter(state__in=Proposal.OPEN_STATES).select_related("author")
+def open_proposals_for(term_id: int) -> QuerySet[Proposal]:
+    return Proposal.objects.filter(term_id=term_id, state__in=Proposal.OPEN_STATES).select_related("author")
 
 
 def proposal_for_page(pk) -> Proposal:

@@ -139,6 +139,16 @@ def with_last_change(terms: QuerySet[Term]) -> QuerySet[Term]:
     return terms.annotate(**{name: Subquery(newest.values(path)[:1]) for name, path in _LAST_CHANGE_FIELDS.items()})
 
 
+def term_for_page(slug: str) -> Term | None:
+    """The term with everything its page shows: last change, approval, tags, links, definitions."""
+    return (
+        with_last_change(Term.objects.select_related("approval"))
+        .prefetch_related("tags", "related_terms", "definitions")
+        .filter(slug=slug)
+        .first()
+    )
+
+
 def term_last_change(term: Term) -> LastChange | None:
     """Who changed the term last, when and why (from with_last_change, else one query)."""
     if not hasattr(term, "last_change_date"):

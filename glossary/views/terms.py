@@ -1,9 +1,12 @@
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.mixins import AccessMixin
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.views.generic import TemplateView
 
 from glossary.entries import diff_entries
@@ -61,24 +64,49 @@ class TermListView(GlossaryReadMixin, TemplateView):
         )
 
 
+@dataclass(frozen=True)
+class SharedTermPage:
+    """What every reader of a term's page sees alike, with its two parts already rendered."""
+
+    pk: int
+    name: str
+    slug: str
+    initial: str
+    status: str
+    heading: str
+    body: str
+
+
+def shared_term_page(slug: str) -> SharedTermPage | None:
+    term = selectors.term_for_page(slug)
+    if term is None:
+        return None
+    definitions = {d.department_id: d for d in term.definitions.all()}
+    context = {
+        "term": term,
+        "columns": [(dept, definitions.get(dept.pk)) for dept in selectors.department_columns()],
+        "last_change": selectors.term_last_change(term),
+        "approvals": proposal_selectors.term_approvals(term),
+    }
+    return SharedTermPage(
+        pk=term.pk, name=term.name, slug=term.slug, initial=term.initial, status=term.status,
+        heading=render_to_string("glossary/_term_heading.html", context),
+        body=render_to_string("glossary/_term_body.html", context),
+    )
+
+
 class TermDetailView(GlossaryReadMixin, TemplateView):
     template_name = "glossary/term_detail.html"
 
     def get_context_data(self, **kwargs):
-        term = get_object_or_404(
-            selectors.with_last_change(Term.objects.select_related("approval")).prefetch_related(
-                "tags", "related_terms", "definitions"
-            ),
-            slug=kwargs["slug"],
-        )
-        definitions = {d.department_id: d for d in term.definitions.all()}
-        columns = [(dept, definitions.get(dept.pk)) for dept in selectors.department_columns()]
+        # Rendered once per glossary state for everyone: the queries and Markdown were most of the page's time.
+        page = cached_while_unchanged(f"term-page:{kwargs['slug']}", lambda: shared_term_page(kwargs["slug"]))
+        if page is None:
+            raise Http404("No such term.")
         return super().get_context_data(
-            term=term,
-            columns=columns,
-            last_change=selectors.term_last_change(term),
-            approvals=proposal_selectors.term_approvals(term),
-            open_proposals=proposal_selectors.open_proposals_for(term) if self.request.user.is_authenticated else [],
+            term=page,
+            term_page=page,
+            open_proposals=proposal_selectors.open_proposals_for(page.pk) if self.request.user.is_authenticated else [],
             **kwargs,
         )
 
