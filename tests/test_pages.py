@@ -182,6 +182,14 @@ def test_history_page_lists_versions_and_diffs_two_of_them(reader_client, omnich
     assert "Unchanged fields (" in page
 
 
+def test_history_page_shows_a_new_version_at_once(reader_client, omnichannel, ada):
+    url = reverse("glossary:term_history", args=[omnichannel.slug])
+    assert "Tighter wording" not in reader_client.get(url).content.decode()
+    term_save(term=omnichannel, user=ada, reason="Tighter wording", fields={"summary": "One story across channels."})
+    page = reader_client.get(url).content.decode()
+    assert "Tighter wording" in page and "<del>experience</del><ins>story</ins>" in page
+
+
 def test_history_page_compares_chosen_versions_in_either_order(reader_client, omnichannel, ada):
     term_save(term=omnichannel, user=ada, reason="v2", fields={"summary": "One story across channels."})
     term_save(term=omnichannel, user=ada, reason="v3", fields={"abbreviation": "OMNI"})

@@ -149,6 +149,14 @@ def term_for_page(slug: str) -> Term | None:
     )
 
 
+def term_history_for_page(slug: str) -> tuple[Term, list["TermVersion"], list[Department]] | None:
+    """The term, all its versions newest first, and the department columns to compare them in."""
+    term = Term.objects.filter(slug=slug).first()
+    if term is None:
+        return None
+    return term, term_versions(term), department_columns()
+
+
 def term_last_change(term: Term) -> LastChange | None:
     """Who changed the term last, when and why (from with_last_change, else one query)."""
     if not hasattr(term, "last_change_date"):

@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib.auth.mixins import AccessMixin
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.views.generic import TemplateView
 
@@ -115,8 +114,11 @@ class TermHistoryView(GlossaryReadMixin, TemplateView):
     template_name = "glossary/term_history.html"
 
     def get_context_data(self, **kwargs):
-        term = get_object_or_404(Term, slug=kwargs["slug"])
-        versions = selectors.term_versions(term)
+        # Versions only change with the glossary's state; rebuilding them was most of the page's time.
+        found = cached_while_unchanged(f"term-versions:{kwargs['slug']}", lambda: selectors.term_history_for_page(kwargs["slug"]))
+        if found is None:
+            raise Http404("No such term.")
+        term, versions, departments = found
         by_id = {str(v.history_id): v for v in versions}
         # Default: the newest change against the one before it.
         newer = by_id.get(self.request.GET.get("to", ""), versions[0] if versions else None)
@@ -130,7 +132,7 @@ class TermHistoryView(GlossaryReadMixin, TemplateView):
             changes = diff_entries(
                 older.entry if older else None,
                 newer.entry,
-                selectors.department_columns(),
+                departments,
                 dict(Term.Status.choices),
             )
         return super().get_context_data(
