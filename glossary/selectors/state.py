@@ -1,6 +1,7 @@
 """The glossary's state as one short string, and things cached for exactly as long as it holds."""
 
 import functools
+import hashlib
 from collections.abc import Callable
 
 from django.core.cache import cache
@@ -32,9 +33,14 @@ def glossary_fingerprint() -> str:
         return "-".join(str(value or 0) for value in cursor.fetchone())
 
 
-def cached_while_unchanged(name: str, compute: Callable):
-    """`compute()`, cached under the glossary's current state: correct on every app server."""
-    key = f"glossary:{name}:{glossary_fingerprint()}"
+def cached_while_unchanged(name: str, compute: Callable, *, fingerprint: str | None = None):
+    """`compute()`, cached under the glossary's current state: correct on every app server.
+
+    Pass `fingerprint` when a page caches several things, to read the state once.
+    """
+    if len(name) > 150:  # names can carry request input; keep keys within every backend's limit
+        name = "sha256:" + hashlib.sha256(name.encode()).hexdigest()
+    key = f"glossary:{name}:{fingerprint or glossary_fingerprint()}"
     value = cache.get(key)
     if value is None:
         value = compute()

@@ -13,7 +13,7 @@ from glossary.forms import LETTERS, TermFilterForm
 from glossary.models import Term
 from glossary.selectors import proposals as proposal_selectors
 from glossary.selectors import terms as selectors
-from glossary.selectors.state import cached_while_unchanged
+from glossary.selectors.state import cached_while_unchanged, glossary_fingerprint
 
 
 class GlossaryReadMixin(AccessMixin):
@@ -25,37 +25,71 @@ class GlossaryReadMixin(AccessMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
+@dataclass(frozen=True)
+class TermListing:
+    """One page of the term list, rendered; `count` is the number of matching terms."""
+
+    count: int
+    html: str
+
+
+def term_listing(filters: dict, departments, page_number: int, page_query: str) -> TermListing:
+    page = Paginator(selectors.term_list(**filters), settings.GLOSSARY_PAGE_SIZE).get_page(page_number)
+    if not page.object_list:
+        return TermListing(count=0, html="")
+    context = {"page": page, "departments": departments, "page_query": page_query, "filtered": any(filters.values())}
+    return TermListing(count=page.paginator.count, html=render_to_string("glossary/_term_listing.html", context))
+
+
+def _page_number(value) -> int:
+    try:
+        return min(max(int(value), 1), 10**6)
+    except (TypeError, ValueError):
+        return 1
+
+
 class TermListView(GlossaryReadMixin, TemplateView):
     template_name = "glossary/term_list.html"
 
     def get_context_data(self, **kwargs):
+        fingerprint = glossary_fingerprint()
         departments, tags, letters_in_use = cached_while_unchanged(
-            "list-choices", lambda: (selectors.department_columns(), selectors.tag_choices(), selectors.letters_in_use())
+            "list-choices",
+            lambda: (selectors.department_columns(), selectors.tag_choices(), selectors.letters_in_use()),
+            fingerprint=fingerprint,
         )
         form = TermFilterForm(self.request.GET or None, departments=departments, tags=tags)
         if form.is_bound:
             form.is_valid()
         filters = form.filters()
-        terms = selectors.term_list(**filters)
-        export_filters = {
+        # Only valid filters travel on, in links and in cache keys.
+        valid = {
+            "q": filters["query"],
             "status": filters["status"],
             "tag": filters["tag"].slug if filters["tag"] else "",
+            "missing": filters["missing_department"].slug if filters["missing_department"] else "",
             "letter": filters["letter"],
         }
-        page = Paginator(terms, settings.GLOSSARY_PAGE_SIZE).get_page(self.request.GET.get("page"))
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        letter_query = query.copy()
-        letter_query.pop("letter", None)
+        page_query = urlencode({k: v for k, v in valid.items() if v})
+        page_number = _page_number(self.request.GET.get("page"))
+
+        def listing():
+            return term_listing(filters, departments, page_number, page_query)
+
+        # Browsing pages look the same to everyone until the glossary changes; searches are too
+        # varied to be worth sharing, so they run every time.
+        if not filters["query"]:
+            listing = cached_while_unchanged(f"term-list:{page_query}:{page_number}", listing, fingerprint=fingerprint)
+        else:
+            listing = listing()
+        export_filters = {"status": valid["status"], "tag": valid["tag"], "letter": valid["letter"]}
         return super().get_context_data(
             form=form,
-            page=page,
-            departments=departments,
+            listing=listing,
             letters=LETTERS,
             letters_in_use=letters_in_use,
             current_letter=filters["letter"],
-            page_query=query.urlencode(),
-            letter_query=letter_query.urlencode(),
+            letter_query=urlencode({k: v for k, v in valid.items() if v and k != "letter"}),
             filtered=any(filters.values()),
             export_filters=export_filters,
             export_query=urlencode({k: v for k, v in export_filters.items() if v}),
