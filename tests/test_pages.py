@@ -122,16 +122,19 @@ def test_list_paginates(reader_client, make_term, settings):
     assert "Page 1 of 2" in reader_client.get(LIST).content.decode()
 
 
-def test_list_pages_are_shared_until_the_glossary_changes(reader_client, make_term, ada, settings):
+def test_list_pages_are_shared_until_the_glossary_changes(reader_client, make_term, ada, it, settings):
     settings.GLOSSARY_PAGE_SIZE = 2
-    alpha = make_term("Alpha")
+    alpha = make_term("Alpha", it_text="Old first line.")
     make_term("Beta")
     make_term("Gamma")
     assert listed(reader_client.get(LIST, {"letter": "A"})) == ["Alpha"]
     make_term("Avocado")
     assert listed(reader_client.get(LIST, {"letter": "A"})) == ["Alpha", "Avocado"]
-    term_save(term=alpha, user=ada, reason="Rename", fields={"name": "Zulu"})
+    assert "Old first line." in reader_client.get(LIST, {"q": "alpha"}).content.decode()
+    term_save(term=alpha, user=ada, reason="Rename", fields={"name": "Zulu"}, definitions={it: "New first line."})
     assert listed(reader_client.get(LIST, {"letter": "A"})) == ["Avocado"]
+    found = reader_client.get(LIST, {"q": "zulu"})  # a card a search showed before is rendered anew
+    assert listed(found) == ["Zulu"] and "New first line." in found.content.decode()
     # Pagination links carry the valid filters only, whatever else the address held.
     page = reader_client.get(LIST, {"status": "nonsense", "junk": "x", "page": "1"}).content.decode()
     assert 'href="?page=2"' in page and "junk" not in page.split('class="pagination"')[1]

@@ -46,3 +46,19 @@ def cached_while_unchanged(name: str, compute: Callable, *, fingerprint: str | N
         value = compute()
         cache.set(key, value, 60 * 60)
     return value
+
+
+def cached_many_while_unchanged(names: list[str], compute: Callable[[list[str]], dict], *, fingerprint: str) -> dict:
+    """{name: value} for every name, computing only those not cached under the glossary's state.
+
+    `compute(missing_names)` returns {name: value} for the names it is given.
+    """
+    keys = {name: f"glossary:{name}:{fingerprint}" for name in names}
+    cached = cache.get_many(keys.values())
+    values = {name: cached[key] for name, key in keys.items() if key in cached}
+    missing = [name for name in names if name not in values]
+    if missing:
+        computed = compute(missing)
+        cache.set_many({keys[name]: value for name, value in computed.items()}, 60 * 60)
+        values.update(computed)
+    return values

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Greatest
@@ -36,7 +37,7 @@ def term_list(
     letter: str = "",
 ) -> QuerySet[Term]:
     """Terms matching the home page's filters, with what the list shows prefetched."""
-    terms = Term.objects.all()
+    terms = Term.objects.defer(*_SEARCH_FIELDS)
     if status:
         terms = terms.filter(status=status)
     if missing_department is not None:
@@ -47,9 +48,27 @@ def term_list(
         terms = terms.filter(initial=letter)
     if query:
         terms = term_search(terms, query)
-    return terms.prefetch_related(
-        Prefetch("definitions", queryset=Definition.objects.select_related("department"))
-    )
+    return terms.prefetch_related(_LISTED_DEFINITIONS)
+
+
+# Only search reads these, in the database; a list page need not carry them to Python.
+_SEARCH_FIELDS = ("search_document", "search_vector")
+_LISTED_DEFINITIONS = Prefetch("definitions", queryset=Definition.objects.select_related("department"))
+
+
+def term_id_page(page_number: int, page_size: int, **filters) -> Page:
+    """One page of the ids of term_list(**filters), in order, with the number of matches."""
+    ids = term_list(**filters).values_list("pk", flat=True)
+    if filters.get("query"):
+        # Ranking a search visits every match anyway: read the ranked ids once, for the count and
+        # the page alike, rather than searching twice (COUNT, then the page).
+        ids = list(ids)
+    return Paginator(ids, page_size).get_page(page_number)
+
+
+def terms_for_cards(ids) -> dict[int, Term]:
+    """Terms by id with what a term's card in the list shows."""
+    return Term.objects.defer(*_SEARCH_FIELDS).prefetch_related(_LISTED_DEFINITIONS).in_bulk(ids)
 
 
 def term_search(terms: QuerySet[Term], query: str) -> QuerySet[Term]:
