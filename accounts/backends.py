@@ -37,22 +37,23 @@ def _page_permission_bits():
 
 @functools.cache
 def _users_for_pages():
-    """Users with their department, navigation badges and page permissions, in one query.
+    """Users with their department, page permissions and the workflow's state (under which the
+    navigation badges are cached), in one query.
 
-    Built once per process and only filtered per request: composing these subqueries took longer
+    Built once per process and only filtered per request: composing the subqueries took longer
     than the database needs to run them.
     """
-    from glossary.selectors.proposals import with_navigation_counts
+    from glossary.selectors.proposals import with_workflow_state
 
     users = get_user_model()._default_manager.select_related("department")
-    return with_navigation_counts(users).annotate(page_permissions=_page_permission_bits())
+    return with_workflow_state(users).annotate(page_permissions=_page_permission_bits())
 
 
 class DepartmentAwareBackend(ModelBackend):
     """The standard backend with fewer queries per page.
 
-    The user's department, navigation badges and the permissions every page asks about come with
-    the user in one query; any other permission loads all of them in one more.
+    The user's department, the permissions every page asks about and the workflow's state come
+    with the user in one query; any other permission loads all of them in one more.
     """
 
     def get_user(self, user_id):

@@ -197,6 +197,25 @@ def test_sign_off_queue_and_my_proposals_with_navigation_counts(client, proposal
     assert mine.context["nav_counts"] == {"mine": 1, "awaiting": 0}
 
 
+def test_navigation_badges_follow_every_workflow_change_at_once(client, proposal, ivan, ada, it, marketing):
+    from django.contrib.auth.models import Group
+
+    def badges(user):
+        return login(client, user).get(reverse("glossary:term_list")).context["nav_counts"]
+
+    assert badges(ivan) == {"mine": 0, "awaiting": 1}
+    assert badges(ivan) == {"mine": 0, "awaiting": 1}  # now from the cache
+    approve(proposal, ivan)
+    assert badges(ivan) == {"mine": 0, "awaiting": 0}
+    second = services.proposal_create(author=ada, reason="Another", entry=new_term_entry(it, marketing, name="Platform"))
+    assert badges(ivan) == {"mine": 0, "awaiting": 1}
+    ivan.groups.remove(Group.objects.get(name=roles.APPROVER))
+    assert badges(ivan) == {"mine": 0, "awaiting": 0}, "an approver's badge goes with the role"
+    assert badges(ada) == {"mine": 2, "awaiting": 0}
+    services.proposal_withdraw(proposal=second, user=ada)
+    assert badges(ada) == {"mine": 1, "awaiting": 0}
+
+
 def test_restore_an_earlier_version_from_the_history_page(client, make_term, ada, it, marketing):
     term = make_term("Pilot", it_text="A limited rollout.")
     term_save(term=term, user=ada, reason="Worse wording", definitions={it: "A thing we try."})

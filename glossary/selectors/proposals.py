@@ -1,10 +1,15 @@
 """Reads for the sign-off workflow: queues, a proposal's status, a term's approvals."""
 
-from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+import functools
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
 from accounts import roles
+from accounts.models import Department
 from glossary import workflow
 from glossary.models import Comment, Proposal, SignOff, Term
 
@@ -42,41 +47,42 @@ def my_proposals(user) -> QuerySet[Proposal]:
     return Proposal.objects.filter(author=user).select_related("term").order_by("-updated_at", "-pk")
 
 
-def _count(queryset):
-    """A correlated COUNT(*) of `queryset`, usable as an annotation."""
-    counted = queryset.order_by().annotate(_n=Func(F("pk"), function="COUNT")).values("_n")[:1]
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+@functools.cache
+def _workflow_state_sql() -> str:
+    """SQL for one short string that changes with any proposal, sign-off or department change."""
+    quote = connection.ops.quote_name
+    parts = [
+        f"COALESCE((SELECT MAX(history_id) FROM {quote(model.history.model._meta.db_table)}), 0)"
+        for model in (Proposal, SignOff, Department)
+    ]
+    return " || '-' || ".join(parts)
 
 
-def with_navigation_counts(users: QuerySet) -> QuerySet:
-    """Users annotated with their navigation badges, so the page's user query carries them.
-
-    `nav_awaiting` counts proposals waiting for the user's department whatever their role;
-    navigation_counts shows it only to approvers.
-    """
-    department = OuterRef("department_id")
-    waiting = Proposal.objects.filter(state=State.IN_REVIEW).exclude(author=OuterRef("pk")).filter(
-        Exists(workflow.signing_departments().filter(pk=OuterRef(department))),
-        ~Exists(SignOff.objects.filter(proposal=OuterRef("pk"), revision=OuterRef("revision"), department_id=OuterRef(department))),
-    )
-    mine = Proposal.objects.filter(author=OuterRef("pk"), state__in=Proposal.OPEN_STATES)
-    return users.annotate(nav_mine=_count(mine), nav_awaiting=_count(waiting))
+def with_workflow_state(users: QuerySet) -> QuerySet:
+    """Users annotated with the workflow's state, so the page's user query carries it."""
+    return users.annotate(workflow_state=RawSQL(_workflow_state_sql(), ()))
 
 
 def navigation_counts(user) -> dict[str, int]:
-    """The two badges in the navigation: read off the user when loaded with them, else one query."""
+    """The two badges in the navigation, cached per user while the workflow's state holds.
+
+    `awaiting` counts proposals waiting for the user's department, for approvers only.
+    """
     if not user.is_authenticated:
         return {}
-    if hasattr(user, "nav_mine"):
-        approver = bool(user.department_id and user.has_perm(roles.SIGN_OFF))
-        return {"mine": user.nav_mine, "awaiting": user.nav_awaiting if approver else 0}
     awaiting = _awaiting_filter(user)
-    counts = Proposal.objects.annotate(
-        signed_by_my_department=Exists(_signed_by_department(user.department_id))
-    ).aggregate(
-        mine=Count("pk", filter=Q(author=user, state__in=Proposal.OPEN_STATES)),
-        awaiting=Count("pk", filter=awaiting) if awaiting is not None else Count("pk", filter=Q(pk=None)),
-    )
+    state = getattr(user, "workflow_state", None)
+    key = f"workflow:nav:{user.pk}:{user.department_id}:{awaiting is not None}:{state}"
+    counts = cache.get(key) if state else None
+    if counts is None:
+        counts = Proposal.objects.annotate(
+            signed_by_my_department=Exists(_signed_by_department(user.department_id))
+        ).aggregate(
+            mine=Count("pk", filter=Q(author=user, state__in=Proposal.OPEN_STATES)),
+            awaiting=Count("pk", filter=awaiting) if awaiting is not None else Count("pk", filter=Q(pk=None)),
+        )
+        if state:
+            cache.set(key, counts, 60 * 60)
     return counts
 
 
