@@ -38,13 +38,13 @@ def sign_off_queue(user) -> QuerySet[Proposal]:
     return (
         Proposal.objects.annotate(signed_by_my_department=Exists(_signed_by_department(user.department_id)))
         .filter(awaiting)
-        .select_related("author", "author__department", "term")
+        .select_related("author")  # what the queue shows; the term's row is wide and not shown
         .order_by("updated_at", "pk")
     )
 
 
 def my_proposals(user) -> QuerySet[Proposal]:
-    return Proposal.objects.filter(author=user).select_related("term").order_by("-updated_at", "-pk")
+    return Proposal.objects.filter(author=user).select_related("author").order_by("-updated_at", "-pk")
 
 
 @functools.cache
