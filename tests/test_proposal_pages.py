@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from accounts import roles
+from glossary.entries import Entry
 from glossary.models import Proposal, SignOff, Term
 from glossary.services import proposals as services
 from glossary.services.terms import term_save
@@ -214,6 +215,19 @@ def test_navigation_badges_follow_every_workflow_change_at_once(client, proposal
     assert badges(ada) == {"mine": 2, "awaiting": 0}
     services.proposal_withdraw(proposal=second, user=ada)
     assert badges(ada) == {"mine": 1, "awaiting": 0}
+
+
+def test_term_page_shows_an_open_proposal_at_once_and_drops_it_when_withdrawn(client, make_term, ada, maya):
+    term = make_term("Platform", it_text="Shared infrastructure.")
+    page = login(client, ada).get(term.get_absolute_url()).content.decode()
+    assert "in review" not in page
+    change = services.proposal_create(author=maya, reason="Sharper", term=term, entry=Entry.from_term(term))
+    assert "Change in review</a> — proposed by" in client.get(term.get_absolute_url()).content.decode()
+    maya.first_name = "Maya-Lena"
+    maya.save()
+    assert "proposed by Maya-Lena" in client.get(term.get_absolute_url()).content.decode()
+    services.proposal_withdraw(proposal=change, user=maya)
+    assert "in review" not in client.get(term.get_absolute_url()).content.decode()
 
 
 def test_restore_an_earlier_version_from_the_history_page(client, make_term, ada, it, marketing):

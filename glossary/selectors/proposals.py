@@ -9,7 +9,7 @@ from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
 from accounts import roles
-from accounts.models import Department
+from accounts.models import Department, User
 from glossary import workflow
 from glossary.models import Comment, Proposal, SignOff, Term
 
@@ -49,11 +49,11 @@ def my_proposals(user) -> QuerySet[Proposal]:
 
 @functools.cache
 def _workflow_state_sql() -> str:
-    """SQL for one short string that changes with any proposal, sign-off or department change."""
+    """SQL for one short string that changes with any proposal, sign-off, department or user change."""
     quote = connection.ops.quote_name
     parts = [
         f"COALESCE((SELECT MAX(history_id) FROM {quote(model.history.model._meta.db_table)}), 0)"
-        for model in (Proposal, SignOff, Department)
+        for model in (Proposal, SignOff, Department, User)
     ]
     return " || '-' || ".join(parts)
 
@@ -63,31 +63,47 @@ def with_workflow_state(users: QuerySet) -> QuerySet:
     return users.annotate(workflow_state=RawSQL(_workflow_state_sql(), ()))
 
 
-def navigation_counts(user) -> dict[str, int]:
-    """The two badges in the navigation, cached per user while the workflow's state holds.
+def cached_while_workflow_unchanged(user, name: str, compute):
+    """`compute()`, cached while no proposal, sign-off, department or user changes.
 
-    `awaiting` counts proposals waiting for the user's department, for approvers only.
+    The state comes with a user loaded by the authentication backend; without it, no cache.
     """
+    state = getattr(user, "workflow_state", None)
+    if not state:
+        return compute()
+    key = f"workflow:{name}:{state}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, 60 * 60)
+    return value
+
+
+def navigation_counts(user) -> dict[str, int]:
+    """The two badges in the navigation; `awaiting` counts proposals waiting for the user's
+    department, for approvers only."""
     if not user.is_authenticated:
         return {}
     awaiting = _awaiting_filter(user)
-    state = getattr(user, "workflow_state", None)
-    key = f"workflow:nav:{user.pk}:{user.department_id}:{awaiting is not None}:{state}"
-    counts = cache.get(key) if state else None
-    if counts is None:
-        counts = Proposal.objects.annotate(
+
+    def count():
+        return Proposal.objects.annotate(
             signed_by_my_department=Exists(_signed_by_department(user.department_id))
         ).aggregate(
             mine=Count("pk", filter=Q(author=user, state__in=Proposal.OPEN_STATES)),
             awaiting=Count("pk", filter=awaiting) if awaiting is not None else Count("pk", filter=Q(pk=None)),
         )
-        if state:
-            cache.set(key, counts, 60 * 60)
-    return counts
+
+    return cached_while_workflow_unchanged(user, f"nav:{user.pk}:{user.department_id}:{awaiting is not None}", count)
 
 
-def open_proposals_for(term_id: int) -> QuerySet[Proposal]:
-    return Proposal.objects.filter(term_id=term_id, state__in=Proposal.OPEN_STATES).select_related("author")
+def open_proposals_for(term_id: int, user) -> list[Proposal]:
+    """Open proposals on the term, for a page shown to `user`."""
+
+    def find():
+        return list(Proposal.objects.filter(term_id=term_id, state__in=Proposal.OPEN_STATES).select_related("author"))
+
+    return cached_while_workflow_unchanged(user, f"open-proposals:{term_id}", find)
 
 
 def proposal_for_page(pk) -> Proposal:

@@ -153,12 +153,13 @@ class TermDetailView(GlossaryReadMixin, TemplateView):
     def get_context_data(self, **kwargs):
         # Rendered once per glossary state for everyone: the queries and Markdown were most of the page's time.
         page = cached_while_unchanged(f"term-page:{kwargs['slug']}", lambda: shared_term_page(kwargs["slug"]))
+        user = self.request.user
         if page is None:
             raise Http404("No such term.")
         return super().get_context_data(
             term=page,
             term_page=page,
-            open_proposals=proposal_selectors.open_proposals_for(page.pk) if self.request.user.is_authenticated else [],
+            open_proposals=proposal_selectors.open_proposals_for(page.pk, user) if user.is_authenticated else [],
             **kwargs,
         )
 
