@@ -1,6 +1,8 @@
-"""The project's URLs plus a bare view: a template of a given size, rendered with no queries."""
+"""The project's URLs plus two comparison views: a bare template of a given size rendered with no
+queries, and the site's layout alone for the logged-in user (the floor under every page)."""
 
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.template import engines
 from django.urls import include, path
 
@@ -12,4 +14,9 @@ def bare(request, size):
     return HttpResponse(_TEMPLATE.render({"lines": lines}))
 
 
-urlpatterns = [path("__bare__/<int:size>/", bare), path("", include("config.urls"))]
+def layout(request):
+    """Session, user, navigation badges and the base template, with an empty page inside."""
+    return render(request, "base.html")
+
+
+urlpatterns = [path("__bare__/<int:size>/", bare), path("__layout__/", layout), path("", include("config.urls"))]

@@ -149,6 +149,7 @@ def run_size(size: int, requests: int) -> tuple[dict, float]:
         "search, synonym": "/?q=cross-channel",
         "search, typo": "/?q=omnichanel",
         "approver queue": "/proposals/awaiting-me/",
+        "layout alone": "/__layout__/",
     }
     results = {}
     with override_settings(ROOT_URLCONF="bench.bare_urls", DEBUG=False, ALLOWED_HOSTS=["testserver"]):
