@@ -8,7 +8,8 @@ Finance definitions of realistic length, three versions of history each, written
 django-simple-history's bulk helpers), then 200 open proposals. For each page it prints the
 queries per request and the server time p50/p95 over --requests requests made in-process through
 the whole middleware stack, next to a bare view that renders a template of the same size with no
-queries; the ratio travels between machines.
+queries, timed in turns with it; the ratio travels between machines. "layout alone" is the site's
+layout for the logged-in user with nothing in it: the floor under every page.
 """
 
 import argparse
@@ -105,28 +106,31 @@ def seed(count: int) -> dict:
     return {"seconds": time.perf_counter() - start, "middle_term": terms[count // 2], "proposal": proposals[0]}
 
 
-def measure(client, url: str, requests: int) -> dict:
+def query_count(client, url: str) -> tuple[int, int]:
+    """Queries and bytes of one request in steady state (after a first request warmed the caches)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    response = client.get(url)  # warm caches
+    response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
     connection.queries_log.clear()  # seeding filled the log; counting needs room in it
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
-    query_count = len(queries.captured_queries)
+    return len(queries.captured_queries), len(response.content)
+
+
+def timings(client, url: str, requests: int) -> list[float]:
     times = []
     for _ in range(requests):
         start = time.perf_counter()
         client.get(url)
         times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    return {
-        "queries": query_count,
-        "bytes": len(response.content),
-        "p50": statistics.median(times),
-        "p95": times[int(len(times) * 0.95) - 1],
-    }
+    return times
+
+
+def summary(times: list[float]) -> dict:
+    times = sorted(times)
+    return {"p50": statistics.median(times), "p95": times[int(len(times) * 0.95) - 1]}
 
 
 def run_size(size: int, requests: int) -> tuple[dict, float]:
@@ -155,9 +159,18 @@ def run_size(size: int, requests: int) -> tuple[dict, float]:
     with override_settings(ROOT_URLCONF="bench.bare_urls", DEBUG=False, ALLOWED_HOSTS=["testserver"]):
         client = Client()
         client.force_login(User.objects.get(username="marco"))
-        for name, url in pages.items():
-            figures = measure(client, url, requests)
-            results[name] = (figures, measure(client, f"/__bare__/{figures['bytes']}/", requests))
+        shape = {name: query_count(client, url) for name, url in pages.items()}
+        samples = {name: ([], []) for name in pages}
+        # Pages and their bare views take turns in rounds, so a slow spell of a shared machine
+        # falls on all of them alike instead of on whichever page was being timed.
+        rounds = 5
+        for _ in range(rounds):
+            for name, url in pages.items():
+                page_times, bare_times = samples[name]
+                page_times += timings(client, url, requests // rounds)
+                bare_times += timings(client, f"/__bare__/{shape[name][1]}/", requests // rounds)
+        for name, (page_times, bare_times) in samples.items():
+            results[name] = ({"queries": shape[name][0], "bytes": shape[name][1], **summary(page_times)}, summary(bare_times))
     return results, seeded["seconds"]
 
 
@@ -179,11 +192,16 @@ def main():
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, {large} terms, "
           f"seeded in {seconds:.1f} s; {args.requests} requests per page")
-    print(f"{'page':<20} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'bare p50':>9} {'ratio':>6} {f'vs {small}':>8}")
+    # The sizes are timed minutes apart; the growth of the ratio to the bare view (timed alongside)
+    # cancels a machine that got slower or faster in between.
+    print(f"{'page':<20} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'bare p50':>9} {'ratio':>6} "
+          f"{f'vs {small}':>8} {'ratio vs':>9}")
     for name, (figures, bare) in results.items():
-        growth = figures["p50"] / runs[small][0][name][0]["p50"]
+        small_figures, small_bare = runs[small][0][name]
+        growth = figures["p50"] / small_figures["p50"]
+        ratio_growth = (figures["p50"] / bare["p50"]) / (small_figures["p50"] / small_bare["p50"])
         print(f"{name:<20} {figures['queries']:>7} {figures['p50']:>8.1f} {figures['p95']:>8.1f} "
-              f"{bare['p50']:>9.1f} {figures['p50'] / bare['p50']:>5.1f}x {growth:>7.1f}x")
+              f"{bare['p50']:>9.1f} {figures['p50'] / bare['p50']:>5.1f}x {growth:>7.1f}x {ratio_growth:>8.1f}x")
 
 
 if __name__ == "__main__":
