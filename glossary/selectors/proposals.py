@@ -1,9 +1,5 @@
 """Reads for the sign-off workflow: queues, a proposal's status, a term's approvals."""
 
-import functools
-
-from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
@@ -12,6 +8,7 @@ from accounts import roles
 from accounts.models import Department, User
 from glossary import workflow
 from glossary.models import Comment, Proposal, SignOff, Term
+from glossary.selectors.state import cached, newest_versions_sql
 
 State = Proposal.State
 
@@ -47,36 +44,17 @@ def my_proposals(user) -> QuerySet[Proposal]:
     return Proposal.objects.filter(author=user).select_related("author").order_by("-updated_at", "-pk")
 
 
-@functools.cache
-def _workflow_state_sql() -> str:
-    """SQL for one short string that changes with any proposal, sign-off, department or user change."""
-    quote = connection.ops.quote_name
-    parts = [
-        f"COALESCE((SELECT MAX(history_id) FROM {quote(model.history.model._meta.db_table)}), 0)"
-        for model in (Proposal, SignOff, Department, User)
-    ]
-    return " || '-' || ".join(parts)
-
-
 def with_workflow_state(users: QuerySet) -> QuerySet:
-    """Users annotated with the workflow's state, so the page's user query carries it."""
-    return users.annotate(workflow_state=RawSQL(_workflow_state_sql(), ()))
+    """Users annotated with the workflow's state (any proposal, sign-off, department or user
+    change alters it), so the page's user query carries it."""
+    return users.annotate(workflow_state=RawSQL(newest_versions_sql(Proposal, SignOff, Department, User), ()))
 
 
 def cached_while_workflow_unchanged(user, name: str, compute):
-    """`compute()`, cached while no proposal, sign-off, department or user changes.
-
-    The state comes with a user loaded by the authentication backend; without it, no cache.
-    """
+    """`compute()`, cached under the workflow's state that came with a user loaded by the
+    authentication backend; without it, computed every time."""
     state = getattr(user, "workflow_state", None)
-    if not state:
-        return compute()
-    key = f"workflow:{name}:{state}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, 60 * 60)
-    return value
+    return cached(f"workflow:{name}:{state}", compute) if state else compute()
 
 
 def navigation_counts(user) -> dict[str, int]:
