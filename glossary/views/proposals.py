@@ -4,7 +4,7 @@ Permission decisions come from glossary.workflow: a forbidden action raises Perm
 in the service whatever the page showed.
 """
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -12,9 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts import roles
 from glossary import workflow
 from glossary.entries import Entry, diff_entries
 from glossary.forms import CommentForm, ProposalForm, ReasonForm, SignOffForm
@@ -23,6 +25,7 @@ from glossary.selectors import proposals as selectors
 from glossary.selectors.state import cached_while_unchanged
 from glossary.selectors.terms import department_columns, term_version
 from glossary.services import proposals as services
+from glossary.views import page_number
 from glossary.workflow import Action
 
 STATUS_LABELS = dict(Term.Status.choices)
@@ -263,24 +266,52 @@ def _outcome(action: Action, proposal: Proposal) -> str:
     }[action]
 
 
-class SignOffQueueView(LoginRequiredMixin, TemplateView):
+@dataclass(frozen=True)
+class ProposalListing:
+    """One page of a proposal list, rendered; `count` is the number of proposals in the list."""
+
+    count: int
+    html: str
+
+
+class ProposalListView(LoginRequiredMixin, TemplateView):
+    """A page of the user's own list of proposals, rendered once while the workflow's state holds."""
+
     template_name = "glossary/proposal_list.html"
+    title = empty = list_name = ""
+
+    def proposals(self):
+        raise NotImplementedError
 
     def get_context_data(self, **kwargs):
-        page = Paginator(selectors.sign_off_queue(self.request.user), 25).get_page(self.request.GET.get("page"))
-        return super().get_context_data(
-            title="Needs my sign-off",
-            empty="Nothing is waiting for your department's sign-off.",
-            page=page,
-            **kwargs,
-        )
+        user = self.request.user
+        number = page_number(self.request.GET.get("page"))
+
+        def render() -> ProposalListing:
+            page = Paginator(self.proposals(), 25).get_page(number)
+            html = render_to_string("glossary/_proposal_table.html", {"page": page}) if page.object_list else ""
+            return ProposalListing(count=page.paginator.count, html=html)
+
+        # Who sees what depends on the user's department and role, read fresh with the user.
+        approver = user.has_perm(roles.SIGN_OFF)
+        key = f"{self.list_name}:{user.pk}:{user.department_id}:{approver}:{number}"
+        listing = selectors.cached_while_workflow_unchanged(user, key, render)
+        return super().get_context_data(title=self.title, empty=self.empty, listing=listing, **kwargs)
 
 
-class MyProposalsView(LoginRequiredMixin, TemplateView):
-    template_name = "glossary/proposal_list.html"
+class SignOffQueueView(ProposalListView):
+    title = "Needs my sign-off"
+    empty = "Nothing is waiting for your department's sign-off."
+    list_name = "sign-off-queue"
 
-    def get_context_data(self, **kwargs):
-        page = Paginator(selectors.my_proposals(self.request.user), 25).get_page(self.request.GET.get("page"))
-        return super().get_context_data(
-            title="My proposals", empty="You have not proposed anything yet.", page=page, **kwargs
-        )
+    def proposals(self):
+        return selectors.sign_off_queue(self.request.user)
+
+
+class MyProposalsView(ProposalListView):
+    title = "My proposals"
+    empty = "You have not proposed anything yet."
+    list_name = "my-proposals"
+
+    def proposals(self):
+        return selectors.my_proposals(self.request.user)

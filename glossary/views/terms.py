@@ -13,6 +13,7 @@ from glossary.models import Term
 from glossary.selectors import proposals as proposal_selectors
 from glossary.selectors import terms as selectors
 from glossary.selectors.state import cached_many_while_unchanged, cached_while_unchanged, glossary_fingerprint
+from glossary.views import page_number
 
 
 class GlossaryReadMixin(AccessMixin):
@@ -32,8 +33,8 @@ class TermListing:
     html: str
 
 
-def term_listing(filters: dict, departments, page_number: int, page_query: str, fingerprint: str) -> TermListing:
-    page = selectors.term_id_page(page_number, settings.GLOSSARY_PAGE_SIZE, **filters)
+def term_listing(filters: dict, departments, number: int, page_query: str, fingerprint: str) -> TermListing:
+    page = selectors.term_id_page(number, settings.GLOSSARY_PAGE_SIZE, **filters)
     if not page.object_list:
         return TermListing(count=0, html="")
     context = {
@@ -60,13 +61,6 @@ def term_cards(ids: list[int], departments, fingerprint: str) -> list[str]:
     return [cards[name] for name in names]
 
 
-def _page_number(value) -> int:
-    try:
-        return min(max(int(value), 1), 10**6)
-    except (TypeError, ValueError):
-        return 1
-
-
 class TermListView(GlossaryReadMixin, TemplateView):
     template_name = "glossary/term_list.html"
 
@@ -90,15 +84,15 @@ class TermListView(GlossaryReadMixin, TemplateView):
             "letter": filters["letter"],
         }
         page_query = urlencode({k: v for k, v in valid.items() if v})
-        page_number = _page_number(self.request.GET.get("page"))
+        number = page_number(self.request.GET.get("page"))
 
         def listing():
-            return term_listing(filters, departments, page_number, page_query, fingerprint)
+            return term_listing(filters, departments, number, page_query, fingerprint)
 
         # Browsing pages look the same to everyone until the glossary changes; searches are too
         # varied to be worth sharing, so they run every time.
         if not filters["query"]:
-            listing = cached_while_unchanged(f"term-list:{page_query}:{page_number}", listing, fingerprint=fingerprint)
+            listing = cached_while_unchanged(f"term-list:{page_query}:{number}", listing, fingerprint=fingerprint)
         else:
             listing = listing()
         export_filters = {"status": valid["status"], "tag": valid["tag"], "letter": valid["letter"]}
