@@ -49,7 +49,6 @@ def term_listing(filters: dict, departments, number: int, page_query: str, finge
 def term_cards(ids: list[int], departments, fingerprint: str) -> list[str]:
     """Each term's card in the list, rendered once per glossary state and shared by every list
     page and search that shows it: rendering fifty cards took longer than finding them."""
-
     names = {f"term-card:{pk}": pk for pk in ids}
 
     def render(missing: list[str]) -> dict[str, str]:
@@ -86,15 +85,15 @@ class TermListView(GlossaryReadMixin, TemplateView):
         page_query = urlencode({k: v for k, v in valid.items() if v})
         number = page_number(self.request.GET.get("page"))
 
-        def listing():
+        def render_listing():
             return term_listing(filters, departments, number, page_query, fingerprint)
 
         # Browsing pages look the same to everyone until the glossary changes; searches are too
         # varied to be worth sharing, so they run every time.
         if not filters["query"]:
-            listing = cached_while_unchanged(f"term-list:{page_query}:{number}", listing, fingerprint=fingerprint)
+            listing = cached_while_unchanged(f"term-list:{page_query}:{number}", render_listing, fingerprint=fingerprint)
         else:
-            listing = listing()
+            listing = render_listing()
         export_filters = {"status": valid["status"], "tag": valid["tag"], "letter": valid["letter"]}
         return super().get_context_data(
             form=form,
