@@ -168,13 +168,16 @@ CONTENT_SECURITY_POLICY = (
 # Reasons written on publishing name the proposal and every approver: longer than 100 characters.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
-# The finished PDFs are cached: in this process by default, in Redis when several app servers run.
+# Finished PDFs and rendered parts of pages are cached: in this process by default, in Redis when
+# several app servers run.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "common-ground"}
+        # Room for every term's card of a large glossary (about 1 KB each); Django's default is 300.
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "common-ground",
+              "OPTIONS": {"MAX_ENTRIES": 20_000}}
     )
 }
 
