@@ -10,6 +10,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.release import release_fingerprint
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -172,13 +174,16 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # several app servers run.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        # Room for every term's card of a large glossary (about 1 KB each); Django's default is 300.
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "common-ground",
-              "OPTIONS": {"MAX_ENTRIES": 20_000}}
-    )
+    "default": {
+        **(
+            {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+            if REDIS_URL
+            # Room for every term's card of a large glossary (about 1 KB each); Django's default is 300.
+            else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "common-ground",
+                  "OPTIONS": {"MAX_ENTRIES": 20_000}}
+        ),
+        "KEY_PREFIX": release_fingerprint(BASE_DIR),
+    }
 }
 
 # Background work (large PDF exports) runs in `manage.py db_worker`, queued in the database.

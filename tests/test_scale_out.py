@@ -132,7 +132,10 @@ def shared_redis(settings):
     except redis.exceptions.ConnectionError:
         pytest.skip(f"no Redis at {REDIS_URL}: the app servers need one to share")
     client.flushdb()
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]  # the servers run this release too
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}
+    }
     yield client
     client.flushdb()
 
