@@ -6,6 +6,9 @@ HOST ?= 127.0.0.1:8000
 
 .PHONY: run test install serve clean
 
+# The app runs in production mode unless told otherwise; the demo and the tests are development.
+run test: export DJANGO_DEBUG ?= 1
+
 # Reinstall only when requirements.txt changes.
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)

@@ -12,6 +12,9 @@ if str(ROOT) not in sys.path:
 
 def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
+    # Benchmarks measure the app on this machine, in development mode unless the caller chose
+    # otherwise (bench/load.py runs production mode on purpose).
+    os.environ.setdefault("DJANGO_DEBUG", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 

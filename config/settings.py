@@ -26,13 +26,15 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# Production unless told otherwise: a forgotten variable must not serve debug pages and a
+# development key to the world. `make run` and `make test` set DJANGO_DEBUG=1 themselves.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 
 DEVELOPMENT_SECRET_KEY = "development-only-key-do-not-use-in-production-6f1c2b7e9a"
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 
-# Production mode (DJANGO_DEBUG=0) refuses to start on development defaults.
+# Production mode refuses to start on development defaults.
 if DEBUG:
     SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 else:
@@ -45,7 +47,10 @@ else:
     if not os.environ.get("DJANGO_ALLOWED_HOSTS", "").strip():
         missing.append("DJANGO_ALLOWED_HOSTS must list the host names the site answers to, e.g. glossary.example.com.")
     if missing:
-        raise ImproperlyConfigured("Production mode (DJANGO_DEBUG=0) cannot start: " + " ".join(missing))
+        raise ImproperlyConfigured(
+            "Production mode (the default; DJANGO_DEBUG unset or 0) cannot start: " + " ".join(missing)
+            + " For development mode on this machine set DJANGO_DEBUG=1 (`make run` and `make test` do)."
+        )
 
 INSTALLED_APPS = [
     "accounts",

@@ -48,6 +48,18 @@ def test_production_mode_refuses_to_start_on_development_defaults(overrides, mes
     assert message in result.stderr
 
 
+def test_the_app_starts_in_production_mode_unless_told_otherwise():
+    result = manage("check")
+    assert result.returncode != 0, "with no DJANGO_* variables the app must refuse to start"
+    assert "Production mode" in result.stderr and "DJANGO_SECRET_KEY must be" in result.stderr
+    assert "DJANGO_DEBUG=1" in result.stderr, "the message says how to get development mode"
+
+    result = manage("shell", "--no-imports", "-c", "from django.conf import settings; print(settings.DEBUG)",
+                    env_overrides={"DJANGO_DEBUG": "1"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True"]
+
+
 def test_production_mode_turns_on_secure_cookies_hsts_and_ssl_redirect():
     code = (
         "from django.conf import settings as s; "
