@@ -114,6 +114,15 @@ AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.back
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# One password tried against many usernames is limited too: this many failures from one address,
+# whatever the usernames, lock that address out (config/login_limits.py).
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "30"))
+AXES_HANDLER = "config.login_limits.PerAddressLimitHandler"
+# The proxies in front of the app: a count (`1`) or their addresses and networks
+# (`10.0.0.0/8,127.0.0.1`). Empty: no proxy, the client is REMOTE_ADDR and X-Forwarded-For is
+# ignored, so a client cannot choose the address the lock-out counts against.
+TRUSTED_PROXIES = os.environ.get("DJANGO_TRUSTED_PROXIES", "")
+AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

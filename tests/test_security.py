@@ -121,6 +121,74 @@ def test_repeated_failed_log_ins_lock_the_account_for_a_while(client, ada, make_
     assert login(client, "ada", "pw-for-tests-only").status_code == 302, "the lock lifts after the cool-off"
 
 
+def login_from(client, username, password, **meta):
+    """A log-in POST as a given client: REMOTE_ADDR and X-Forwarded-For go in as request.META."""
+    return client.post(reverse("login"), {"username": username, "password": password}, **meta)
+
+
+@pytest.mark.parametrize(
+    "trusted, remote, forwarded, expected",
+    [
+        ("", "203.0.113.9", "198.51.100.1", "203.0.113.9"),  # no proxy: the header is the client's word
+        ("1", "10.0.0.1", "198.51.100.1, 203.0.113.9", "203.0.113.9"),  # the forged left part is skipped
+        ("2", "10.0.0.1", "198.51.100.1, 203.0.113.9, 10.0.0.2", "203.0.113.9"),
+        ("2", "10.0.0.1", "203.0.113.9", "10.0.0.1"),  # shorter than the proxies: the one that called us
+        ("1", "10.0.0.1", "not-an-address", "10.0.0.1"),
+        ("10.0.0.0/8,127.0.0.1", "10.0.0.1", "198.51.100.1, 203.0.113.9, 10.0.0.2", "203.0.113.9"),
+        ("10.0.0.0/8", "203.0.113.9", "198.51.100.1", "203.0.113.9"),  # not called by a trusted proxy
+        ("10.0.0.0/8", "10.0.0.1", "198.51.100.1, junk", "10.0.0.1"),  # a broken hop stops the walk
+        ("10.0.0.0/8, bogus, 300.1.1.1", "10.0.0.1", "2001:DB8::1", "2001:db8::1"),  # bad entries ignored
+        ("bogus", "10.0.0.1", "198.51.100.1", "10.0.0.1"),
+    ],
+)
+def test_client_address_believes_only_what_trusted_proxies_wrote(rf, settings, trusted, remote, forwarded, expected):
+    from config.client_address import client_address
+
+    settings.TRUSTED_PROXIES = trusted
+    request = rf.post("/accounts/login/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_address(request) == expected
+
+
+def test_one_address_failing_against_many_usernames_is_locked_out(client, ada, settings):
+    limit = settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS
+    assert limit == 30 and limit > settings.AXES_FAILURE_LIMIT
+    guesser = {"REMOTE_ADDR": "203.0.113.9"}
+    for n in range(limit - 1):
+        assert login_from(client, f"user{n}", "Summer2026!", **guesser).status_code == 200
+    assert login_from(client, f"user{limit}", "Summer2026!", **guesser).status_code == 429
+    assert login_from(client, "ada", "pw-for-tests-only", **guesser).status_code == 429, "every username is locked"
+    assert "_auth_user_id" not in client.session
+    assert login_from(client, "ada", "pw-for-tests-only", REMOTE_ADDR="198.51.100.7").status_code == 302, (
+        "another address can still log in"
+    )
+
+
+@pytest.mark.parametrize("trusted", ["1", "10.0.0.0/8,127.0.0.1"])
+def test_behind_a_trusted_proxy_clients_do_not_lock_each_other_out(client, ada, settings, trusted):
+    settings.TRUSTED_PROXIES = trusted
+    via_proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login_from(client, "ada", "wrong", HTTP_X_FORWARDED_FOR="203.0.113.9", **via_proxy)
+    assert login_from(client, "ada", "pw-for-tests-only", HTTP_X_FORWARDED_FOR="203.0.113.9", **via_proxy).status_code == 429
+    other = login_from(client, "ada", "pw-for-tests-only", HTTP_X_FORWARDED_FOR="198.51.100.7", **via_proxy)
+    assert other.status_code == 302, "a second client behind the same proxy is not the first one"
+
+
+@pytest.mark.parametrize(
+    "trusted, remote, forged",
+    [
+        ("", "203.0.113.9", "198.51.100.{n}"),  # no proxy trusted: the header is ignored
+        ("1", "10.0.0.1", "198.51.100.{n}, 203.0.113.9"),  # behind one proxy: only its entry counts
+    ],
+)
+def test_a_client_cannot_escape_the_lock_out_with_its_own_x_forwarded_for(client, ada, settings, trusted, remote, forged):
+    settings.TRUSTED_PROXIES = trusted
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        login_from(client, "ada", "wrong", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forged.format(n=n))
+    retry = login_from(client, "ada", "pw-for-tests-only", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forged.format(n=99))
+    assert retry.status_code == 429
+
+
 @pytest.mark.parametrize(
     "next_url, expected",
     [("/terms/api/", "/terms/api/"), ("https://evil.example/", "/"), ("//evil.example/x", "/"), ("javascript:alert(1)", "/")],
