@@ -212,3 +212,43 @@ def test_password_validators_refuse_weak_passwords(ada):
     for weak in ["password", "12345678", "ada", "lindqvist1"]:
         with pytest.raises(ValidationError):
             validate_password(weak, user=ada)
+
+
+def cache_directives(response) -> set[str]:
+    return {directive.strip() for directive in response.get("Cache-Control", "").split(",") if directive.strip()}
+
+
+def test_every_response_to_a_signed_in_user_is_private(client, ada, make_term):
+    term = make_term("API", it_text="A contract.")
+    signed_in = login(client, "ada", "pw-for-tests-only")
+    assert signed_in.status_code == 302 and "private" in cache_directives(signed_in)
+    pages = [
+        reverse("glossary:term_list"), term.get_absolute_url(), reverse("glossary:term_history", args=[term.slug]),
+        reverse("glossary:sign_off_queue"), reverse("glossary:term_propose_new"), "/no-such-page/",
+    ]
+    for url in pages:
+        directives = cache_directives(client.get(url))
+        assert "private" in directives and "public" not in directives, url
+
+
+def test_exports_are_private_and_never_stored(reader_client, make_term):
+    from glossary.models import PdfExport, Term
+
+    term = make_term("API", it_text="A contract.", status=Term.Status.APPROVED)
+    ready = PdfExport.objects.create(options={}, key="k", state=PdfExport.State.READY, pdf=b"%PDF-1.7 stored")
+    downloads = [
+        reverse("glossary:glossary_csv"), reverse("glossary:glossary_json"), reverse("glossary:glossary_pdf"),
+        reverse("glossary:term_pdf", args=[term.slug]), reverse("glossary:pdf_export_download", args=[ready.pk]),
+    ]
+    for url in downloads:
+        response = reader_client.get(url)
+        assert response.status_code == 200 and "attachment" in response["Content-Disposition"], url
+        assert cache_directives(response) == {"private", "no-store"}, url
+
+
+def test_exports_are_never_stored_even_when_the_glossary_is_public(client, make_term, settings):
+    settings.GLOSSARY_PUBLIC_READ = True
+    make_term("API", it_text="A contract.")
+    response = client.get(reverse("glossary:glossary_csv"))
+    assert response.status_code == 200
+    assert cache_directives(response) == {"private", "no-store"}

@@ -5,6 +5,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.cache import patch_cache_control
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -19,10 +20,16 @@ from glossary.services.imports import glossary_import
 from glossary.views.terms import GlossaryReadMixin
 
 
-def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(bytes(pdf), content_type="application/pdf")
+def download(response: HttpResponse, filename: str) -> HttpResponse:
+    """Send as a file that no cache keeps: an export may hold terms not yet approved, and a copy
+    left in a shared cache or on a shared computer's disk outlives the reader's right to see them."""
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    return download(HttpResponse(bytes(pdf), content_type="application/pdf"), filename)
 
 
 def _respond(request, options: ExportOptions):
@@ -86,9 +93,7 @@ class GlossaryFileView(GlossaryReadMixin, View):
             history = export_history(terms) if request.GET.get("history") else None
             body = interchange.export_json(terms, departments, organisation=settings.GLOSSARY_ORGANISATION, history=history)
             content_type = "application/json"
-        response = HttpResponse(body, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="glossary.{file_format}"'
-        return response
+        return download(HttpResponse(body, content_type=content_type), f"glossary.{file_format}")
 
 
 class GlossaryImportView(LoginRequiredMixin, TemplateView):
