@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from glossary import text
+from glossary import json_input, text
 from glossary.models import Term
 
 FORMAT_NAME = "common-ground-glossary"
@@ -190,35 +190,35 @@ def _parse_csv(content: str, departments) -> ParsedFile:
 
 def _parse_json(content: str) -> ParsedFile:
     try:
-        document = json.loads(content)
+        document = json_input.load(content)
     except json.JSONDecodeError as error:
         return ParsedFile(errors=[f"This is not valid JSON: {error.msg} (line {error.lineno})."])
+    except json_input.FileTooDeep as error:
+        return _too_deep(error.rows)
     if not isinstance(document, dict) or not isinstance(document.get("terms"), list):
         return ParsedFile(errors=["The JSON must be an object with a “terms” list, as Common Ground exports it."])
+    refused = json_input.refused_in({key: value for key, value in document.items() if key != "terms"})
+    if refused is not None:
+        return ParsedFile(errors=[f"The file holds {refused.problem}, outside any term."])
     parsed = ParsedFile()
     for number, record in enumerate(document["terms"], start=1):
         if not isinstance(record, dict):
             parsed.rows.append(ImportRow(number, errors=["is not an object"]))
             continue
-        definitions = record.get("definitions") or {}
-        parsed.rows.append(
-            ImportRow(
-                number,
-                {
-                    "name": str(record.get("name") or ""),
-                    "abbreviation": str(record.get("abbreviation") or ""),
-                    "synonyms": _split(record.get("synonyms") or []),
-                    "common_ground": str(record.get("common_ground") or ""),
-                    "definitions": {str(k): str(v) for k, v in definitions.items()} if isinstance(definitions, dict) else None,
-                    "examples": str(record.get("examples") or ""),
-                    "tags": _split(record.get("tags") or []),
-                    "related_terms": _split(record.get("related_terms") or []),
-                    "status": str(record.get("status") or ""),
-                },
-            )
-        )
+        values, errors = json_input.read_record(record, _split)
+        parsed.rows.append(ImportRow(number, values, errors))
     if not parsed.rows:
         parsed.errors.append("The file has no terms.")
+    return parsed
+
+
+def _too_deep(rows: list[int]) -> ParsedFile:
+    message = f"nests lists or objects more than {json_input.MAX_NESTING} levels deep"
+    parsed = ParsedFile(rows=[ImportRow(row, errors=[message]) for row in rows if row])
+    if 0 in rows:
+        parsed.errors.append(f"The file {message} outside any term, so it cannot be read.")
+    elif not rows:
+        parsed.errors.append("The file nests lists or objects too deeply to be read.")
     return parsed
 
 
