@@ -1,14 +1,93 @@
 import string
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 
+from glossary import text
 from glossary.entries import Entry
 from glossary.exports.options import ExportOptions
 from glossary.interchange import MAX_UPLOAD_BYTES
-from glossary.models import Term
-from glossary.text import normalise_newlines, split_lines
+from glossary.models import Comment, Definition, Proposal, SignOff, Tag, Term
+from glossary.models.fields import max_length
 
 LETTERS = list(string.ascii_uppercase) + ["#"]
+
+
+def markdown_text(value: str) -> str:
+    return text.normalise_newlines(value).strip()
+
+
+def one_per_line(value: str) -> str:
+    return "\n".join(text.split_lines(value))
+
+
+class StoredTextField(forms.CharField):
+    """A text field that checks its length on the text as it will be stored, not as typed.
+
+    Names are NFKC-normalised (“ﷺ” becomes 18 letters) and browsers send line breaks as two
+    characters that are stored as one, so the typed length says little about what fits.
+    """
+
+    def __init__(self, *, normalise, **kwargs):
+        self.normalise = normalise
+        super().__init__(**kwargs)
+        for validator in self.validators:
+            if isinstance(validator, MaxLengthValidator):
+                validator.message = "At most %(limit_value)d characters; this has %(show_value)d as it would be stored."
+
+    def to_python(self, value):
+        return self.normalise(super().to_python(value))
+
+
+class NameField(StoredTextField):
+    def __init__(self, **kwargs):
+        super().__init__(normalise=text.normalise_name, **kwargs)
+        for validator in self.validators:
+            if isinstance(validator, MaxLengthValidator):
+                validator.message = (
+                    "At most %(limit_value)d characters, counted as stored: letters such as “ﬁ” or “ﷺ” count "
+                    "as the letters they stand for. This has %(show_value)d."
+                )
+
+
+class SynonymsField(StoredTextField):
+    """One name per line (or separated by commas); each as long as a term's name may be."""
+
+    def __init__(self, **kwargs):
+        super().__init__(normalise=one_per_line, **kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        limit = max_length(Term, "name")
+        for synonym in value.split("\n"):
+            if len(synonym) > limit:
+                raise forms.ValidationError(
+                    "Each synonym is a name of at most %(limit)d characters; “%(start)s…” has %(length)d.",
+                    code="max_length",
+                    params={"limit": limit, "start": synonym[:40], "length": len(synonym)},
+                )
+
+
+class TagsField(forms.CharField):
+    """Tag names separated by commas, cleaned to a tuple of names as they will be stored."""
+
+    def to_python(self, value):
+        return tuple(text.split_lines(super().to_python(value)))
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > Term.MAX_TAGS:
+            raise forms.ValidationError(
+                "At most %(limit)d tags; this has %(count)d.", code="max_tags", params={"limit": Term.MAX_TAGS, "count": len(value)}
+            )
+        limit = max_length(Tag, "name")
+        for name in value:
+            if len(name) > limit:
+                raise forms.ValidationError(
+                    "Each tag is at most %(limit)d characters; “%(start)s…” has %(length)d.",
+                    code="max_length",
+                    params={"limit": limit, "start": name[:40], "length": len(name)},
+                )
 
 
 class TermFilterForm(forms.Form):
@@ -52,25 +131,37 @@ class TermFilterForm(forms.Form):
 class ProposalForm(forms.Form):
     """A complete proposed entry plus the reason for it; one definition box per signing department."""
 
-    name = forms.CharField(max_length=120)
-    abbreviation = forms.CharField(max_length=30, required=False)
-    synonyms = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="One per line, or separated by commas."
+    name = NameField(max_length=max_length(Term, "name"))
+    abbreviation = forms.CharField(max_length=max_length(Term, "abbreviation"), required=False)
+    synonyms = SynonymsField(
+        max_length=max_length(Term, "synonyms"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One per line, or separated by commas.",
     )
-    summary = forms.CharField(
+    summary = StoredTextField(
+        normalise=markdown_text,
+        max_length=max_length(Term, "summary"),
         label="Common ground",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="The meaning both departments agree on (Markdown). Leave empty until they do.",
     )
-    examples = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Markdown.")
-    tags = forms.CharField(required=False, max_length=500, help_text="Separated by commas.")
+    examples = StoredTextField(
+        normalise=markdown_text,
+        max_length=max_length(Term, "examples"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Markdown.",
+    )
+    tags = TagsField(required=False, help_text=f"Separated by commas; at most {Term.MAX_TAGS}.")
     related_terms = forms.ModelMultipleChoiceField(
         queryset=Term.objects.none(), required=False, widget=forms.SelectMultiple(attrs={"size": 6})
     )
-    reason = forms.CharField(
+    reason = StoredTextField(
+        normalise=markdown_text,
+        max_length=max_length(Proposal, "reason"),
         label="Why this change?",
-        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Reviewers in every department read this first.",
     )
@@ -82,10 +173,11 @@ class ProposalForm(forms.Form):
         self.departments = list(departments)
         self.fields["related_terms"].queryset = Term.objects.exclude(pk=getattr(term, "pk", None))
         for department in self.departments:
-            self.fields[self.definition_field(department)] = forms.CharField(
+            self.fields[self.definition_field(department)] = StoredTextField(
+                normalise=markdown_text,
                 label=f"What {department.name} means",
                 required=False,
-                max_length=20000,
+                max_length=max_length(Definition, "text"),
                 widget=forms.Textarea(attrs={"rows": 5}),
                 help_text="Markdown: **bold**, *italic*, [links](/terms/api/), lists.",
             )
@@ -119,14 +211,14 @@ class ProposalForm(forms.Form):
         data = self.cleaned_data
         return Entry(
             name=data["name"],
-            abbreviation=data["abbreviation"].strip(),
-            synonyms="\n".join(split_lines(data["synonyms"])),
-            summary=normalise_newlines(data["summary"]).strip(),
-            examples=normalise_newlines(data["examples"]).strip(),
+            abbreviation=data["abbreviation"],
+            synonyms=data["synonyms"],
+            summary=data["summary"],
+            examples=data["examples"],
             status=status,
-            tags=tuple(split_lines(data["tags"])),
+            tags=data["tags"],
             related={t.pk: t.name for t in data["related_terms"]},
-            definitions={d.pk: normalise_newlines(data[self.definition_field(d)]).strip() for d in self.departments},
+            definitions={d.pk: data[self.definition_field(d)] for d in self.departments},
         )
 
     def add_service_errors(self, error) -> None:
@@ -138,14 +230,17 @@ class ProposalForm(forms.Form):
 class ReasonForm(forms.Form):
     """Just a reason, for proposals whose content is given (deprecating a term)."""
 
-    reason = forms.CharField(label="Why?", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = StoredTextField(
+        normalise=markdown_text, label="Why?", max_length=max_length(Proposal, "reason"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class SignOffForm(forms.Form):
-    comment = forms.CharField(
+    comment = StoredTextField(
+        normalise=markdown_text,
         label="Comment for the author",
         required=False,
-        max_length=5000,
+        max_length=max_length(SignOff, "comment"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Required when you request changes or reject.",
     )
@@ -153,7 +248,12 @@ class SignOffForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(label="Add to the discussion", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    body = StoredTextField(
+        normalise=markdown_text,
+        label="Add to the discussion",
+        max_length=max_length(Comment, "body"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class ExportForm(forms.Form):

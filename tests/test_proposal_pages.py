@@ -68,7 +68,7 @@ def test_contributor_proposes_a_new_term_in_the_browser(client, ada, it, marketi
         ({"reason": ""}, "reason", "This field is required."),
         ({"name": "Bad\x00name"}, "name", "Null characters are not allowed."),
         ({"definition_it": "", "definition_marketing": ""}, None, "at least one department"),
-        ({"name": "x" * 500}, "name", "at most 120 characters"),
+        ({"name": "x" * 500}, "name", "At most 120 characters"),
     ],
 )
 def test_bad_proposal_input_is_explained_and_saves_nothing(client, ada, it, marketing, overrides, field, message):

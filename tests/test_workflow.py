@@ -264,7 +264,7 @@ def test_new_term_losing_its_name_before_publishing_goes_back_to_the_author(prop
     approve(proposal, marco)
     proposal.refresh_from_db()
     assert proposal.state == State.CHANGES_REQUESTED
-    assert "another term now has this name" in proposal.comments.last().body
+    assert "“omnichannel” is already in the glossary" in proposal.comments.last().body
     assert Term.objects.count() == 1
 
 

@@ -9,6 +9,8 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from glossary import text
+from glossary.models.fields import LimitedTextField, max_length
+from glossary.models.terms import Definition, Term
 
 
 class Proposal(models.Model):
@@ -37,15 +39,15 @@ class Proposal(models.Model):
         "glossary.Term", null=True, blank=True, on_delete=models.PROTECT, related_name="proposals"
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposals")
-    reason = models.TextField(help_text="Why this change: reviewers see it first.")
+    reason = LimitedTextField(max_length=2000, help_text="Why this change: reviewers see it first.")
     # The term version this proposal was written against; publishing on top of a newer one is refused.
     base_version = models.PositiveIntegerField(null=True, blank=True)
     # Every edit by the author makes a new revision; sign-offs count only for the revision they saw.
     revision = models.PositiveIntegerField(default=1)
 
-    # The proposed entry.
-    name = models.CharField(max_length=120)
-    abbreviation = models.CharField(max_length=30, blank=True)
+    # The proposed entry, held to the limits of the term it becomes.
+    name = models.CharField(max_length=max_length(Term, "name"))
+    abbreviation = models.CharField(max_length=max_length(Term, "abbreviation"), blank=True)
     synonyms = models.TextField(blank=True)
     summary = models.TextField("common ground", blank=True)
     examples = models.TextField(blank=True)
@@ -84,7 +86,7 @@ class Proposal(models.Model):
 class ProposedDefinition(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="definitions")
     department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+")
-    text = models.TextField()
+    text = LimitedTextField(max_length=max_length(Definition, "text"))
     history = HistoricalRecords()
 
     class Meta:
@@ -107,7 +109,7 @@ class SignOff(models.Model):
     department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="sign_offs")
     approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sign_offs")
     decision = models.CharField(max_length=16, choices=Decision.choices)
-    comment = models.TextField(blank=True)
+    comment = LimitedTextField(max_length=5000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -127,7 +129,7 @@ class SignOff(models.Model):
 class Comment(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField()
+    body = LimitedTextField(max_length=5000)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

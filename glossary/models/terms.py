@@ -6,9 +6,32 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from glossary import text
+from glossary.models.fields import LimitedTextField
 
 
-class Tag(models.Model):
+class NormalisedModel(models.Model):
+    """A model whose text is put into its stored form before it is validated, and again on saving.
+
+    Limits then count the characters that will be stored, not the ones typed: NFKC spells “ﷺ” out
+    in 18 letters, so a short name can grow past its column.
+    """
+
+    class Meta:
+        abstract = True
+
+    def normalise(self) -> None:
+        raise NotImplementedError
+
+    def full_clean(self, *args, **kwargs):
+        self.normalise()
+        super().full_clean(*args, **kwargs)
+
+    def save(self, *args, **kwargs):
+        self.normalise()
+        super().save(*args, **kwargs)
+
+
+class Tag(NormalisedModel):
     name = models.CharField(max_length=60, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
     history = HistoricalRecords()
@@ -19,14 +42,42 @@ class Tag(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
+    def normalise(self) -> None:
         self.name = text.normalise_name(self.name)
+
+    @staticmethod
+    def slug_for(name: str) -> str:
+        """The address a new tag of this name gets: its letters and digits, hyphenated."""
+        return slugify(text.normalise_name(name))[: Tag._meta.get_field("slug").max_length]
+
+    def clean(self):
+        # A tag's address is its filter link (?tag=x-y), so “x y” and “x-y” cannot both exist. The
+        # admin sets slugs itself, and Django's unique check covers those.
+        if self.slug:
+            return
+        slug = Tag.slug_for(self.name)
+        clash = Tag.objects.filter(slug=slug).exclude(pk=self.pk).first() if slug else None
+        if clash:
+            raise ValidationError(
+                {"name": f"The tag “{self.name}” would share its address with the tag “{clash.name}”: "
+                         f"use “{clash.name}”, or a name that differs in letters or digits."},
+                code="unique",
+            )
+
+    def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = slugify(self.name)[:60] or "tag"
+            self.slug = Tag.slug_for(self.name) or self._numbered_slug()
         super().save(*args, **kwargs)
 
+    def _numbered_slug(self) -> str:
+        """For names with no letter or digit in the Latin alphabet (“市场”, “!!!”)."""
+        n = 1
+        while Tag.objects.filter(slug=f"tag-{n}").exists():
+            n += 1
+        return f"tag-{n}"
 
-class Term(models.Model):
+
+class Term(NormalisedModel):
     """One glossary entry: a word, and what each department means by it."""
 
     class Status(models.TextChoices):
@@ -35,23 +86,27 @@ class Term(models.Model):
         APPROVED = "approved", "Approved"
         DEPRECATED = "deprecated", "Deprecated"
 
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, error_messages={"blank": "A term needs a name."})
     # name_key and initial are derived from name on every save; they make uniqueness and the
-    # A–Z index cheap and independent of the database's collation.
-    name_key = models.CharField(max_length=120, unique=True, editable=False)
+    # A–Z index cheap and independent of the database's collation. Case folding turns one
+    # character into as many as three (“ß” → “ss”), so the key has room for three times the name.
+    name_key = models.CharField(max_length=360, unique=True, editable=False)
     initial = models.CharField(max_length=1, editable=False, db_index=True)
     slug = models.SlugField(
         max_length=140, unique=True, editable=False, help_text="Permanent address; kept on rename."
     )
     abbreviation = models.CharField(max_length=30, blank=True)
-    synonyms = models.TextField(blank=True, help_text="One per line.")
-    summary = models.TextField(
+    synonyms = LimitedTextField(max_length=2000, blank=True, help_text="One per line.")
+    summary = LimitedTextField(
         "common ground",
+        max_length=5000,
         blank=True,
         help_text="The meaning both departments agree on (Markdown). Leave empty until they do.",
     )
-    examples = models.TextField(blank=True, help_text="Usage examples (Markdown).")
+    examples = LimitedTextField(max_length=10000, blank=True, help_text="Usage examples (Markdown).")
     tags = models.ManyToManyField(Tag, blank=True, related_name="terms")
+    # More would be a list of keywords, not a way to browse.
+    MAX_TAGS = 20
     related_terms = models.ManyToManyField("self", blank=True, symmetrical=True)
     status = models.CharField(
         max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
@@ -90,10 +145,17 @@ class Term(models.Model):
     def synonym_list(self) -> list[str]:
         return text.split_lines(self.synonyms)
 
-    def clean(self):
+    def normalise(self) -> None:
         self.name = text.normalise_name(self.name)
+        self.name_key = text.name_key(self.name)
+        self.initial = text.initial(self.name)
+        self.synonyms = "\n".join(text.split_lines(self.synonyms))
+        self.summary = text.normalise_newlines(self.summary)
+        self.examples = text.normalise_newlines(self.examples)
+
+    def clean(self):
         if not self.name:
-            raise ValidationError({"name": "A term needs a name."}, code="required")
+            return  # the field's own check says so
         clash = Term.objects.filter(name_key=text.name_key(self.name)).exclude(pk=self.pk).first()
         if clash:
             raise ValidationError(
@@ -102,32 +164,26 @@ class Term(models.Model):
             )
 
     def save(self, *args, **kwargs):
-        self.name = text.normalise_name(self.name)
-        self.name_key = text.name_key(self.name)
-        self.initial = text.initial(self.name)
-        self.synonyms = "\n".join(text.split_lines(self.synonyms))
-        self.summary = text.normalise_newlines(self.summary)
-        self.examples = text.normalise_newlines(self.examples)
         if not self.slug:
             self.slug = self._unique_slug()
         super().save(*args, **kwargs)
 
     def _unique_slug(self) -> str:
-        base = slugify(self.name)[:120] or "term"
+        base = slugify(text.normalise_name(self.name))[:120] or "term"
         slug, n = base, 2
         while Term.objects.filter(slug=slug).exclude(pk=self.pk).exists():
             slug, n = f"{base}-{n}", n + 1
         return slug
 
 
-class Definition(models.Model):
+class Definition(NormalisedModel):
     """What one department means by a term, in Markdown."""
 
     term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="definitions")
     department = models.ForeignKey(
         "accounts.Department", on_delete=models.PROTECT, related_name="definitions"
     )
-    text = models.TextField(help_text="Markdown: links, emphasis and lists are kept.")
+    text = LimitedTextField(max_length=20000, help_text="Markdown: links, emphasis and lists are kept.")
     history = HistoricalRecords()
 
     class Meta:
@@ -139,6 +195,5 @@ class Definition(models.Model):
     def __str__(self):
         return f"{self.term} ({self.department})"
 
-    def save(self, *args, **kwargs):
+    def normalise(self) -> None:
         self.text = text.normalise_newlines(self.text)
-        super().save(*args, **kwargs)

@@ -13,7 +13,7 @@ from glossary import text, workflow
 from glossary.entries import Entry
 from glossary.interchange import ImportRow, parse_upload
 from glossary.models import Proposal, Term
-from glossary.services.proposals import proposal_create
+from glossary.services.proposals import proposal_create, validate_entry
 
 
 @dataclass
@@ -79,6 +79,18 @@ def _entry(values: dict, departments: dict[str, Department], existing: dict[str,
     return entry, pending
 
 
+# The file's own names for the term's fields, where they differ from the model's.
+COLUMN_NAMES = {"summary": "common_ground"}
+
+
+def _row_messages(error: ValidationError) -> list[str]:
+    return [
+        f"{COLUMN_NAMES.get(field, field)}: {message}" if field != "__all__" else message
+        for field, messages in error.message_dict.items()
+        for message in messages
+    ]
+
+
 @transaction.atomic
 def glossary_import(*, filename: str, data: bytes, user, dry_run: bool) -> ImportReport:
     if not workflow.can_import(user):
@@ -102,8 +114,19 @@ def glossary_import(*, filename: str, data: bytes, user, dry_run: bool) -> Impor
             action = "unchanged"
         else:
             action = "deprecation" if deprecating and term.status != Term.Status.DEPRECATED else "change"
+        if action != "unchanged":
+            # The same checks as the proposal form's, so no imported proposal fails at publishing.
+            try:
+                validate_entry(entry=entry, term=term)
+            except ValidationError as error:
+                row.errors += _row_messages(error)
+                report.row_errors.append(row)
+                continue
         planned.append((row, entry, pending, term, action))
         report.changes.append(PlannedChange(row.number, entry.name, action))
+    if not report.ok:
+        report.changes = []
+        return report
     if dry_run:
         return report
 

@@ -8,16 +8,18 @@ only after the transaction commits.
 from dataclasses import replace
 from functools import partial
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Department
 from glossary import notifications, text, workflow
 from glossary.entries import Entry, merge
-from glossary.models import Comment, Proposal, ProposedDefinition, SignOff, Term
+from glossary.models import Comment, Definition, Proposal, ProposedDefinition, SignOff, Term
+from glossary.models.fields import max_length
 from glossary.selectors.terms import term_version
-from glossary.services.terms import save_with_history, tags_from_names, term_save
+from glossary.services.terms import save_with_history, tag_problems, tags_from_names, term_save
 from glossary.workflow import Action
 
 State = Proposal.State
@@ -42,19 +44,67 @@ def _after_commit(send, *args, **kwargs):
     transaction.on_commit(partial(send, *args, **kwargs))
 
 
+def validate_entry(*, entry: Entry, term: Term | None) -> None:
+    """Refuse, field by field, an entry that could not be published as it stands.
+
+    The checks are the term's own (its declared limits, counted after the normalisation saving
+    applies) plus those of its tags and definitions, so a change every department approved never
+    fails for a reason nobody was told about.
+    """
+    errors: dict[str, list[str]] = {}
+    candidate = Term(
+        pk=getattr(term, "pk", None),
+        name=entry.name,
+        abbreviation=entry.abbreviation,
+        synonyms=entry.synonyms,
+        summary=entry.summary,
+        examples=entry.examples,
+        status=entry.status or Term.Status.APPROVED,
+    )
+    try:
+        candidate.full_clean(
+            exclude=["name_key", "initial", "slug", "search_document"], validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    name_limit = max_length(Term, "name")
+    too_long = [synonym for synonym in candidate.synonym_list if len(synonym) > name_limit]
+    if too_long:
+        errors.setdefault("synonyms", []).append(
+            f"Each synonym is a name of at most {name_limit} characters; “{too_long[0][:40]}…” is longer."
+        )
+    if not any(body.strip() for body in entry.definitions.values()):
+        errors["definitions"] = ["Give at least one department's definition."]
+    for department_id, body in entry.definitions.items():
+        if not body.strip():
+            continue  # no definition from this department (yet)
+        definition = Definition(text=body)
+        definition.normalise()
+        try:
+            definition.clean_fields(exclude=["term", "department"])
+        except ValidationError as error:
+            name = Department.objects.filter(pk=department_id).values_list("name", flat=True).first()
+            errors.setdefault("definitions", []).extend(f"{name}'s definition: {m}" for m in error.messages)
+    tag_errors = tag_problems(entry.tags)
+    if tag_errors:
+        errors["tags"] = tag_errors
+    if errors:
+        raise ValidationError(errors)
+
+
 def _validate(*, entry: Entry, reason: str, term: Term | None) -> None:
     errors = {}
+    try:
+        validate_entry(entry=entry, term=term)
+    except ValidationError as error:
+        errors = error.message_dict
     if not reason.strip():
-        errors["reason"] = "Say why: reviewers read the reason first."
-    name = text.normalise_name(entry.name)
-    if not name:
-        errors["name"] = "A term needs a name."
+        errors["reason"] = ["Say why: reviewers read the reason first."]
     else:
-        clash = Term.objects.filter(name_key=text.name_key(name)).exclude(pk=getattr(term, "pk", None)).first()
-        if clash:
-            errors["name"] = f"“{clash.name}” is already in the glossary; propose a change to it instead."
-    if not any(body.strip() for body in entry.definitions.values()):
-        errors["definitions"] = "Give at least one department's definition."
+        try:
+            Proposal._meta.get_field("reason").clean(reason.strip(), None)
+        except ValidationError as error:
+            errors["reason"] = error.messages
     if errors:
         raise ValidationError(errors)
 
@@ -85,6 +135,30 @@ def _write_content(proposal: Proposal, entry: Entry, *, user, reason: str) -> No
         save_with_history(leftover, user=user, reason=reason, delete=True)
 
 
+def _refuse_duplicate(*, author, entry: Entry, term: Term | None) -> None:
+    """A second copy of an open proposal could never publish as well: say where the first one is.
+
+    A new term can be proposed once at a time (the second would find its name taken); a change is
+    refused when the same author already has exactly this change open (a double click, a stale tab).
+    """
+    open_proposals = Proposal.objects.filter(state__in=Proposal.OPEN_STATES)
+    if term is None:
+        key = text.name_key(entry.name)
+        for pk, name in open_proposals.filter(term=None).values_list("pk", "name"):
+            if text.name_key(name) == key:
+                raise ValidationError(
+                    {"name": f"“{name}” is already proposed as a new term (proposal #{pk}); join its discussion instead."}
+                )
+        return
+    # An empty definition box is no definition, as in a stored proposal.
+    entry = replace(entry, definitions={pk: body for pk, body in entry.definitions.items() if body.strip()})
+    for proposal in open_proposals.filter(term=term, author=author).prefetch_related("related_terms", "definitions"):
+        if Entry.from_proposal(proposal) == entry:
+            raise ValidationError(
+                {NON_FIELD_ERRORS: f"You already proposed exactly this (proposal #{proposal.pk}); it is still open."}
+            )
+
+
 @transaction.atomic
 def proposal_create(
     *, author, reason: str, entry: Entry, term: Term | None = None, kind=None, imported: bool = False,
@@ -98,9 +172,14 @@ def proposal_create(
     allowed = workflow.can_import(author) if imported else workflow.can_propose(author)
     if not allowed:
         raise PermissionDenied("Only members of a department with the contributor role can propose.")
+    # One author's submissions one at a time, so a double click cannot slip two copies past the check.
+    list(get_user_model().objects.select_for_update().filter(pk=author.pk).values_list("pk"))
     _validate(entry=entry, reason=reason, term=term)
     if kind is None:
         kind = Proposal.Kind.CHANGE if term else Proposal.Kind.NEW_TERM
+    if kind != Proposal.Kind.DEPRECATE:
+        entry = replace(entry, status=Term.Status.APPROVED)
+    _refuse_duplicate(author=author, entry=entry, term=term)
     proposal = Proposal(
         kind=kind,
         term=term,
@@ -109,8 +188,6 @@ def proposal_create(
         base_version=term.version if term else None,
         related_names="\n".join(related_names),
     )
-    if kind != Proposal.Kind.DEPRECATE:
-        entry = replace(entry, status=Term.Status.APPROVED)
     _write_content(proposal, entry, user=author, reason="Proposed")
     _after_commit(notifications.proposal_waiting, proposal.pk)
     return proposal
@@ -151,6 +228,7 @@ def proposal_comment(*, proposal: Proposal, user, body: str) -> Comment:
     if not body.strip():
         raise ValidationError({"body": "Write a comment first."})
     comment = Comment(proposal=proposal, author=user, body=body.strip())
+    comment.clean_fields()
     save_with_history(comment, user=user, reason="Comment")
     return comment
 
@@ -174,6 +252,7 @@ def proposal_sign_off(*, proposal: Proposal, user, action: Action, comment: str,
         decision=workflow.DECISIONS[action],
         comment=comment.strip(),
     )
+    sign_off.clean_fields()
     try:
         with transaction.atomic():
             save_with_history(sign_off, user=user, reason=sign_off.get_decision_display())
@@ -233,13 +312,11 @@ def _publish(proposal: Proposal) -> Proposal:
                 tags=tags_from_names(entry.tags, user=proposal.author),
                 related_terms=list(proposal.related_terms.all()) + _existing_terms_named(proposal.related_names),
             )
-    except (ValidationError, IntegrityError):
-        # Another term took the name meanwhile; the author has to choose another.
-        proposal.state = State.CHANGES_REQUESTED
-        save_with_history(proposal, user=None, reason="Not published: the name is taken")
-        note = "Could not publish: another term now has this name. Edit the name and resubmit."
-        save_with_history(Comment(proposal=proposal, author=proposal.author, body=note), user=None, reason="Note")
-        return proposal
+    except ValidationError as error:
+        # Checked when proposed, so only a change since then gets here (another term took the name).
+        return _send_back(proposal, " ".join(error.messages))
+    except IntegrityError:
+        return _send_back(proposal, "Another change took a name or tag this proposal uses at the same moment.")
 
     proposal.term = term
     proposal.state = State.PUBLISHED
@@ -253,6 +330,15 @@ def _publish(proposal: Proposal) -> Proposal:
         save_with_history(other, user=None, reason=f"Out of date: proposal #{proposal.pk} was published")
         _after_commit(notifications.proposal_out_of_date, other.pk)
     _after_commit(notifications.proposal_published, proposal.pk)
+    return proposal
+
+
+def _send_back(proposal: Proposal, why: str) -> Proposal:
+    """Publishing failed: the proposal goes back to its author with the reason, the term unchanged."""
+    proposal.state = State.CHANGES_REQUESTED
+    save_with_history(proposal, user=None, reason=f"Not published: {why}")
+    note = f"Could not publish: {why} Edit the proposal and resubmit."
+    save_with_history(Comment(proposal=proposal, author=proposal.author, body=note), user=None, reason="Note")
     return proposal
 
 

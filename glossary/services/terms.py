@@ -7,6 +7,7 @@ same change are saved first, with the same timestamp, so the version sees all of
 from collections.abc import Iterable, Mapping
 
 from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -56,10 +57,46 @@ def refresh_search_vectors(terms) -> None:
         terms.update(search_vector=SearchVector("search_document", config=SEARCH_CONFIG))
 
 
+def _existing_tag(name: str) -> Tag | None:
+    return Tag.objects.filter(name__iexact=name).first()
+
+
+def tag_problems(names: Iterable[str]) -> list[str]:
+    """Why these tags could not all be saved, in words for the person who typed them.
+
+    Checked when a change is proposed, so that one every department approved can be published.
+    """
+    names = text.split_lines("\n".join(names))
+    problems = []
+    if len(names) > Term.MAX_TAGS:
+        problems.append(f"At most {Term.MAX_TAGS} tags; this has {len(names)}.")
+    new_slugs: dict[str, str] = {}
+    for name in names:
+        if _existing_tag(name):
+            continue
+        tag = Tag(name=name)
+        try:
+            tag.full_clean(exclude=["slug"])
+        except ValidationError as error:
+            shown = name if len(name) <= 40 else f"{name[:40]}…"
+            problems += [message if tag.name in message else f"Tag “{shown}”: {message}" for message in error.messages]
+            continue
+        slug = Tag.slug_for(tag.name)
+        if slug in new_slugs:
+            problems.append(f"The tags “{new_slugs[slug]}” and “{tag.name}” differ only in spacing or punctuation: keep one.")
+        elif slug:
+            new_slugs[slug] = tag.name
+    return problems
+
+
 def tags_from_names(names: Iterable[str], *, user) -> list[Tag]:
+    """The tags of these names, creating the missing ones; ValidationError if one cannot be made."""
+    problems = tag_problems(names)
+    if problems:
+        raise ValidationError({"tags": problems})
     tags = []
     for name in text.split_lines("\n".join(names)):
-        tag = Tag.objects.filter(name__iexact=name).first()
+        tag = _existing_tag(name)
         if tag is None:
             tag = Tag(name=name)
             save_with_history(tag, user=user, reason="New tag")

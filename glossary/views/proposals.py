@@ -91,11 +91,17 @@ class DeprecateView(ProposeMixin, TemplateView):
         form = ReasonForm(request.POST)
         if form.is_valid():
             entry = replace(Entry.from_term(term), status=Term.Status.DEPRECATED)
-            proposal = services.proposal_create(
-                author=request.user, reason=form.cleaned_data["reason"], entry=entry, term=term, kind=Proposal.Kind.DEPRECATE
-            )
-            messages.success(request, "Deprecation proposed. The term stays as it is until every department approves.")
-            return redirect(proposal)
+            try:
+                proposal = services.proposal_create(
+                    author=request.user, reason=form.cleaned_data["reason"], entry=entry, term=term, kind=Proposal.Kind.DEPRECATE
+                )
+            except ValidationError as error:
+                # The reason is the only field here; anything else is about the term as it stands.
+                for field, problems in error.message_dict.items():
+                    form.add_error("reason" if field == "reason" else None, problems)
+            else:
+                messages.success(request, "Deprecation proposed. The term stays as it is until every department approves.")
+                return redirect(proposal)
         return self.render_to_response(self.get_context_data(term=term, form=form), status=400)
 
     def get(self, request, slug):
