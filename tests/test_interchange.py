@@ -126,7 +126,11 @@ def test_one_invalid_row_means_nothing_is_imported(glossary, admin_user):
         (b'{"terms": [{"name": "X", "definitions": {"legal": "y"}}]}', "unknown department"),
         (b"name,definition:it\nA\x00B,x\n", "NUL"),
         (b"name,definition:it,status\nLatency,x,final\n", "unknown status"),
-        (b"name,definition:it\n" + b"x" * 200 + b",y\n", "longer than 120"),
+        (b"name,definition:it\n" + b"x" * 200 + b",y\n", "at most 120 characters"),
+        (("name,definition:it\n" + "ﷺ" * 8 + ",y\n").encode(), "at most 120 characters"),
+        (b"name,common_ground,definition:it\nLatency," + b"x" * 5001 + b",y\n", "common_ground: "),
+        (b"name,tags,definition:it\nLatency," + b"t" * 61 + b",y\n", "at most 60 characters"),
+        (b"name,tags,definition:it\nLatency,x y; x-y,y\n", "differ only in spacing or punctuation"),
     ],
 )
 def test_bad_files_get_a_clear_message_and_import_nothing(admin_user, glossary, data, message):
