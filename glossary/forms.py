@@ -50,6 +50,17 @@ class NameField(StoredTextField):
                 )
 
 
+def refuse_longer_than(limit: int, items, what: str) -> None:
+    """Name the first item of a list that is over its limit."""
+    for item in items:
+        if len(item) > limit:
+            raise forms.ValidationError(
+                "%(what)s at most %(limit)d characters; “%(start)s…” has %(length)d.",
+                code="max_length",
+                params={"what": what, "limit": limit, "start": item[:40], "length": len(item)},
+            )
+
+
 class SynonymsField(StoredTextField):
     """One name per line (or separated by commas); each as long as a term's name may be."""
 
@@ -58,14 +69,7 @@ class SynonymsField(StoredTextField):
 
     def validate(self, value):
         super().validate(value)
-        limit = max_length(Term, "name")
-        for synonym in value.split("\n"):
-            if len(synonym) > limit:
-                raise forms.ValidationError(
-                    "Each synonym is a name of at most %(limit)d characters; “%(start)s…” has %(length)d.",
-                    code="max_length",
-                    params={"limit": limit, "start": synonym[:40], "length": len(synonym)},
-                )
+        refuse_longer_than(max_length(Term, "name"), value.split("\n"), "Each synonym is a name of")
 
 
 class TagsField(forms.CharField):
@@ -80,14 +84,7 @@ class TagsField(forms.CharField):
             raise forms.ValidationError(
                 "At most %(limit)d tags; this has %(count)d.", code="max_tags", params={"limit": Term.MAX_TAGS, "count": len(value)}
             )
-        limit = max_length(Tag, "name")
-        for name in value:
-            if len(name) > limit:
-                raise forms.ValidationError(
-                    "Each tag is at most %(limit)d characters; “%(start)s…” has %(length)d.",
-                    code="max_length",
-                    params={"limit": limit, "start": name[:40], "length": len(name)},
-                )
+        refuse_longer_than(max_length(Tag, "name"), value, "Each tag is")
 
 
 class TermFilterForm(forms.Form):
