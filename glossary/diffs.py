@@ -40,8 +40,9 @@ from glossary.matching import Budget, blocks, matcher_blocks, run_length
 _TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
 # A word or a run of punctuation with the whitespace after it; whitespace alone only at the start.
 _WORDS = re.compile(r"(?:\w+|[^\w\s]+)\s*|\s+")
-# A sentence (up to . ! or ? and the whitespace after it) or what is left of a line, with its newline.
-_SENTENCES = re.compile(r"[^\n]*?[.!?]+(?:\s+|$)|[^\n]*\n|[^\n]+")
+# Where a sentence or a line ends: after the whitespace that follows . ! or ?, and after a newline.
+# (A lookbehind, so that a long run of dots is not tried again from each of its positions.)
+_SENTENCE_ENDS = re.compile(r"(?<=[.!?])\s+|\n")
 
 # Steps of work (glossary.matching: about 0.2 µs each) a diff may spend per character of its two
 # texts at each stage: tokens, words, sentences.
@@ -111,7 +112,7 @@ def _word_pieces(old: str, new: str, budget: Budget) -> list[tuple[str, str]] | 
 
 
 def _sentence_pieces(old: str, new: str, budget: Budget) -> list[tuple[str, str]] | None:
-    a, b = _SENTENCES.findall(old), _SENTENCES.findall(new)
+    a, b = _sentences(old), _sentences(new)
     # Half at most for aligning sentences, so that the words of the changed ones get the rest.
     found = blocks(a, b, budget.part(0.5))
     # A single changed group is the word diff that was just over budget, all over again.
@@ -125,6 +126,11 @@ def _sentence_pieces(old: str, new: str, budget: Budget) -> list[tuple[str, str]
         else:
             pieces += _word_pieces(old_text, new_text, budget) or _changed(old_text, new_text)
     return pieces
+
+
+def _sentences(text: str) -> list[str]:
+    ends = [match.end() for match in _SENTENCE_ENDS.finditer(text)]
+    return [text[start:end] for start, end in zip([0, *ends], [*ends, len(text)]) if start < end]
 
 
 # Tried in turn, each with a budget of its own, before marking everything (tests leave some out).

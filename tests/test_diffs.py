@@ -169,8 +169,9 @@ def test_insertion_into_and_deletion_of_an_empty_text():
         ("x" * 104_001, "x" * 52_000 + "y" + "x" * 52_000),
         (".,;:!? " * 15_000, "!?.,;: " * 15_000),
         ("a\n" * 50_000, "a\nb\n" * 25_000),
+        ("." * 100_000 + "x", "." * 50_000 + "?" + "." * 50_000),
     ],
-    ids=["repeated word rewritten", "two words interleaved", "one long word", "punctuation", "short lines"],
+    ids=["repeated word rewritten", "two words interleaved", "one long word", "punctuation", "short lines", "dots"],
 )
 def test_pathological_texts_of_100_000_characters_still_give_a_correct_diff(old, new):
     assert_rebuilds(word_diff(old, new), old, new)
