@@ -76,7 +76,10 @@ class TagsField(forms.CharField):
     """Tag names separated by commas, cleaned to a tuple of names as they will be stored."""
 
     def to_python(self, value):
-        return tuple(text.split_lines(super().to_python(value)))
+        value = super().to_python(value)
+        if "\x00" in value:  # checked here: the field's own check would only see the cleaned tuple
+            raise forms.ValidationError("Null characters are not allowed.", code="null_characters_not_allowed")
+        return tuple(text.split_lines(value))
 
     def validate(self, value):
         super().validate(value)

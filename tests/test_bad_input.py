@@ -80,6 +80,7 @@ def test_history_compare_parameters_never_fail(reader_client, world, frm, to):
 @example(name="Ｐlatform", summary="", definition="x", reason="dup", tags="")
 @example(name="a\x00b", summary="", definition="x", reason="nul", tags="")
 @example(name="Latency", summary="x" * 100_000, definition="y", reason="huge", tags="")
+@example(name="Latency", summary="", definition="y", reason="nul tag", tags="a\x00b")
 def test_proposal_form_answers_with_a_message_or_a_proposal(reader_client, world, it, name, summary, definition, reason, tags):
     before = snapshot()
     response = reader_client.post(
@@ -460,3 +461,22 @@ def test_a_form_sent_twice_gets_a_message_the_second_time_and_changes_nothing_mo
     assert again.status_code in (200, 400, 403)
     assert message_shown(again), again.content.decode()[:2000]
     assert snapshot() == after_first
+
+
+@pytest.mark.parametrize("field", ["name", "abbreviation", "synonyms", "summary", "examples", "tags", "definitions"])
+def test_nul_in_any_field_of_an_entry_is_refused_before_the_database_sees_it(world, ada, it, field):
+    """PostgreSQL refuses NUL even inside a query (a tag lookup), so the check comes first."""
+    from dataclasses import replace
+
+    from django.core.exceptions import ValidationError
+
+    from glossary.services.proposals import proposal_create
+    from tests.workflow_helpers import new_term_entry
+
+    entry = new_term_entry(it, it, name="Clean")
+    value = {"tags": ("a\x00b",), "definitions": {it.pk: "a\x00b"}}.get(field, "a\x00b")
+    before = snapshot()
+    with pytest.raises(ValidationError) as refused:
+        proposal_create(author=ada, reason="NUL", entry=replace(entry, **{field: value}))
+    assert "Null characters" in " ".join(refused.value.message_dict[field])
+    assert snapshot() == before

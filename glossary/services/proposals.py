@@ -51,6 +51,14 @@ def validate_entry(*, entry: Entry, term: Term | None) -> None:
     applies) plus those of its tags and definitions, so a change every department approved never
     fails for a reason nobody was told about.
     """
+    texts = {
+        "name": entry.name, "abbreviation": entry.abbreviation, "synonyms": entry.synonyms, "summary": entry.summary,
+        "examples": entry.examples, "tags": "".join(entry.tags), "definitions": "".join(entry.definitions.values()),
+    }
+    # PostgreSQL refuses NUL in any text, even in a query, so nothing below may see one.
+    with_nul = [field for field, value in texts.items() if "\x00" in value]
+    if with_nul:
+        raise ValidationError({field: "Null characters are not allowed." for field in with_nul})
     errors: dict[str, list[str]] = {}
     candidate = Term(
         pk=getattr(term, "pk", None),
