@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import AdminUserCreationForm, ReadOnlyPasswordHashWidget, UserChangeForm
+from django.urls import reverse
 
 from accounts.models import Department, User
 from config.admin_history import HistoryWithReasonAdmin, reason_field
@@ -19,8 +20,29 @@ class DepartmentAdmin(HistoryWithReasonAdmin):
         return False
 
 
+class PasswordSummaryWidget(ReadOnlyPasswordHashWidget):
+    """The password summary, its button linking to the user's password page by its full address.
+
+    Django's widget links "../password/", right from the change page only: the same form also shows
+    the user's earlier versions, one level deeper, where that link led to no page (a 500).
+    """
+
+    def __init__(self, password_url: str, attrs=None):
+        super().__init__(attrs)
+        self.password_url = password_url
+
+    def get_context(self, name, value, attrs):
+        return {**super().get_context(name, value, attrs), "password_url": self.password_url}
+
+
 class UserChangeWithReasonForm(UserChangeForm):
     change_reason = reason_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "password" in self.fields and self.instance.pk:
+            url = reverse("admin:auth_user_password_change", args=[self.instance.pk])
+            self.fields["password"].widget = PasswordSummaryWidget(url)
 
 
 class UserCreationWithReasonForm(AdminUserCreationForm):

@@ -5,13 +5,16 @@ box, date hierarchy), read from `admin.site._registry`, so an admin added later,
 third-party app's, is walked too without touching this file.
 """
 
-from urllib.parse import quote
+import re
+from urllib.parse import quote, urljoin
 
 import pytest
 from django.contrib import admin
 from django.contrib.admin.views.main import ORDER_VAR, PAGE_VAR, SEARCH_VAR
+from django.core.exceptions import ObjectDoesNotExist
 from django.test import RequestFactory
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from simple_history.admin import SimpleHistoryAdmin
 
 ADMINS = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 OK = {200, 302, 400, 404}
@@ -60,6 +63,13 @@ def one_of_each(make_term, ada, ivan, maya, it, marketing, admin_user, client, s
     # django-axes keeps failed logins (attempts and, when enabled, a failure log) and logins.
     settings.AXES_ENABLE_ACCESS_FAILURE_LOG = True
     client.post(reverse("login"), {"username": "maya", "password": "wrong"})
+    # Departments come with the database; one added in the admin has a version, too.
+    client.force_login(admin_user)
+    added = client.post(reverse("admin:accounts_department_add"), {
+        "name": "Legal", "slug": "legal", "description": "", "position": "3", "change_reason": "New department",
+    })
+    assert added.status_code == 302, added.content.decode()[:2000]
+    client.logout()
     empty = [model._meta.label for model, _ in ADMINS if not model._default_manager.exists()]
     assert not empty, f"make one of each of these first: {empty}"
     return term
@@ -150,3 +160,76 @@ def test_a_search_of_more_than_ten_thousand_characters_is_refused_with_a_clear_m
     assert response.status_code == 400
     assert "“q” is longer than 10,000 characters" in response.content.decode()
     assert superuser_client.get("/admin/glossary/term/", {"q": "x" * 10_000}).status_code == 200
+
+
+def links(page: str, base: str) -> list[str]:
+    """The admin addresses a page links to, resolved as a browser would."""
+    targets = {urljoin(base, href) for href in re.findall(r'href="([^"#?]+)', page)}
+    return sorted(t for t in targets if t.startswith("/admin/") and not t.startswith("/admin/logout/"))
+
+
+def object_pages(model, obj) -> list[str]:
+    pk = quote(str(obj.pk))
+    return [reverse(url_name(model, "change"), args=[pk]), reverse(url_name(model, "history"), args=[pk])]
+
+
+def version_page(model, obj) -> str | None:
+    """The page of the object's newest historical version, if it has an admin and a version."""
+    try:
+        version = obj.history.latest("history_date").history_id
+        return reverse(url_name(model, "simple_history"), args=[quote(str(obj.pk)), version])
+    except (AttributeError, NoReverseMatch, ObjectDoesNotExist):
+        return None
+
+
+@pytest.mark.parametrize("model, model_admin", ADMINS, ids=[model._meta.label for model, _ in ADMINS])
+def test_every_object_page_and_its_links_answer_without_a_server_error(superuser_client, model, model_admin):
+    before = everything()
+    found, versions = [], 0
+    objects = list(model._default_manager.all()[:2])
+    if isinstance(model_admin, SimpleHistoryAdmin):
+        objects += list(model._default_manager.filter(pk__in=model.history.values(model._meta.pk.attname))[:1])
+    for obj in objects:
+        pages = object_pages(model, obj)
+        version = version_page(model, obj)
+        if version:
+            pages.append(version)
+            versions += 1
+        for page in pages:
+            response = superuser_client.get(page)
+            assert response.status_code == 200, page
+            found += failures(superuser_client, links(response.content.decode(), page))
+    assert not found, "\n".join(found)
+    if isinstance(model_admin, SimpleHistoryAdmin):
+        assert versions, "made the app's way, an object has versions to show"
+    assert everything() == before
+
+
+NONSENSE_IDS = ["0", "-1", "9" * 40, "password", "abc", "1.5", "%00", "a%00b", "%FF", quote("\u202e1"), "x" * 300]
+
+
+@pytest.mark.parametrize("model, model_admin", ADMINS, ids=[model._meta.label for model, _ in ADMINS])
+def test_nonsense_object_and_version_ids_answer_without_a_server_error(superuser_client, model, model_admin):
+    before = everything()
+    obj = model._default_manager.first()
+    changelist = reverse(url_name(model, "changelist"))
+    urls = []
+    for bad in NONSENSE_IDS:
+        urls += [f"{changelist}{bad}/change/", f"{changelist}{bad}/history/", f"{changelist}{bad}/delete/"]
+        if isinstance(model_admin, SimpleHistoryAdmin):
+            urls += [f"{changelist}{quote(str(obj.pk))}/history/{bad}/", f"{changelist}{bad}/history/1/"]
+    found = failures(superuser_client, urls)
+    assert not found, "\n".join(found)
+    if isinstance(model_admin, SimpleHistoryAdmin):
+        version = f"{changelist}{quote(str(obj.pk))}/history/password/"
+        assert superuser_client.get(version).status_code == 404
+    assert everything() == before
+
+
+def test_a_users_old_version_links_to_the_password_page_and_history_password_is_a_404(superuser_client, ada):
+    version = ada.history.latest("history_date").history_id
+    page = superuser_client.get(reverse("admin:accounts_user_simple_history", args=[ada.pk, version])).content.decode()
+    password_page = reverse("admin:auth_user_password_change", args=[ada.pk])
+    assert f'href="{password_page}"' in page
+    assert superuser_client.get(password_page).status_code == 200
+    assert superuser_client.get(f"/admin/accounts/user/{ada.pk}/history/password/").status_code == 404
