@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.db import transaction
+from django.forms.models import BaseInlineFormSet
 
 from accounts.models import Department
 from config.admin_history import HistoryWithReasonAdmin
@@ -24,8 +27,36 @@ def departments_without_definition(term):
     return [d for d in Department.objects.filter(is_active=True) if d.pk not in defined]
 
 
+class DefinitionFormSet(BaseInlineFormSet):
+    """Refuses, next to the slot, a new definition for a department the term has meanwhile got.
+
+    The form offers an empty slot per department missing a definition; a stale second tab or a
+    double click sends that slot again after the first submission filled it, and the database's
+    one-definition-per-department constraint would fail the save (a 500). TermAdmin holds the
+    term's row lock while this runs, so of two simultaneous submissions the second is checked
+    after the first has committed.
+    """
+
+    def clean(self):
+        super().clean()
+        if self.instance.pk is None:
+            return
+        taken = set(Definition.objects.filter(term=self.instance).values_list("department_id", flat=True))
+        for form in self.forms:
+            if form.instance.pk is not None or not form.has_changed() or self._should_delete_form(form):
+                continue
+            department = form.cleaned_data.get("department")
+            if department is not None and department.pk in taken:
+                form.add_error(
+                    "department",
+                    f"{department} already has a definition on this term — someone added it meanwhile; "
+                    "reload the page to edit it.",
+                )
+
+
 class DefinitionInline(admin.StackedInline):
     model = Definition
+    formset = DefinitionFormSet
     fields = ["department", "text"]
 
     def get_extra(self, request, obj=None, **kwargs):
@@ -45,6 +76,17 @@ class TermAdmin(HistoryWithReasonAdmin):
         "name", "slug", "abbreviation", "synonyms", "summary", "examples", "status",
         "tags", "related_terms", "created_at", "updated_at", "change_reason",
     ]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method != "POST" or object_id is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with transaction.atomic():
+            # Locked before the form is checked, until the save commits: two submissions of one
+            # form are checked one after the other, the second seeing what the first wrote.
+            term = self.get_object(request, unquote(object_id))
+            if term is not None:
+                Term.objects.select_for_update().filter(pk=term.pk).first()
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)

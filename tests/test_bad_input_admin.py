@@ -6,15 +6,18 @@ third-party app's, is walked too without touching this file.
 """
 
 import re
+import time
 from urllib.parse import quote, urljoin
 
 import pytest
 from django.contrib import admin
 from django.contrib.admin.views.main import ORDER_VAR, PAGE_VAR, SEARCH_VAR
 from django.core.exceptions import ObjectDoesNotExist
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import NoReverseMatch, reverse
 from simple_history.admin import SimpleHistoryAdmin
+
+from tests.databases import postgres_only
 
 ADMINS = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 OK = {200, 302, 400, 404}
@@ -233,3 +236,61 @@ def test_a_users_old_version_links_to_the_password_page_and_history_password_is_
     assert f'href="{password_page}"' in page
     assert superuser_client.get(password_page).status_code == 200
     assert superuser_client.get(f"/admin/accounts/user/{ada.pk}/history/password/").status_code == 404
+
+
+# --- The term form sent twice: a stale second tab, a double click. ------------------------------
+
+def stale_term_form(client, term, it, marketing):
+    """What the change form, opened before either submission, sends: it offers Marketing a slot."""
+    from tests.test_admin import term_form
+
+    page = client.get(reverse("admin:glossary_term_change", args=[term.pk])).content.decode()
+    assert 'name="definitions-TOTAL_FORMS" value="2"' in page and f'<option value="{marketing.pk}" selected>' in page
+    return term_form(term, it, marketing, **{"definitions-0-text": term.definitions.get(department=it).text})
+
+
+def test_the_term_form_sent_twice_adds_the_definition_once_and_says_why_the_second_time(client, admin_user, make_term, it, marketing):
+    from tests.test_bad_input import snapshot
+
+    term = make_term("Digital product", it_text="Custom software.")
+    client.force_login(admin_user)
+    data = stale_term_form(client, term, it, marketing)
+    url = reverse("admin:glossary_term_change", args=[term.pk])
+    assert client.post(url, data).status_code == 302
+    after_first = snapshot(), term.definitions.count(), term.definitions.get(department=marketing).history.count()
+
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert ("Marketing already has a definition on this term — someone added it meanwhile; reload the page to edit it."
+            in response.content.decode())
+    assert (snapshot(), term.definitions.count(), term.definitions.get(department=marketing).history.count()) == after_first
+    assert term.history.count() == 2, "one version for the one change"
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_term_form_sent_twice_at_once_adds_the_definition_once_and_never_fails(admin_user, make_term, it, marketing, monkeypatch):
+    from glossary.admin import TermAdmin
+    from tests.test_concurrency import run_together
+
+    term = make_term("Digital product", it_text="Custom software.")
+    clients = [Client(raise_request_exception=False), Client(raise_request_exception=False)]
+    for client in clients:
+        client.force_login(admin_user)
+    data = stale_term_form(clients[0], term, it, marketing)
+    url = reverse("admin:glossary_term_change", args=[term.pk])
+    real_save = TermAdmin.save_model
+
+    def slow_save(self, *args):
+        # Between checking the form and writing it: without the term's lock, both submissions
+        # would have been checked before either wrote.
+        time.sleep(0.3)
+        return real_save(self, *args)
+
+    monkeypatch.setattr(TermAdmin, "save_model", slow_save)
+    outcomes = run_together(*[lambda client=client: client.post(url, data) for client in clients])
+    assert sorted(outcome.status_code for outcome in outcomes) == [200, 302]
+    refused = next(outcome for outcome in outcomes if outcome.status_code == 200)
+    assert "Marketing already has a definition on this term" in refused.content.decode()
+    assert term.definitions.filter(department=marketing).count() == 1
+    assert term.history.count() == 2, "one version for the one change"
