@@ -7,11 +7,23 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.models import Department
+from glossary.entries import CONTENT, Kind
 from glossary.models import Term
 from glossary.services.terms import tags_from_names, term_create, term_record_version
 
 DEMO_GLOSSARY = Path(settings.BASE_DIR) / "fixtures" / "demo_glossary.json"
 REASON = "Demo glossary"
+
+
+def _columns(entry: dict) -> dict[str, str]:
+    """The term's columns from a demo entry, which lists synonyms; a demo term is a draft unless it says."""
+    columns = {}
+    for content_field in CONTENT:
+        if not content_field.column or content_field.name == "name":
+            continue
+        value = entry.get(content_field.name, Term.Status.DRAFT if content_field.kind == Kind.STATUS else "")
+        columns[content_field.name] = "\n".join(value) if content_field.is_list and value else value
+    return columns
 
 
 @transaction.atomic
@@ -27,13 +39,7 @@ def load_demo_glossary(*, user, path: Path = DEMO_GLOSSARY) -> int:
             name=entry["name"],
             user=user,
             reason=REASON,
-            fields={
-                "abbreviation": entry.get("abbreviation", ""),
-                "synonyms": "\n".join(entry.get("synonyms", [])),
-                "summary": entry.get("summary", ""),
-                "examples": entry.get("examples", ""),
-                "status": entry.get("status", Term.Status.DRAFT),
-            },
+            fields=_columns(entry),
             definitions={departments[slug]: body for slug, body in entry.get("definitions", {}).items()},
             tags=tags_from_names(entry.get("tags", []), user=user),
         )

@@ -4,7 +4,7 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 
 from glossary import text
-from glossary.entries import Entry
+from glossary.entries import BY_NAME, CONTENT, ContentField, Entry, Kind, label_for
 from glossary.exports.options import ExportOptions
 from glossary.interchange import MAX_UPLOAD_BYTES
 from glossary.models import Comment, Definition, Proposal, SignOff, Tag, Term
@@ -128,36 +128,42 @@ class TermFilterForm(forms.Form):
         }
 
 
-class ProposalForm(forms.Form):
-    """A complete proposed entry plus the reason for it; one definition box per signing department."""
+def content_form_field(content_field: ContentField) -> forms.Field:
+    """The proposal form's field for one declared field of a term, held to the model's limit."""
+    kind, common = content_field.kind, {"label": content_field.label, "help_text": content_field.help_text}
+    if kind == Kind.NAME:
+        return NameField(max_length=max_length(Term, content_field.name), **common)
+    if kind == Kind.TEXT:
+        return forms.CharField(max_length=max_length(Term, content_field.name), required=False, **common)
+    if kind == Kind.MARKDOWN:
+        return StoredTextField(
+            normalise=markdown_text, max_length=max_length(Term, content_field.name), required=False,
+            widget=forms.Textarea(attrs={"rows": 3}), **common,
+        )
+    if kind == Kind.NAMES and content_field.column:
+        return SynonymsField(
+            max_length=max_length(Term, content_field.name), required=False, widget=forms.Textarea(attrs={"rows": 2}), **common
+        )
+    if kind == Kind.NAMES:
+        return TagsField(required=False, label=content_field.label, help_text=f"Separated by commas; at most {Term.MAX_TAGS}.")
+    if kind == Kind.REFERENCES:
+        return forms.ModelMultipleChoiceField(
+            queryset=Term.objects.none(), required=False, widget=forms.SelectMultiple(attrs={"size": 6}), **common
+        )
+    raise ValueError(f"No form field for {kind}")
 
-    name = NameField(max_length=max_length(Term, "name"))
-    abbreviation = forms.CharField(max_length=max_length(Term, "abbreviation"), required=False)
-    synonyms = SynonymsField(
-        max_length=max_length(Term, "synonyms"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="One per line, or separated by commas.",
-    )
-    summary = StoredTextField(
-        normalise=markdown_text,
-        max_length=max_length(Term, "summary"),
-        label="Common ground",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="The meaning both departments agree on (Markdown). Leave empty until they do.",
-    )
-    examples = StoredTextField(
-        normalise=markdown_text,
-        max_length=max_length(Term, "examples"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Markdown.",
-    )
-    tags = TagsField(required=False, help_text=f"Separated by commas; at most {Term.MAX_TAGS}.")
-    related_terms = forms.ModelMultipleChoiceField(
-        queryset=Term.objects.none(), required=False, widget=forms.SelectMultiple(attrs={"size": 6})
-    )
+
+# Typed by people: everything but the status, which the kind of proposal decides. The form's field
+# names are the names in files, which the pages and scripts already send.
+TYPED_CONTENT = [f for f in CONTENT if f.kind != Kind.STATUS]
+
+
+class ProposalForm(forms.Form):
+    """A complete proposed entry plus the reason for it; one definition box per signing department.
+
+    Its fields come from the declaration of a term's content (glossary.entries.CONTENT), in order.
+    """
+
     reason = StoredTextField(
         normalise=markdown_text,
         max_length=max_length(Proposal, "reason"),
@@ -167,59 +173,70 @@ class ProposalForm(forms.Form):
     )
 
     def __init__(self, *args, departments, term=None, entry=None, **kwargs):
+        self.departments = list(departments)
         if entry is not None:
             kwargs.setdefault("initial", {}).update(self.initial_from(entry))
         super().__init__(*args, **kwargs)
-        self.departments = list(departments)
-        self.fields["related_terms"].queryset = Term.objects.exclude(pk=getattr(term, "pk", None))
-        for department in self.departments:
-            self.fields[self.definition_field(department)] = StoredTextField(
-                normalise=markdown_text,
-                label=f"What {department.name} means",
-                required=False,
-                max_length=max_length(Definition, "text"),
-                widget=forms.Textarea(attrs={"rows": 5}),
-                help_text="Markdown: **bold**, *italic*, [links](/terms/api/), lists.",
-            )
-            if entry is not None:
-                self.initial[self.definition_field(department)] = entry.definitions.get(department.pk, "")
-        # Definitions read best next to the name; the reason comes last.
-        order = ["name", "abbreviation", "synonyms", "summary"]
-        order += [self.definition_field(d) for d in self.departments] + ["examples", "tags", "related_terms", "reason"]
-        self.order_fields(order)
+        order = []
+        for content_field in TYPED_CONTENT:
+            if content_field.kind == Kind.DEFINITIONS:
+                for department in self.departments:
+                    self.fields[self.definition_field(department)] = StoredTextField(
+                        normalise=markdown_text,
+                        label=label_for(content_field, department),
+                        required=False,
+                        max_length=max_length(Definition, "text"),
+                        widget=forms.Textarea(attrs={"rows": 5}),
+                        help_text=content_field.help_text,
+                    )
+                    order.append(self.definition_field(department))
+                continue
+            self.fields[content_field.export_name] = content_form_field(content_field)
+            order.append(content_field.export_name)
+        self.fields[BY_NAME["related"].export_name].queryset = Term.objects.exclude(pk=getattr(term, "pk", None))
+        self.order_fields([*order, "reason"])
 
     @staticmethod
     def definition_field(department) -> str:
         return f"definition_{department.slug}"
 
-    @staticmethod
-    def initial_from(entry) -> dict:
-        return {
-            "name": entry.name,
-            "abbreviation": entry.abbreviation,
-            "synonyms": entry.synonyms,
-            "summary": entry.summary,
-            "examples": entry.examples,
-            "tags": ", ".join(entry.tags),
-            "related_terms": list(entry.related),
-        }
+    def initial_from(self, entry) -> dict:
+        initial = {}
+        for content_field in TYPED_CONTENT:
+            value = getattr(entry, content_field.name)
+            if content_field.kind == Kind.DEFINITIONS:
+                initial |= {self.definition_field(d): value.get(d.pk, "") for d in self.departments}
+            elif content_field.kind == Kind.REFERENCES:
+                initial[content_field.export_name] = list(value)
+            elif content_field.is_list and not content_field.column:
+                initial[content_field.export_name] = ", ".join(value)
+            else:
+                initial[content_field.export_name] = value
+        return initial
+
+    def layout(self) -> list[tuple[str, object]]:
+        """The content fields in page order for the template: ("field", a field) or ("definitions", fields)."""
+        items = []
+        for content_field in TYPED_CONTENT:
+            if content_field.kind == Kind.DEFINITIONS:
+                items.append(("definitions", self.definition_fields()))
+            else:
+                items.append(("field", self[content_field.export_name]))
+        return items
 
     def definition_fields(self):
         return [self[self.definition_field(d)] for d in self.departments]
 
-    def entry(self, status: str = ""):
-        data = self.cleaned_data
-        return Entry(
-            name=data["name"],
-            abbreviation=data["abbreviation"],
-            synonyms=data["synonyms"],
-            summary=data["summary"],
-            examples=data["examples"],
-            status=status,
-            tags=data["tags"],
-            related={t.pk: t.name for t in data["related_terms"]},
-            definitions={d.pk: data[self.definition_field(d)] for d in self.departments},
-        )
+    def entry(self, status: str = "") -> Entry:
+        data, values = self.cleaned_data, {"status": status}
+        for content_field in TYPED_CONTENT:
+            if content_field.kind == Kind.DEFINITIONS:
+                values["definitions"] = {d.pk: data[self.definition_field(d)] for d in self.departments}
+            elif content_field.kind == Kind.REFERENCES:
+                values[content_field.name] = {t.pk: t.name for t in data[content_field.export_name]}
+            else:
+                values[content_field.name] = data[content_field.export_name]
+        return Entry(**values)
 
     def add_service_errors(self, error) -> None:
         """Show a service's ValidationError next to the fields it names, the rest above the form."""

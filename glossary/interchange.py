@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from glossary import json_input, text
+from glossary.entries import CONTENT, Entry, Kind, as_list
 from glossary.models import Term
 
 FORMAT_NAME = "common-ground-glossary"
@@ -26,11 +27,14 @@ def definition_column(slug: str) -> str:
 
 
 def csv_columns(departments) -> list[str]:
-    return (
-        ["name", "abbreviation", "synonyms", "common_ground"]
-        + [definition_column(d.slug) for d in departments]
-        + ["examples", "tags", "related_terms", "status"]
-    )
+    """A column per declared field, in page order; one per department for the definitions."""
+    columns = []
+    for content_field in CONTENT:
+        if content_field.kind == Kind.DEFINITIONS:
+            columns += [definition_column(d.slug) for d in departments]
+        else:
+            columns.append(content_field.export_name)
+    return columns
 
 
 def _neutralise(value: str) -> str:
@@ -42,20 +46,22 @@ def _restore(value: str) -> str:
     return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
 
 
+def entry_record(entry: Entry, departments) -> dict:
+    """An entry as the files carry it: every declared field under its name in files, lists as lists."""
+    record = {}
+    for content_field in CONTENT:
+        value = getattr(entry, content_field.name)
+        if content_field.kind == Kind.DEFINITIONS:
+            value = {d.slug: value[d.pk] for d in departments if d.pk in value}
+        elif content_field.is_list:
+            value = as_list(content_field, value)
+        record[content_field.export_name] = value
+    return record
+
+
 def term_record(term: Term, departments) -> dict:
-    definitions = {d.department_id: d.text for d in term.definitions.all()}
-    return {
-        "name": term.name,
-        "slug": term.slug,
-        "abbreviation": term.abbreviation,
-        "synonyms": term.synonym_list,
-        "common_ground": term.summary,
-        "definitions": {d.slug: definitions[d.pk] for d in departments if d.pk in definitions},
-        "examples": term.examples,
-        "tags": sorted(t.name for t in term.tags.all()),
-        "related_terms": sorted(t.name for t in term.related_terms.all()),
-        "status": term.status,
-    }
+    record = entry_record(Entry.from_term(term), departments)
+    return {"name": record.pop("name"), "slug": term.slug, **record}
 
 
 def export_csv(terms, departments) -> str:
@@ -64,27 +70,35 @@ def export_csv(terms, departments) -> str:
     writer.writerow(csv_columns(departments))
     for term in terms:
         record = term_record(term, departments)
-        row = [
-            record["name"],
-            record["abbreviation"],
-            LIST_SEPARATOR.join(record["synonyms"]),
-            record["common_ground"],
-            *[record["definitions"].get(d.slug, "") for d in departments],
-            record["examples"],
-            LIST_SEPARATOR.join(record["tags"]),
-            LIST_SEPARATOR.join(record["related_terms"]),
-            record["status"],
-        ]
+        row = []
+        for content_field in CONTENT:
+            value = record[content_field.export_name]
+            if content_field.kind == Kind.DEFINITIONS:
+                row += [value.get(d.slug, "") for d in departments]
+            else:
+                row.append(LIST_SEPARATOR.join(value) if content_field.is_list else value)
         writer.writerow([_neutralise(cell) for cell in row])
     return out.getvalue()
 
 
+def version_record(version, departments) -> dict:
+    """One version of a term for the JSON history: who, when and why, and the whole entry then."""
+    return {
+        "version": version.number,
+        "date": version.date.isoformat(),
+        "user": str(version.user) if version.user else None,
+        "reason": version.reason,
+        **entry_record(version.entry, departments),
+    }
+
+
 def export_json(terms, departments, *, organisation: str, history: dict | None = None) -> str:
+    """`history` maps a term's id to its versions, oldest first (selectors.exports.export_history)."""
     records = []
     for term in terms:
         record = term_record(term, departments)
         if history is not None:
-            record["history"] = history.get(term.pk, [])
+            record["history"] = [version_record(version, departments) for version in history.get(term.pk, [])]
         records.append(record)
     document = {
         "format": FORMAT_NAME,
@@ -145,6 +159,8 @@ def _parse_csv(content: str, departments) -> ParsedFile:
         return ParsedFile(errors=["The file is empty."])
     except csv.Error as error:
         return ParsedFile(errors=[f"This is not readable CSV: {error}."])
+    current = {old: content_field.export_name for content_field in CONTENT for old in content_field.old_file_names}
+    header = [current.get(column, column) for column in header]
     known = set(csv_columns(departments))
     if "name" not in header:
         return ParsedFile(errors=["The first row must name the columns, and one of them must be “name”."])
@@ -162,23 +178,19 @@ def _parse_csv(content: str, departments) -> ParsedFile:
                 parsed.rows.append(ImportRow(number, errors=[f"has {len(row)} cells; the header has {len(header)}"]))
                 continue
             cells = {column: _restore(cell) for column, cell in zip(header, row, strict=True)}
-            parsed.rows.append(
-                ImportRow(
-                    number,
-                    {
-                        "name": cells.get("name", ""),
-                        "abbreviation": cells.get("abbreviation", ""),
-                        "synonyms": _split(cells.get("synonyms", "")),
-                        "common_ground": cells.get("common_ground", ""),
-                        "definitions": {d.slug: cells[definition_column(d.slug)] for d in departments
-                                        if cells.get(definition_column(d.slug), "").strip()},
-                        "examples": cells.get("examples", ""),
-                        "tags": _split(cells.get("tags", "")),
-                        "related_terms": _split(cells.get("related_terms", "")),
-                        "status": cells.get("status", ""),
-                    },
-                )
-            )
+            values = {}
+            for content_field in CONTENT:
+                if content_field.kind == Kind.DEFINITIONS:
+                    values["definitions"] = {
+                        d.slug: cells[definition_column(d.slug)]
+                        for d in departments
+                        if cells.get(definition_column(d.slug), "").strip()
+                    }
+                elif content_field.is_list:
+                    values[content_field.name] = _split(cells.get(content_field.export_name, ""))
+                else:
+                    values[content_field.name] = cells.get(content_field.export_name, "")
+            parsed.rows.append(ImportRow(number, values))
     except csv.Error as error:
         parsed.errors.append(f"This is not readable CSV (line {reader.line_num}): {error}.")
     if not parsed.rows and not parsed.errors:

@@ -10,6 +10,8 @@ import json
 import math
 import re
 
+from glossary.entries import CONTENT, Kind
+
 # An exported glossary nests five levels deep; json.loads runs out of stack near 1,000.
 MAX_NESTING = 64
 # No glossary field needs a longer number; Python's int refuses more than 4,300 digits.
@@ -178,21 +180,22 @@ def definitions(value) -> dict[str, str]:
     return {slug: text(body, f"the {text(slug, 'a department slug')} definition") for slug, body in value.items()}
 
 
-TEXT_FIELDS = ("name", "abbreviation", "common_ground", "examples", "status")
-LIST_FIELDS = ("synonyms", "tags", "related_terms")
-
-
 def read_record(record: dict, split) -> tuple[dict, list[str]]:
-    """A term record's values, each checked for its type, and a message for every field that is wrong."""
+    """A term record's values by the declared fields' names, each checked for its type, and a
+    message for every field that is wrong. A field may come under a name older files used."""
     values, errors = {}, []
-    for name in TEXT_FIELDS + LIST_FIELDS + ("definitions",):
+    for content_field in CONTENT:
+        key = next(
+            (name for name in (content_field.export_name, *content_field.old_file_names) if name in record),
+            content_field.export_name,
+        )
         try:
-            if name in TEXT_FIELDS:
-                values[name] = text(record.get(name), name)
-            elif name in LIST_FIELDS:
-                values[name] = text_list(record.get(name), name, split)
+            if content_field.kind == Kind.DEFINITIONS:
+                values[content_field.name] = definitions(record.get(key))
+            elif content_field.is_list:
+                values[content_field.name] = text_list(record.get(key), key, split)
             else:
-                values[name] = definitions(record.get(name))
+                values[content_field.name] = text(record.get(key), key)
         except WrongType as error:
             errors.append(str(error))
     if not errors:

@@ -128,7 +128,7 @@ def test_one_invalid_row_means_nothing_is_imported(glossary, admin_user):
         (b"name,definition:it,status\nLatency,x,final\n", "unknown status"),
         (b"name,definition:it\n" + b"x" * 200 + b",y\n", "at most 120 characters"),
         (("name,definition:it\n" + "ﷺ" * 8 + ",y\n").encode(), "at most 120 characters"),
-        (b"name,common_ground,definition:it\nLatency," + b"x" * 5001 + b",y\n", "common_ground: "),
+        (b"name,common_ground,definition:it\nLatency," + b"x" * 5001 + b",y\n", "summary: "),
         (b"name,tags,definition:it\nLatency," + b"t" * 61 + b",y\n", "at most 60 characters"),
         (b"name,tags,definition:it\nLatency,x y; x-y,y\n", "differ only in spacing or punctuation"),
     ],

@@ -17,6 +17,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from accounts.models import Department
+from glossary.entries import CONTENT, Entry, Kind, as_list
 from glossary.exports.options import ExportOptions
 from glossary.models import Term
 from glossary.rendering import render_markdown
@@ -62,23 +63,29 @@ def _markdown_for_pdf(source: str, exported_slugs: set[str]) -> str:
 
 
 def _entry(term: Term, departments: list[Department], exported_slugs: set[str]) -> dict:
-    definitions = {d.department_id: d.text for d in term.definitions.all()}
+    """One term's part of the PDF: every declared field by its name, Markdown already rendered."""
     approvals = []
     if term.approval_id:
         approvals = [s for s in term.approval.sign_offs.all() if s.revision == term.approval.revision]
         approvals.sort(key=lambda s: (s.department.position, s.department.name))
-    return {
-        "term": term,
-        "summary": _markdown_for_pdf(term.summary, exported_slugs) if term.summary else "",
-        "examples": _markdown_for_pdf(term.examples, exported_slugs) if term.examples else "",
-        "definitions": [
-            (department, _markdown_for_pdf(definitions[department.pk], exported_slugs) if department.pk in definitions else "")
-            for department in departments
-        ],
-        "related": [(t, t.slug in exported_slugs) for t in term.related_terms.all()],
-        "approvals": approvals,
-        "approved": term.status == Term.Status.APPROVED,
-    }
+    entry = Entry.from_term(term)
+    data = {"term": term, "approvals": approvals, "approved": term.status == Term.Status.APPROVED}
+    for content_field in CONTENT:
+        value = getattr(entry, content_field.name)
+        if content_field.kind == Kind.DEFINITIONS:
+            value = [
+                (department, _markdown_for_pdf(value[department.pk], exported_slugs) if department.pk in value else "")
+                for department in departments
+            ]
+        elif content_field.kind == Kind.REFERENCES:
+            # Terms in this PDF are linked inside it.
+            value = [(other, other.slug in exported_slugs) for other in term.related_terms.all()]
+        elif content_field.kind == Kind.MARKDOWN:
+            value = _markdown_for_pdf(value, exported_slugs) if value else ""
+        elif content_field.is_list:
+            value = as_list(content_field, value)
+        data[content_field.name] = value
+    return data
 
 
 def pdf_html(options: ExportOptions) -> tuple[str, int]:

@@ -10,10 +10,10 @@ from simple_history.models import HistoricalRecords
 
 from glossary import text
 from glossary.models.fields import LimitedTextField, max_length
-from glossary.models.terms import Definition, Term
+from glossary.models.terms import Definition, EntryContent
 
 
-class Proposal(models.Model):
+class Proposal(EntryContent):
     """A complete proposed version of one entry, with its author's reason, awaiting sign-off."""
 
     class Kind(models.TextChoices):
@@ -45,12 +45,7 @@ class Proposal(models.Model):
     # Every edit by the author makes a new revision; sign-offs count only for the revision they saw.
     revision = models.PositiveIntegerField(default=1)
 
-    # The proposed entry, held to the limits of the term it becomes.
-    name = models.CharField(max_length=max_length(Term, "name"))
-    abbreviation = models.CharField(max_length=max_length(Term, "abbreviation"), blank=True)
-    synonyms = models.TextField(blank=True)
-    summary = models.TextField("common ground", blank=True)
-    examples = models.TextField(blank=True)
+    # The proposed entry: the term's own columns (EntryContent), and these.
     tag_names = models.TextField("tags", blank=True, help_text="One per line.")
     related_terms = models.ManyToManyField("glossary.Term", blank=True, related_name="+")
     # Names of related terms not in the glossary yet (an import proposing several new terms at once);

@@ -77,24 +77,14 @@ class Tag(NormalisedModel):
         return f"tag-{n}"
 
 
-class Term(NormalisedModel):
-    """One glossary entry: a word, and what each department means by it."""
+class EntryContent(NormalisedModel):
+    """The columns of a term's content, shared by a term and by a proposal for one.
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        IN_REVIEW = "in_review", "In review"
-        APPROVED = "approved", "Approved"
-        DEPRECATED = "deprecated", "Deprecated"
+    What each field is (its label, its kind, its name in files) is declared once, beside Entry in
+    glossary.entries.CONTENT; tags, related terms and definitions are relations of each model.
+    """
 
     name = models.CharField(max_length=120, error_messages={"blank": "A term needs a name."})
-    # name_key and initial are derived from name on every save; they make uniqueness and the
-    # A–Z index cheap and independent of the database's collation. Case folding turns one
-    # character into as many as three (“ß” → “ss”), so the key has room for three times the name.
-    name_key = models.CharField(max_length=360, unique=True, editable=False)
-    initial = models.CharField(max_length=1, editable=False, db_index=True)
-    slug = models.SlugField(
-        max_length=140, unique=True, editable=False, help_text="Permanent address; kept on rename."
-    )
     abbreviation = models.CharField(max_length=30, blank=True)
     synonyms = LimitedTextField(max_length=2000, blank=True, help_text="One per line.")
     summary = LimitedTextField(
@@ -104,6 +94,38 @@ class Term(NormalisedModel):
         help_text="The meaning both departments agree on (Markdown). Leave empty until they do.",
     )
     examples = LimitedTextField(max_length=10000, blank=True, help_text="Usage examples (Markdown).")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def synonym_list(self) -> list[str]:
+        return text.split_lines(self.synonyms)
+
+    def normalise(self) -> None:
+        self.name = text.normalise_name(self.name)
+        self.synonyms = "\n".join(text.split_lines(self.synonyms))
+        self.summary = text.normalise_newlines(self.summary)
+        self.examples = text.normalise_newlines(self.examples)
+
+
+class Term(EntryContent):
+    """One glossary entry: a word, and what each department means by it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        APPROVED = "approved", "Approved"
+        DEPRECATED = "deprecated", "Deprecated"
+
+    # name_key and initial are derived from name on every save; they make uniqueness and the
+    # A–Z index cheap and independent of the database's collation. Case folding turns one
+    # character into as many as three (“ß” → “ss”), so the key has room for three times the name.
+    name_key = models.CharField(max_length=360, unique=True, editable=False)
+    initial = models.CharField(max_length=1, editable=False, db_index=True)
+    slug = models.SlugField(
+        max_length=140, unique=True, editable=False, help_text="Permanent address; kept on rename."
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="terms")
     # More would be a list of keywords, not a way to browse.
     MAX_TAGS = 20
@@ -141,17 +163,10 @@ class Term(NormalisedModel):
     def get_absolute_url(self):
         return reverse("glossary:term_detail", kwargs={"slug": self.slug})
 
-    @property
-    def synonym_list(self) -> list[str]:
-        return text.split_lines(self.synonyms)
-
     def normalise(self) -> None:
-        self.name = text.normalise_name(self.name)
+        super().normalise()
         self.name_key = text.name_key(self.name)
         self.initial = text.initial(self.name)
-        self.synonyms = "\n".join(text.split_lines(self.synonyms))
-        self.summary = text.normalise_newlines(self.summary)
-        self.examples = text.normalise_newlines(self.examples)
 
     def clean(self):
         if not self.name:

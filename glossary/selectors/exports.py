@@ -2,9 +2,8 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from accounts.models import Department
 from glossary.models import Definition, SignOff, Tag, Term
-from glossary.selectors.terms import term_versions
+from glossary.selectors.terms import TermVersion, term_versions
 
 EXPORTABLE_BY_DEFAULT = [Term.Status.APPROVED]
 NOT_YET_APPROVED = [Term.Status.IN_REVIEW, Term.Status.DRAFT]
@@ -42,22 +41,6 @@ def export_terms(
     )
 
 
-def export_history(terms) -> dict[int, list[dict]]:
-    """Each term's versions, oldest first, as plain data for the JSON export."""
-    slugs = dict(Department.objects.values_list("pk", "slug"))
-    return {
-        term.pk: [
-            {
-                "version": version.number,
-                "date": version.date.isoformat(),
-                "user": str(version.user) if version.user else None,
-                "reason": version.reason,
-                "name": version.entry.name,
-                "common_ground": version.entry.summary,
-                "definitions": {slugs[pk]: body for pk, body in version.entry.definitions.items()},
-                "status": version.entry.status,
-            }
-            for version in reversed(term_versions(term))
-        ]
-        for term in terms
-    }
+def export_history(terms) -> dict[int, list[TermVersion]]:
+    """Each term's versions, oldest first, for the JSON export."""
+    return {term.pk: list(reversed(term_versions(term))) for term in terms}

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from accounts.models import Department
 from glossary import text, workflow
-from glossary.entries import Entry
+from glossary.entries import BY_NAME, CONTENT, Entry, Kind
 from glossary.interchange import ImportRow, parse_upload
 from glossary.models import Proposal, Term
 from glossary.services.proposals import proposal_create, validate_entry
@@ -54,38 +54,41 @@ class ImportReport:
 
 
 def _entry(values: dict, departments: dict[str, Department], existing: dict[str, Term]) -> tuple[Entry, list[str]]:
-    related, pending = {}, []
-    for name in values["related_terms"]:
-        other = existing.get(text.name_key(name))
-        if other is not None:
-            related[other.pk] = other.name
+    """A row's values (by the declared fields' names) as an entry, in the form the term stores them;
+    related terms not in the glossary yet come back as names, to be linked on publishing."""
+    content = {}
+    for content_field in CONTENT:
+        value = values[content_field.name]
+        if content_field.kind == Kind.DEFINITIONS:
+            value = {
+                departments[slug].pk: text.normalise_newlines(body).strip() for slug, body in value.items() if body.strip()
+            }
+        elif content_field.kind == Kind.REFERENCES:
+            related, pending = {}, []
+            for name in value:
+                other = existing.get(text.name_key(name))
+                if other is not None:
+                    related[other.pk] = other.name
+                else:
+                    pending.append(name)
+            value = related
+        elif content_field.is_list:
+            names = text.split_lines("\n".join(value))
+            value = "\n".join(names) if content_field.column else tuple(sorted(names))
+        elif content_field.kind == Kind.STATUS:
+            value = value or Term.Status.APPROVED
+        elif content_field.kind == Kind.MARKDOWN:
+            value = text.normalise_newlines(value).strip()
         else:
-            pending.append(name)
-    entry = Entry(
-        name=values["name"],
-        abbreviation=values["abbreviation"].strip(),
-        synonyms="\n".join(text.split_lines("\n".join(values["synonyms"]))),
-        summary=text.normalise_newlines(values["common_ground"]).strip(),
-        examples=text.normalise_newlines(values["examples"]).strip(),
-        status=values["status"] or Term.Status.APPROVED,
-        tags=tuple(sorted(text.split_lines("\n".join(values["tags"])))),
-        related=related,
-        definitions={
-            departments[slug].pk: text.normalise_newlines(body).strip()
-            for slug, body in values["definitions"].items()
-            if body.strip()
-        },
-    )
-    return entry, pending
-
-
-# The file's own names for the term's fields, where they differ from the model's.
-COLUMN_NAMES = {"summary": "common_ground"}
+            value = value.strip()
+        content[content_field.name] = value
+    return Entry(**content), pending
 
 
 def _row_messages(error: ValidationError) -> list[str]:
+    """A validation error's messages, each under the field's name in files."""
     return [
-        f"{COLUMN_NAMES.get(field, field)}: {message}" if field != "__all__" else message
+        f"{BY_NAME[field].export_name if field in BY_NAME else field}: {message}" if field != "__all__" else message
         for field, messages in error.message_dict.items()
         for message in messages
     ]

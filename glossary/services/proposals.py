@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Department
 from glossary import notifications, text, workflow
-from glossary.entries import Entry, merge
+from glossary.entries import PROPOSAL_ATTRIBUTE, Entry, merge
 from glossary.models import Comment, Definition, Proposal, ProposedDefinition, SignOff, Term
 from glossary.models.fields import max_length
 from glossary.selectors.terms import term_version
@@ -52,23 +52,14 @@ def validate_entry(*, entry: Entry, term: Term | None) -> None:
     fails for a reason nobody was told about.
     """
     texts = {
-        "name": entry.name, "abbreviation": entry.abbreviation, "synonyms": entry.synonyms, "summary": entry.summary,
-        "examples": entry.examples, "tags": "".join(entry.tags), "definitions": "".join(entry.definitions.values()),
+        **entry.columns(), "tags": "".join(entry.tags), "definitions": "".join(entry.definitions.values()),
     }
     # PostgreSQL refuses NUL in any text, even in a query, so nothing below may see one.
     with_nul = [field for field, value in texts.items() if "\x00" in value]
     if with_nul:
         raise ValidationError({field: "Null characters are not allowed." for field in with_nul})
     errors: dict[str, list[str]] = {}
-    candidate = Term(
-        pk=getattr(term, "pk", None),
-        name=entry.name,
-        abbreviation=entry.abbreviation,
-        synonyms=entry.synonyms,
-        summary=entry.summary,
-        examples=entry.examples,
-        status=entry.status or Term.Status.APPROVED,
-    )
+    candidate = Term(pk=getattr(term, "pk", None), **{**entry.columns(), "status": entry.status or Term.Status.APPROVED})
     try:
         candidate.full_clean(
             exclude=["name_key", "initial", "slug", "search_document"], validate_unique=False, validate_constraints=False
@@ -118,12 +109,10 @@ def _validate(*, entry: Entry, reason: str, term: Term | None) -> None:
 
 
 def _write_content(proposal: Proposal, entry: Entry, *, user, reason: str) -> None:
-    for name in ("abbreviation", "synonyms", "summary", "examples"):
-        setattr(proposal, name, getattr(entry, name))
-    proposal.name = text.normalise_name(entry.name)
+    for name, value in entry.columns().items():
+        if name != "status" or value:  # an edit without a status keeps the one the kind set
+            setattr(proposal, PROPOSAL_ATTRIBUTE.get(name, name), value)
     proposal.tag_names = "\n".join(entry.tags)
-    if entry.status:
-        proposal.proposed_status = entry.status
     save_with_history(proposal, user=user, reason=reason)
     proposal.related_terms.set(list(entry.related))
     existing = {d.department_id: d for d in proposal.definitions.all()}
@@ -308,14 +297,7 @@ def _publish(proposal: Proposal) -> Proposal:
                 term=term,
                 user=proposal.author,
                 reason=f"Proposal #{proposal.pk} by {proposal.author}, approved by {signed}: {proposal.reason}",
-                fields={
-                    "name": entry.name,
-                    "abbreviation": entry.abbreviation,
-                    "synonyms": entry.synonyms,
-                    "summary": entry.summary,
-                    "examples": entry.examples,
-                    "status": entry.status,
-                },
+                fields=entry.columns(),
                 definitions={d: entry.definitions.get(pk, "") for pk, d in departments.items()},
                 tags=tags_from_names(entry.tags, user=proposal.author),
                 related_terms=list(proposal.related_terms.all()) + _existing_terms_named(proposal.related_names),

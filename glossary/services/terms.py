@@ -13,19 +13,28 @@ from django.utils import timezone
 
 from accounts.models import Department
 from glossary import text
+from glossary.entries import COLUMNS, CONTENT, Kind, as_list
 from glossary.models import Definition, Tag, Term
 from glossary.rendering import plain_text
 from glossary.selectors.terms import SEARCH_CONFIG
 
-TERM_FIELDS = ("name", "abbreviation", "synonyms", "summary", "examples", "status")
 
 
 def build_search_document(term: Term) -> str:
-    """Everything a search should find the term by, casefolded, one item per line."""
-    parts = [term.name, text.compact(term.name), term.abbreviation]
-    for synonym in term.synonym_list:
-        parts += [synonym, text.compact(synonym)]
-    parts += [plain_text(term.summary), plain_text(term.examples)]
+    """Everything a search should find the term by, casefolded, one item per line: each text of its
+    content, names also without spaces or hyphens (so “omni channel” meets “Omnichannel”)."""
+    parts = []
+    for content_field in CONTENT:
+        if not content_field.column or content_field.kind == Kind.STATUS:
+            continue
+        value = getattr(term, content_field.name)
+        if content_field.kind == Kind.MARKDOWN:
+            parts.append(plain_text(value))
+        elif content_field.kind in (Kind.NAME, Kind.NAMES):
+            for name in as_list(content_field, value) if content_field.is_list else [value]:
+                parts += [name, text.compact(name)]
+        else:
+            parts.append(value)
     parts += [plain_text(d.text) for d in term.definitions.all()]
     return "\n".join(p for p in parts if p).casefold()
 
@@ -136,7 +145,7 @@ def term_save(
     """
     when = timezone.now()
     for name, value in (fields or {}).items():
-        if name not in TERM_FIELDS:
+        if name not in COLUMNS:
             raise TypeError(f"{name} is not a term field")
         setattr(term, name, value)
     term.full_clean(exclude=["name_key", "initial", "slug", "search_document"])

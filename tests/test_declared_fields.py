@@ -1,0 +1,112 @@
+"""A term's fields are declared once (glossary.entries.CONTENT); every place a term goes reads them.
+
+The walk below gives each declared field a value of its own, takes a new term through the proposal
+form and both sign-offs, and looks for every value in each place: the form, the diff, the published
+version, its page and its history, CSV, JSON, JSON with history, an import of both files, and the
+PDF. A new
+field is covered by this test the moment it is declared.
+"""
+
+import csv
+import io
+import json
+from dataclasses import fields
+
+from django.urls import reverse
+from pypdf import PdfReader
+
+from glossary.entries import COLUMNS, CONTENT, Entry, Kind, label_for
+from glossary.models import Term
+from glossary.models.terms import EntryContent
+from glossary.selectors.terms import term_versions
+from glossary.services.imports import glossary_import
+from tests.workflow_helpers import approve
+
+
+def marker(content_field) -> str:
+    return f"mark{content_field.name}"
+
+
+def test_entries_models_and_the_declaration_name_the_same_fields():
+    assert [f.name for f in fields(Entry)] == [f.name for f in CONTENT]
+    columns = {f.name for f in EntryContent._meta.get_fields()}
+    assert columns == set(COLUMNS) - {"status"}, "every column but the status is shared by terms and proposals"
+
+
+def form_data(it, marketing, related):
+    """The proposal form filled in: each typed field with its own marker."""
+    data = {"reason": "Walk the declaration"}
+    for content_field in CONTENT:
+        name, mark = content_field.export_name, marker(content_field)
+        if content_field.kind == Kind.NAME:
+            data[name] = f"Walked {mark}"
+        elif content_field.kind == Kind.TEXT:
+            data[name] = mark
+        elif content_field.kind == Kind.MARKDOWN:
+            data[name] = f"The *{mark}* text."
+        elif content_field.kind == Kind.NAMES:
+            data[name] = f"{mark} one, {mark} two"
+        elif content_field.kind == Kind.REFERENCES:
+            data[name] = [related.pk]
+        elif content_field.kind == Kind.DEFINITIONS:
+            data[f"definition_{it.slug}"] = f"IT {mark}"
+            data[f"definition_{marketing.slug}"] = f"Marketing {mark}"
+    return data
+
+
+def expected_text(content_field, related) -> str:
+    """What of the field's value every place shows as text."""
+    if content_field.kind == Kind.REFERENCES:
+        return related.name
+    if content_field.kind == Kind.STATUS:
+        return "approved"
+    if content_field.kind == Kind.DEFINITIONS:
+        return f"IT {marker(content_field)}"
+    return marker(content_field)
+
+
+def test_every_declared_field_reaches_every_place_a_term_goes(client, ada, ivan, marco, it, marketing, make_term, admin_user):
+    related = make_term("Anchorword", it_text="A term to relate to.", status=Term.Status.APPROVED)
+    client.force_login(ada)
+    form_page = client.get(reverse("glossary:term_propose_new")).content.decode()
+    response = client.post(reverse("glossary:term_propose_new"), form_data(it, marketing, related))
+    assert response.status_code == 302, response.context["form"].errors
+    proposal = ada.proposals.get()
+    proposal_page = client.get(proposal.get_absolute_url()).content.decode()
+    approve(proposal, ivan)
+    approve(proposal, marco)
+    term = Term.objects.get(name__startswith="Walked")
+    published, version = Entry.from_term(term), term_versions(term)[0].entry
+    term_page = client.get(term.get_absolute_url()).content.decode()
+
+    client.force_login(admin_user)
+    csv_text = client.get(reverse("glossary:glossary_csv")).content.decode()
+    csv_row = next(row for row in csv.DictReader(io.StringIO(csv_text)) if row["name"] == term.name)
+    json_text = client.get(reverse("glossary:glossary_json"), {"history": "1"}).content.decode()
+    record = next(r for r in json.loads(json_text)["terms"] if r["name"] == term.name)
+    pdf = client.get(reverse("glossary:term_pdf", args=[term.slug]))
+    pdf_text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+
+    for content_field in CONTENT:
+        name, text = content_field.name, expected_text(content_field, related)
+        where = f"{name} missing from"
+        if content_field.kind == Kind.DEFINITIONS:
+            assert f'name="definition_{it.slug}"' in form_page, f"{where} the proposal form"
+            assert label_for(content_field, it) in proposal_page and text in proposal_page, f"{where} the diff"
+        elif content_field.kind != Kind.STATUS:  # the kind of proposal decides the status
+            assert f'name="{content_field.export_name}"' in form_page, f"{where} the proposal form"
+            assert content_field.label in proposal_page and text in proposal_page, f"{where} the diff"
+        value = getattr(published, name)
+        assert text in str(value), f"{where} the published term"
+        assert text.lower() in term_page.lower(), f"{where} the term page"
+        assert getattr(version, name) == value, f"{where} the term's history"
+        columns = [c for c in csv_row if c == content_field.export_name or c.startswith("definition:")]
+        assert any(text in csv_row[c] for c in columns), f"{where} CSV"
+        assert text in json.dumps(record[content_field.export_name]), f"{where} JSON"
+        assert record["history"][-1][content_field.export_name] == record[content_field.export_name], f"{where} JSON history"
+        assert text.lower() in pdf_text.lower(), f"{where} the PDF"
+
+    for filename, data in (("walk.csv", csv_text), ("walk.json", json_text)):
+        report = glossary_import(filename=filename, data=data.encode(), user=admin_user, dry_run=True)
+        assert report.ok, report.row_errors
+        assert {c.name: c.action for c in report.changes}[term.name] == "unchanged", f"{filename} does not read every field back"
