@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.admin.views.main import SEARCH_VAR
+from django.db import DatabaseError
 from django.http import HttpResponseBadRequest
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -73,6 +74,21 @@ class AdminQueryGuardMiddleware:
                     content_type="text/plain; charset=utf-8",
                 )
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        """The admin also takes any lookup on a model's own fields (`?name__regex=(`,
+        `?name__unaccent=x` without that extension, `?updated_at__year__gt=99999`), which the
+        database or Python then refuses, or that this database cannot run at all (trigram
+        similarity on SQLite). On an admin page read with a query, the query is at fault."""
+        if not (request.method == "GET" and request.GET and self.prefix and request.path.startswith(self.prefix)):
+            return None
+        if not isinstance(exception, (DatabaseError, ValueError, OverflowError, NotImplementedError)):
+            return None
+        names = ", ".join(f"“{name[:40]}”" for name in request.GET)
+        return HttpResponseBadRequest(
+            f"This admin page cannot be read with {names} as given. Remove it from the address and try again.\n",
+            content_type="text/plain; charset=utf-8",
+        )
 
     def problem(self, query) -> str | None:
         for name, values in query.lists():
