@@ -5,6 +5,7 @@ from django.forms.models import BaseInlineFormSet
 
 from accounts.models import Department
 from config.admin_history import HistoryWithReasonAdmin
+from glossary.entries import CONTENT, Kind
 from glossary.models import Comment, Definition, Proposal, SignOff, Tag, Term
 from glossary.services.terms import save_with_history, term_record_direct_edit
 
@@ -72,9 +73,11 @@ class TermAdmin(HistoryWithReasonAdmin):
     search_fields = ["name", "abbreviation", "synonyms"]
     readonly_fields = ["slug", "created_at", "updated_at"]
     filter_horizontal = ["tags", "related_terms"]
+    # The declared content in page order (definitions have their inline), the address after the name.
     fields = [
-        "name", "slug", "abbreviation", "synonyms", "summary", "examples", "status",
-        "tags", "related_terms", "created_at", "updated_at", "change_reason",
+        "name", "slug",
+        *(f.term_field or f.name for f in CONTENT if f.name != "name" and f.kind != Kind.DEFINITIONS),
+        "created_at", "updated_at", "change_reason",
     ]
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

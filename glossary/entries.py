@@ -40,6 +40,8 @@ class ContentField:
     help_text: str = ""
     # How a list reads as one text, in diffs and CSV cells.
     separator: str = ", "
+    # Its name on Term, where that differs.
+    term_field: str = ""
 
     @property
     def export_name(self) -> str:
@@ -71,7 +73,7 @@ CONTENT = (
     ),
     ContentField("examples", "Examples", Kind.MARKDOWN, column=True, help_text="Markdown."),
     ContentField("tags", "Tags", Kind.NAMES),
-    ContentField("related", "Related terms", Kind.REFERENCES, file_name="related_terms"),
+    ContentField("related", "Related terms", Kind.REFERENCES, file_name="related_terms", term_field="related_terms"),
 )
 BY_NAME = {f.name: f for f in CONTENT}
 # The fields held in columns, as the term names them; a proposal holds the status it proposes.
