@@ -1,8 +1,8 @@
 """Writes of the sign-off workflow: propose, edit, withdraw, sign off, publish, update, comment.
 
-Each function locks the proposal (and, to publish, the term) with select_for_update, asks
-glossary.workflow whether the user may act, and moves the state in one transaction. E-mails go out
-only after the transaction commits.
+Each function takes the proposal from `proposal_for_update` (its term and it locked with
+select_for_update, once glossary.workflow lets the user act) and moves the state in one
+transaction. E-mails go out only after the transaction commits.
 """
 
 from dataclasses import replace
@@ -29,15 +29,19 @@ class WorkflowConflict(Exception):
     """The proposal moved on since the user looked at it; they must look again before acting."""
 
 
-def _lock(proposal: Proposal) -> Proposal:
-    """Lock the proposal's term, then the proposal: one lock order everywhere, so no deadlocks.
+def proposal_for_update(*, proposal: Proposal, user, action: Action) -> Proposal:
+    """The proposal, locked for the caller's transaction, once the workflow lets `user` take `action` on it.
 
+    Locks the proposal's term, then the proposal: one lock order everywhere, so no deadlocks.
     Publishing holds the term while it marks the term's other proposals out of date; taking the
-    term first means nobody can hold one of those proposals while waiting for the term.
+    term first means nobody can hold one of those proposals while waiting for the term. The rule is
+    checked on the locked row, so a decision someone else committed meanwhile is taken into account.
     """
     if proposal.term_id:
         list(Term.objects.select_for_update().filter(pk=proposal.term_id).values_list("pk"))
-    return Proposal.objects.select_for_update().get(pk=proposal.pk)
+    locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    workflow.require(action, locked, user)
+    return locked
 
 
 def _after_commit(send, *args, **kwargs):
@@ -204,8 +208,7 @@ def proposal_create(
 @transaction.atomic
 def proposal_update(*, proposal: Proposal, user, reason: str, entry: Entry, seen_revision: int) -> Proposal:
     """The author's edit: a new revision, so every sign-off given so far no longer counts."""
-    proposal = _lock(proposal)
-    workflow.require(Action.EDIT, proposal, user)
+    proposal = proposal_for_update(proposal=proposal, user=user, action=Action.EDIT)
     if seen_revision != proposal.revision:
         raise WorkflowConflict("The proposal changed since you opened it.")
     _validate(entry=entry, reason=reason, term=proposal.term)
@@ -221,8 +224,7 @@ def proposal_update(*, proposal: Proposal, user, reason: str, entry: Entry, seen
 
 @transaction.atomic
 def proposal_withdraw(*, proposal: Proposal, user) -> Proposal:
-    proposal = _lock(proposal)
-    workflow.require(Action.WITHDRAW, proposal, user)
+    proposal = proposal_for_update(proposal=proposal, user=user, action=Action.WITHDRAW)
     proposal.state = workflow.next_state(Action.WITHDRAW, proposal)
     proposal.closed_at = timezone.now()
     save_with_history(proposal, user=user, reason="Withdrawn")
@@ -231,8 +233,7 @@ def proposal_withdraw(*, proposal: Proposal, user) -> Proposal:
 
 @transaction.atomic
 def proposal_comment(*, proposal: Proposal, user, body: str) -> Comment:
-    proposal = _lock(proposal)
-    workflow.require(Action.COMMENT, proposal, user)
+    proposal = proposal_for_update(proposal=proposal, user=user, action=Action.COMMENT)
     if not body.strip():
         raise ValidationError({"body": "Write a comment first."})
     comment = Comment(proposal=proposal, author=user, body=body.strip())
@@ -246,8 +247,7 @@ def proposal_sign_off(*, proposal: Proposal, user, action: Action, comment: str,
     """Record one department's decision; the last approval publishes the proposal."""
     if action not in workflow.SIGN_OFF_ACTIONS:
         raise PermissionDenied("Not a sign-off.")
-    proposal = _lock(proposal)
-    workflow.require(action, proposal, user)
+    proposal = proposal_for_update(proposal=proposal, user=user, action=action)
     if seen_revision != proposal.revision:
         raise WorkflowConflict("The author changed the proposal since you opened it; review the new revision.")
     if action != Action.APPROVE and not comment.strip():
@@ -356,8 +356,7 @@ def proposal_rebase(*, proposal: Proposal, user) -> Proposal:
 
     The author's own changes are kept; everything they did not touch takes the term's new content.
     """
-    proposal = _lock(proposal)
-    workflow.require(Action.REBASE, proposal, user)
+    proposal = proposal_for_update(proposal=proposal, user=user, action=Action.REBASE)
     term = Term.objects.select_for_update().get(pk=proposal.term_id)
     base = term_version(term, proposal.base_version)
     current = Entry.from_term(term)
