@@ -129,7 +129,7 @@ def test_editing_clears_sign_offs_given_so_far(proposal, ada, ivan, marco, it, m
 def test_approving_a_revision_you_did_not_see_is_refused(proposal, ada, ivan, it, marketing):
     services.proposal_update(proposal=proposal, user=ada, reason="Edit", entry=new_term_entry(it, marketing, name="Omni-channel"), seen_revision=1)
     with pytest.raises(services.WorkflowConflict):
-        services.proposal_sign_off(proposal=proposal, user=ivan, action=Action.APPROVE, comment="", seen_revision=1)
+        services.proposal_approve(proposal=proposal, user=ivan, comment="", seen_revision=1)
     assert not SignOff.objects.exists()
 
 

@@ -243,14 +243,50 @@ def proposal_comment(*, proposal: Proposal, user, body: str) -> Comment:
 
 
 @transaction.atomic
-def proposal_sign_off(*, proposal: Proposal, user, action: Action, comment: str, seen_revision: int) -> Proposal:
-    """Record one department's decision; the last approval publishes the proposal."""
-    if action not in workflow.SIGN_OFF_ACTIONS:
-        raise PermissionDenied("Not a sign-off.")
+def proposal_approve(*, proposal: Proposal, user, comment: str, seen_revision: int) -> Proposal:
+    """Approve the revision for the user's department; the last department's approval publishes it."""
+    proposal, _ = _sign_off(
+        proposal=proposal, user=user, action=Action.APPROVE, comment=comment, seen_revision=seen_revision,
+        comment_required=False,
+    )
+    if not workflow.awaiting_departments(proposal):
+        return _publish(proposal)
+    return proposal
+
+
+@transaction.atomic
+def proposal_request_changes(*, proposal: Proposal, user, comment: str, seen_revision: int) -> Proposal:
+    """Send the revision back to its author for the user's department, saying what needs to change."""
+    proposal, sign_off = _sign_off(
+        proposal=proposal, user=user, action=Action.REQUEST_CHANGES, comment=comment, seen_revision=seen_revision,
+        comment_required=True,
+    )
+    _after_commit(notifications.proposal_decided, proposal.pk, sign_off.pk)
+    return proposal
+
+
+@transaction.atomic
+def proposal_reject(*, proposal: Proposal, user, comment: str, seen_revision: int) -> Proposal:
+    """Reject the proposal for the user's department, saying why; the term stays as it is."""
+    proposal, sign_off = _sign_off(
+        proposal=proposal, user=user, action=Action.REJECT, comment=comment, seen_revision=seen_revision,
+        comment_required=True,
+    )
+    _after_commit(notifications.proposal_decided, proposal.pk, sign_off.pk)
+    return proposal
+
+
+def _sign_off(
+    *, proposal: Proposal, user, action: Action, comment: str, seen_revision: int, comment_required: bool
+) -> tuple[Proposal, SignOff]:
+    """Record the user's department's decision on the revision they saw and move the proposal's state.
+
+    Runs in the caller's transaction; the caller does what follows from the decision.
+    """
     proposal = proposal_for_update(proposal=proposal, user=user, action=action)
     if seen_revision != proposal.revision:
         raise WorkflowConflict("The author changed the proposal since you opened it; review the new revision.")
-    if action != Action.APPROVE and not comment.strip():
+    if comment_required and not comment.strip():
         raise ValidationError({"comment": "Say what needs to change: the author reads this."})
     sign_off = SignOff(
         proposal=proposal,
@@ -268,14 +304,10 @@ def proposal_sign_off(*, proposal: Proposal, user, action: Action, comment: str,
         # Another approver of the same department got there first (the unique constraint decides).
         raise WorkflowConflict(f"{user.department} has already signed off this revision.") from None
     proposal.state = workflow.next_state(action, proposal)
-    if action == Action.REJECT:
+    if not proposal.is_open:
         proposal.closed_at = timezone.now()
     save_with_history(proposal, user=user, reason=sign_off.get_decision_display())
-    if action == Action.APPROVE and not workflow.awaiting_departments(proposal):
-        return _publish(proposal)
-    if action != Action.APPROVE:
-        _after_commit(notifications.proposal_decided, proposal.pk, sign_off.pk)
-    return proposal
+    return proposal, sign_off
 
 
 def _existing_terms_named(names: str) -> list[Term]:
