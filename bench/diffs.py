@@ -167,7 +167,6 @@ def build_pages(slowest: dict[str, str]):
     from glossary.models import Proposal, Term
     from glossary.services import proposals as services
     from glossary.services.terms import tags_from_names, term_create, term_save
-    from glossary.workflow import Action
 
     call_command("migrate", verbosity=0)
     call_command("flush", "--no-input", verbosity=0)
@@ -222,9 +221,7 @@ def build_pages(slowest: dict[str, str]):
     def publish():
         def approve(username):
             p = Proposal.objects.get(pk=proposal.pk)
-            services.proposal_sign_off(
-                proposal=p, user=users[username], action=Action.APPROVE, comment="", seen_revision=p.revision
-            )
+            services.proposal_approve(proposal=p, user=users[username], comment="", seen_revision=p.revision)
 
         approve("ivan")
         approve("marco")  # refused: the term changed meanwhile, so the proposal is out of date

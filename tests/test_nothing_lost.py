@@ -33,7 +33,7 @@ def test_a_failure_after_the_first_write_of_a_publish_leaves_everything_as_it_wa
     monkeypatch.setattr(term_services, "_write_definitions", fail_after_first_write)
     proposal.refresh_from_db()
     with pytest.raises(RuntimeError):
-        services.proposal_sign_off(proposal=proposal, user=marco, action="approve", comment="", seen_revision=1)
+        services.proposal_approve(proposal=proposal, user=marco, comment="", seen_revision=1)
 
     term.refresh_from_db()
     after = (Entry.from_term(term), term.version, term.history.count(), Definition.history.count(),

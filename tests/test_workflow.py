@@ -10,6 +10,7 @@ from glossary.entries import Entry
 from glossary.models import Proposal, SignOff, Term
 from glossary.services import proposals as services
 from glossary.services.terms import term_save
+from glossary.views.proposals import ACTION_SERVICES
 from glossary.workflow import Action, allowed_actions
 from tests.workflow_helpers import approve, decide, new_term_entry
 
@@ -129,7 +130,7 @@ def test_editing_clears_sign_offs_given_so_far(proposal, ada, ivan, marco, it, m
 def test_approving_a_revision_you_did_not_see_is_refused(proposal, ada, ivan, it, marketing):
     services.proposal_update(proposal=proposal, user=ada, reason="Edit", entry=new_term_entry(it, marketing, name="Omni-channel"), seen_revision=1)
     with pytest.raises(services.WorkflowConflict):
-        services.proposal_sign_off(proposal=proposal, user=ivan, action=Action.APPROVE, comment="", seen_revision=1)
+        services.proposal_approve(proposal=proposal, user=ivan, comment="", seen_revision=1)
     assert not SignOff.objects.exists()
 
 
@@ -279,6 +280,52 @@ def test_every_action_is_allowed_exactly_from_its_states(proposal, ada, ivan, st
     actor = ada if action in (Action.EDIT, Action.WITHDRAW, Action.REBASE, Action.COMMENT) else ivan
     allowed = refusal(action, proposal, actor) is None
     assert allowed == (state in TRANSITIONS[action].from_states)
+
+
+def test_the_action_endpoint_has_a_service_for_every_action_but_editing():
+    """Editing has its own page; each other action the workflow offers is one POST to the service named after it."""
+    assert set(ACTION_SERVICES) == set(Action) - {Action.EDIT}
+
+
+@pytest.fixture
+def change(make_term, ada, it, marketing):
+    """An open change to an existing term, so that every transition, updating it onto the term included, can run."""
+    term = make_term("Platform", it_text="A shared base.", marketing_text="A stage.")
+    entry = new_term_entry(it, marketing, name="Platform", it_text="A shared base others build on.", marketing_text="A stage.")
+    return services.proposal_create(author=ada, reason="Sharper", entry=entry, term=term)
+
+
+@pytest.mark.parametrize("state", list(State))
+@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("actor", ["ada", "ivan", "maya"])  # the author, an approver, another contributor
+def test_each_transition_service_refuses_exactly_what_the_workflow_refuses(change, request, it, marketing, state, action, actor):
+    """The endpoint's services and the edit page's, checked against `workflow.refusal` for every state and user."""
+    from glossary.workflow import TRANSITIONS, refusal
+
+    Proposal.objects.filter(pk=change.pk).update(state=state)
+    change.refresh_from_db()
+    user = request.getfixturevalue(actor)
+    service = {**ACTION_SERVICES, Action.EDIT: services.proposal_update}[action]
+    arguments = {
+        Action.EDIT: {"reason": "Sharper still", "entry": new_term_entry(it, marketing, name="Platform"), "seen_revision": 1},
+        Action.COMMENT: {"body": "A remark."},
+        Action.APPROVE: {"comment": "", "seen_revision": 1},
+        Action.REQUEST_CHANGES: {"comment": "Say more.", "seen_revision": 1},
+        Action.REJECT: {"comment": "Not this.", "seen_revision": 1},
+    }.get(action, {})
+    why_not = refusal(action, change, user)
+
+    if why_not is None:
+        service(proposal=change, user=user, **arguments)
+        change.refresh_from_db()
+        assert change.state == (TRANSITIONS[action].to_state or state)
+    else:
+        with pytest.raises(PermissionDenied) as refused:
+            service(proposal=change, user=user, **arguments)
+        assert str(refused.value) == why_not
+        change.refresh_from_db()
+        assert (change.state, change.revision) == (state, 1)
+        assert not SignOff.objects.exists() and not change.comments.exists()
 
 
 def test_forbidden_transitions_change_nothing(proposal, ada, ivan, marco):

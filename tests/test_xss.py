@@ -12,7 +12,6 @@ from glossary.entries import Entry
 from glossary.exports.options import ExportOptions
 from glossary.exports.pdf import render_pdf
 from glossary.services import proposals as services
-from glossary.workflow import Action
 from tests.workflow_helpers import approve
 
 PAYLOAD = (
@@ -75,7 +74,7 @@ def hostile(ada, ivan, marco, maya, it, marketing, django_capture_on_commit_call
         )
         services.proposal_comment(proposal=pending, user=ivan, body=PAYLOAD)
         pending.refresh_from_db()
-        services.proposal_sign_off(proposal=pending, user=marco, action=Action.REQUEST_CHANGES, comment=PAYLOAD, seen_revision=1)
+        services.proposal_request_changes(proposal=pending, user=marco, comment=PAYLOAD, seen_revision=1)
     return term, pending
 
 

@@ -14,15 +14,19 @@ def new_term_entry(it, marketing, name="Omnichannel", it_text="Integrated system
     return Entry(name=name, definitions=definitions, **fields)
 
 
+SIGN_OFF_SERVICES = {
+    Action.APPROVE: services.proposal_approve,
+    Action.REQUEST_CHANGES: services.proposal_request_changes,
+    Action.REJECT: services.proposal_reject,
+}
+
+
 def approve(proposal, user, comment=""):
     proposal.refresh_from_db()
-    return services.proposal_sign_off(
-        proposal=proposal, user=user, action=Action.APPROVE, comment=comment, seen_revision=proposal.revision
-    )
+    return services.proposal_approve(proposal=proposal, user=user, comment=comment, seen_revision=proposal.revision)
 
 
 def decide(proposal, user, action, comment):
+    """Sign off the revision the proposal is at, with the service named after `action`."""
     proposal.refresh_from_db()
-    return services.proposal_sign_off(
-        proposal=proposal, user=user, action=action, comment=comment, seen_revision=proposal.revision
-    )
+    return SIGN_OFF_SERVICES[action](proposal=proposal, user=user, comment=comment, seen_revision=proposal.revision)

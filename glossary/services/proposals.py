@@ -1,8 +1,8 @@
 """Writes of the sign-off workflow: propose, edit, withdraw, sign off, publish, update, comment.
 
-Each function locks the proposal (and, to publish, the term) with select_for_update, asks
-glossary.workflow whether the user may act, and moves the state in one transaction. E-mails go out
-only after the transaction commits.
+Each function takes the proposal from `proposal_for_update` (its term and it locked with
+select_for_update, once glossary.workflow lets the user act) and moves the state in one
+transaction. E-mails go out only after the transaction commits.
 """
 
 from dataclasses import replace
@@ -29,15 +29,19 @@ class WorkflowConflict(Exception):
     """The proposal moved on since the user looked at it; they must look again before acting."""
 
 
-def _lock(proposal: Proposal) -> Proposal:
-    """Lock the proposal's term, then the proposal: one lock order everywhere, so no deadlocks.
+def proposal_for_update(*, proposal: Proposal, user, action: Action) -> Proposal:
+    """The proposal, locked for the caller's transaction, once the workflow lets `user` take `action` on it.
 
+    Locks the proposal's term, then the proposal: one lock order everywhere, so no deadlocks.
     Publishing holds the term while it marks the term's other proposals out of date; taking the
-    term first means nobody can hold one of those proposals while waiting for the term.
+    term first means nobody can hold one of those proposals while waiting for the term. The rule is
+    checked on the locked row, so a decision someone else committed meanwhile is taken into account.
     """
     if proposal.term_id:
         list(Term.objects.select_for_update().filter(pk=proposal.term_id).values_list("pk"))
-    return Proposal.objects.select_for_update().get(pk=proposal.pk)
+    locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    workflow.require(action, locked, user)
+    return locked
 
 
 def _after_commit(send, *args, **kwargs):
@@ -193,8 +197,7 @@ def proposal_create(
 @transaction.atomic
 def proposal_update(*, proposal: Proposal, user, reason: str, entry: Entry, seen_revision: int) -> Proposal:
     """The author's edit: a new revision, so every sign-off given so far no longer counts."""
-    proposal = _lock(proposal)
-    workflow.require(Action.EDIT, proposal, user)
+    proposal = proposal_for_update(proposal=proposal, user=user, action=Action.EDIT)
     if seen_revision != proposal.revision:
         raise WorkflowConflict("The proposal changed since you opened it.")
     _validate(entry=entry, reason=reason, term=proposal.term)
@@ -210,8 +213,7 @@ def proposal_update(*, proposal: Proposal, user, reason: str, entry: Entry, seen
 
 @transaction.atomic
 def proposal_withdraw(*, proposal: Proposal, user) -> Proposal:
-    proposal = _lock(proposal)
-    workflow.require(Action.WITHDRAW, proposal, user)
+    proposal = proposal_for_update(proposal=proposal, user=user, action=Action.WITHDRAW)
     proposal.state = workflow.next_state(Action.WITHDRAW, proposal)
     proposal.closed_at = timezone.now()
     save_with_history(proposal, user=user, reason="Withdrawn")
@@ -220,8 +222,7 @@ def proposal_withdraw(*, proposal: Proposal, user) -> Proposal:
 
 @transaction.atomic
 def proposal_comment(*, proposal: Proposal, user, body: str) -> Comment:
-    proposal = _lock(proposal)
-    workflow.require(Action.COMMENT, proposal, user)
+    proposal = proposal_for_update(proposal=proposal, user=user, action=Action.COMMENT)
     if not body.strip():
         raise ValidationError({"body": "Write a comment first."})
     comment = Comment(proposal=proposal, author=user, body=body.strip())
@@ -231,15 +232,50 @@ def proposal_comment(*, proposal: Proposal, user, body: str) -> Comment:
 
 
 @transaction.atomic
-def proposal_sign_off(*, proposal: Proposal, user, action: Action, comment: str, seen_revision: int) -> Proposal:
-    """Record one department's decision; the last approval publishes the proposal."""
-    if action not in workflow.SIGN_OFF_ACTIONS:
-        raise PermissionDenied("Not a sign-off.")
-    proposal = _lock(proposal)
-    workflow.require(action, proposal, user)
+def proposal_approve(*, proposal: Proposal, user, comment: str, seen_revision: int) -> Proposal:
+    """Approve the revision for the user's department; the last department's approval publishes it."""
+    proposal, _ = _sign_off(
+        proposal=proposal, user=user, action=Action.APPROVE, comment=comment, seen_revision=seen_revision,
+        comment_required=False,
+    )
+    if not workflow.awaiting_departments(proposal):
+        return _publish(proposal)
+    return proposal
+
+
+@transaction.atomic
+def proposal_request_changes(*, proposal: Proposal, user, comment: str, seen_revision: int) -> Proposal:
+    """Send the revision back to its author for the user's department, saying what needs to change."""
+    proposal, sign_off = _sign_off(
+        proposal=proposal, user=user, action=Action.REQUEST_CHANGES, comment=comment, seen_revision=seen_revision,
+        comment_required=True,
+    )
+    _after_commit(notifications.proposal_decided, proposal.pk, sign_off.pk)
+    return proposal
+
+
+@transaction.atomic
+def proposal_reject(*, proposal: Proposal, user, comment: str, seen_revision: int) -> Proposal:
+    """Reject the proposal for the user's department, saying why; the term stays as it is."""
+    proposal, sign_off = _sign_off(
+        proposal=proposal, user=user, action=Action.REJECT, comment=comment, seen_revision=seen_revision,
+        comment_required=True,
+    )
+    _after_commit(notifications.proposal_decided, proposal.pk, sign_off.pk)
+    return proposal
+
+
+def _sign_off(
+    *, proposal: Proposal, user, action: Action, comment: str, seen_revision: int, comment_required: bool
+) -> tuple[Proposal, SignOff]:
+    """Record the user's department's decision on the revision they saw and move the proposal's state.
+
+    Runs in the caller's transaction; the caller does what follows from the decision.
+    """
+    proposal = proposal_for_update(proposal=proposal, user=user, action=action)
     if seen_revision != proposal.revision:
         raise WorkflowConflict("The author changed the proposal since you opened it; review the new revision.")
-    if action != Action.APPROVE and not comment.strip():
+    if comment_required and not comment.strip():
         raise ValidationError({"comment": "Say what needs to change: the author reads this."})
     sign_off = SignOff(
         proposal=proposal,
@@ -257,14 +293,10 @@ def proposal_sign_off(*, proposal: Proposal, user, action: Action, comment: str,
         # Another approver of the same department got there first (the unique constraint decides).
         raise WorkflowConflict(f"{user.department} has already signed off this revision.") from None
     proposal.state = workflow.next_state(action, proposal)
-    if action == Action.REJECT:
+    if not proposal.is_open:
         proposal.closed_at = timezone.now()
     save_with_history(proposal, user=user, reason=sign_off.get_decision_display())
-    if action == Action.APPROVE and not workflow.awaiting_departments(proposal):
-        return _publish(proposal)
-    if action != Action.APPROVE:
-        _after_commit(notifications.proposal_decided, proposal.pk, sign_off.pk)
-    return proposal
+    return proposal, sign_off
 
 
 def _existing_terms_named(names: str) -> list[Term]:
@@ -338,8 +370,7 @@ def proposal_rebase(*, proposal: Proposal, user) -> Proposal:
 
     The author's own changes are kept; everything they did not touch takes the term's new content.
     """
-    proposal = _lock(proposal)
-    workflow.require(Action.REBASE, proposal, user)
+    proposal = proposal_for_update(proposal=proposal, user=user, action=Action.REBASE)
     term = Term.objects.select_for_update().get(pk=proposal.term_id)
     base = term_version(term, proposal.base_version)
     current = Entry.from_term(term)

@@ -204,6 +204,17 @@ def _int(value) -> int | None:
         return None
 
 
+# The service that takes each action this endpoint offers; editing has its own page (ProposalEditView).
+ACTION_SERVICES = {
+    Action.APPROVE: services.proposal_approve,
+    Action.REQUEST_CHANGES: services.proposal_request_changes,
+    Action.REJECT: services.proposal_reject,
+    Action.COMMENT: services.proposal_comment,
+    Action.WITHDRAW: services.proposal_withdraw,
+    Action.REBASE: services.proposal_rebase,
+}
+
+
 class ProposalActionView(LoginRequiredMixin, View):
     """POST-only endpoint for one workflow action on a proposal."""
 
@@ -215,29 +226,13 @@ class ProposalActionView(LoginRequiredMixin, View):
         except ValueError:
             raise Http404("No such action.") from None
         proposal = _proposal(pk)
+        if action not in ACTION_SERVICES:
+            raise Http404("Use the edit page to edit.")
+        form = _action_form(action, request.POST)
+        if form is not None and not form.is_valid():
+            return self._invalid(request, proposal, **{_form_key(action): form})
         try:
-            if action in workflow.SIGN_OFF_ACTIONS:
-                form = SignOffForm(request.POST)
-                if not form.is_valid():
-                    return self._invalid(request, proposal, sign_off_form=form)
-                services.proposal_sign_off(
-                    proposal=proposal,
-                    user=request.user,
-                    action=action,
-                    comment=form.cleaned_data["comment"],
-                    seen_revision=form.cleaned_data["revision"],
-                )
-            elif action == Action.COMMENT:
-                form = CommentForm(request.POST)
-                if not form.is_valid():
-                    return self._invalid(request, proposal, comment_form=form)
-                services.proposal_comment(proposal=proposal, user=request.user, body=form.cleaned_data["body"])
-            elif action == Action.WITHDRAW:
-                services.proposal_withdraw(proposal=proposal, user=request.user)
-            elif action == Action.REBASE:
-                services.proposal_rebase(proposal=proposal, user=request.user)
-            else:
-                raise Http404("Use the edit page to edit.")
+            ACTION_SERVICES[action](proposal=proposal, user=request.user, **_service_arguments(form))
         except ValidationError as error:
             form.add_error("comment" if action in workflow.SIGN_OFF_ACTIONS else "body", error.messages)
             return self._invalid(request, proposal, **{_form_key(action): form})
@@ -255,6 +250,24 @@ class ProposalActionView(LoginRequiredMixin, View):
 
 def _form_key(action) -> str:
     return "sign_off_form" if action in workflow.SIGN_OFF_ACTIONS else "comment_form"
+
+
+def _action_form(action: Action, data) -> SignOffForm | CommentForm | None:
+    """What the person wrote with the action: a sign-off or a comment; withdrawing and updating take nothing."""
+    if action in workflow.SIGN_OFF_ACTIONS:
+        return SignOffForm(data)
+    if action == Action.COMMENT:
+        return CommentForm(data)
+    return None
+
+
+def _service_arguments(form: SignOffForm | CommentForm | None) -> dict:
+    """The valid form's answers, as the keyword arguments its service takes."""
+    if isinstance(form, SignOffForm):
+        return {"comment": form.cleaned_data["comment"], "seen_revision": form.cleaned_data["revision"]}
+    if isinstance(form, CommentForm):
+        return {"body": form.cleaned_data["body"]}
+    return {}
 
 
 def _outcome(action: Action, proposal: Proposal) -> str:
