@@ -74,6 +74,7 @@ CONTENT = (
     ContentField("examples", "Examples", Kind.MARKDOWN, column=True, help_text="Markdown."),
     ContentField("tags", "Tags", Kind.NAMES),
     ContentField("related", "Related terms", Kind.REFERENCES, file_name="related_terms", term_field="related_terms"),
+    ContentField("owner", "Owner", Kind.TEXT, column=True, help_text="The person or team who stewards this term (optional)."),
 )
 BY_NAME = {f.name: f for f in CONTENT}
 # The fields held in columns, as the term names them; a proposal holds the status it proposes.
@@ -106,6 +107,7 @@ class Entry:
     examples: str = ""
     tags: tuple[str, ...] = ()
     related: dict[int, str] = field(default_factory=dict)  # term pk -> name
+    owner: str = ""
 
     @classmethod
     def from_term(cls, term) -> "Entry":

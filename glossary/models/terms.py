@@ -94,6 +94,7 @@ class EntryContent(NormalisedModel):
         help_text="The meaning both departments agree on (Markdown). Leave empty until they do.",
     )
     examples = LimitedTextField(max_length=10000, blank=True, help_text="Usage examples (Markdown).")
+    owner = models.CharField(max_length=120, blank=True, help_text="The person or team who stewards this term.")
 
     class Meta:
         abstract = True
