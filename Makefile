@@ -20,7 +20,7 @@ install: $(VENV)/.installed
 # The task worker (large PDF exports) runs beside the web server and stops with it.
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo --address $(HOST)
 	$(PY) manage.py db_worker --interval 1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST)

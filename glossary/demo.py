@@ -1,56 +1,142 @@
-"""The demo glossary in fixtures/, loaded through the services so every term has a first version."""
+"""The demo glossary in fixtures/, built through the real workflow, so that it tells the truth.
+
+Every approved term was proposed by a demo contributor and signed off by each department's demo
+approver; a term marked in review has a change waiting in the approvers' queues; a deprecated
+term went through a deprecation; the two drafts are new terms still being worked on, one with a
+discussion and one sent back with a request for changes. A newcomer sees every state on the
+first visit, and every name and date on a page comes from a real sign-off.
+"""
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 
-from accounts.models import Department
-from glossary.entries import CONTENT, Kind
-from glossary.models import Term
-from glossary.services.terms import tags_from_names, term_create, term_record_version
+from accounts.models import Department, User
+from glossary import notifications, text
+from glossary.entries import Entry
+from glossary.models import Proposal, Term
+from glossary.services import proposals as services
 
 DEMO_GLOSSARY = Path(settings.BASE_DIR) / "fixtures" / "demo_glossary.json"
 REASON = "Demo glossary"
+# Who writes for each department, and who signs for it (accounts.demo creates them).
+CONTRIBUTORS = {"it": "ada", "marketing": "maya"}
+APPROVERS = ["ivan", "marco"]
+DISCUSSED = "Minimum viable product"
+SENT_BACK = "Budget"
 
 
-def _columns(entry: dict) -> dict[str, str]:
-    """The term's columns from a demo entry, which lists synonyms; a demo term is a draft unless it says."""
-    columns = {}
-    for content_field in CONTENT:
-        if not content_field.column or content_field.name == "name":
-            continue
-        value = entry.get(content_field.name, Term.Status.DRAFT if content_field.kind == Kind.STATUS else "")
-        columns[content_field.name] = "\n".join(value) if content_field.is_list and value else value
-    return columns
-
-
-@transaction.atomic
-def load_demo_glossary(*, user, path: Path = DEMO_GLOSSARY) -> int:
-    """Load the demo terms into an empty glossary; returns how many were created (0 if not empty)."""
-    if Term.objects.exists():
-        return 0
-    entries = json.loads(Path(path).read_text(encoding="utf-8"))["terms"]
+def _load(entries: list[dict], people) -> tuple[int, int]:
     departments = {d.slug: d for d in Department.objects.all()}
-    created = {}
-    for entry in entries:
-        created[entry["name"]] = term_create(
-            name=entry["name"],
-            user=user,
-            reason=REASON,
-            fields=_columns(entry),
-            definitions={departments[slug]: body for slug, body in entry.get("definitions", {}).items()},
-            tags=tags_from_names(entry.get("tags", []), user=user),
+    published, still_open = [], []
+    # First what is official, so that every link between terms exists before anything waits on them:
+    # a change published later would leave a waiting proposal out of date.
+    for item in entries:
+        author, other = _writers(item, people)
+        status = item.get("status", Term.Status.DRAFT)
+        if status == Term.Status.DRAFT:
+            still_open.append(item)
+            continue
+        entry, pending = _entry(item, departments)
+        if status == Term.Status.IN_REVIEW:
+            # Published once without its examples and common ground; adding them awaits sign-off.
+            entry = replace(entry, examples="", summary="")
+            still_open.append(item)
+        term = _publish(entry, pending, author, people)
+        if status == Term.Status.DEPRECATED:
+            deprecation = services.proposal_create(
+                author=other, reason=f"{REASON}: an outdated label, kept so that old documents can be read",
+                entry=replace(Entry.from_term(term), status=Term.Status.DEPRECATED), term=term,
+                kind=Proposal.Kind.DEPRECATE,
+            )
+            _sign(deprecation, people)
+        published.append(term)
+    for item in still_open:
+        author, other = _writers(item, people)
+        term = Term.objects.filter(name=item["name"]).first()
+        if term is None:
+            entry, pending = _entry(item, departments)
+            _propose(entry, pending, author)
+        else:
+            entry = replace(Entry.from_term(term), examples=item.get("examples", ""), summary=item.get("summary", ""))
+            services.proposal_create(author=other, reason=f"{REASON}: what both sides agreed since", entry=entry, term=term)
+    return len(published), len(still_open)
+
+
+def _writers(item: dict, people):
+    """The contributor of the department that defined the term first, and of the other one."""
+    slugs = list(item.get("definitions", {}))
+    author = people[CONTRIBUTORS[slugs[0]]]
+    return author, people[CONTRIBUTORS[slugs[1]]] if len(slugs) > 1 else author
+
+
+def _entry(item: dict, departments) -> tuple[Entry, list[str]]:
+    """A fixture entry as proposed content; related terms are linked by name once both exist."""
+    existing = {term.name_key: term for term in Term.objects.filter(name_key__in=[text.name_key(n) for n in item.get("related", [])])}
+    related = {term.pk: term.name for term in existing.values()}
+    pending = [name for name in item.get("related", []) if text.name_key(name) not in existing]
+    entry = Entry(
+        name=item["name"],
+        abbreviation=item.get("abbreviation", ""),
+        synonyms="\n".join(item.get("synonyms", [])),
+        summary=item.get("summary", ""),
+        definitions={departments[slug].pk: body for slug, body in item.get("definitions", {}).items()},
+        examples=item.get("examples", ""),
+        tags=tuple(item.get("tags", [])),
+        related=related,
+    )
+    return entry, pending
+
+
+def _propose(entry: Entry, pending: list[str], author) -> Proposal:
+    return services.proposal_create(author=author, reason=f"{REASON}: {entry.name} as we use it", entry=entry, related_names=pending)
+
+
+def _sign(proposal: Proposal, people) -> Proposal:
+    for username in APPROVERS:
+        proposal.refresh_from_db()
+        proposal = services.proposal_approve(
+            proposal=proposal, user=people[username], comment="", seen_revision=proposal.revision
         )
-    # Related terms can only be linked once every term exists. Links are symmetric, so they are all
-    # made first and each term then records one version that shows its complete set.
-    for entry in entries:
-        term = created[entry["name"]]
-        term.skip_history_when_saving = True
-        term.related_terms.add(*[created[name] for name in entry.get("related", [])])
-        del term.skip_history_when_saving
-    for term in created.values():
-        if term.related_terms.exists():
-            term_record_version(term=term, user=user, reason=f"{REASON}: related terms linked")
-    return len(created)
+    return proposal
+
+
+def _publish(entry: Entry, pending: list[str], author, people) -> Term:
+    proposal = _sign(_propose(entry, pending, author), people)
+    return proposal.term
+
+
+def _talk(people) -> None:
+    """One proposal with a discussion, one sent back: the states a newcomer should see."""
+    discussed = Proposal.objects.get(name=DISCUSSED, state=Proposal.State.IN_REVIEW)
+    services.proposal_comment(
+        proposal=discussed, user=people["marco"],
+        body="For us an MVP is the first thing customers see, so it has to look finished. Can the IT definition say "
+        "which parts may stay rough?",
+    )
+    services.proposal_comment(
+        proposal=discussed, user=discussed.author,
+        body="Fair point: what users see must be polished; what we skip is breadth (fewer features), not quality.",
+    )
+    sent_back = Proposal.objects.get(name=SENT_BACK, state=Proposal.State.IN_REVIEW)
+    services.proposal_request_changes(
+        proposal=sent_back, user=people["marco"], seen_revision=sent_back.revision,
+        comment="Please add who can move money between channels during a quarter: that is where we clash with IT.",
+    )
+
+
+def load_demo_glossary(*, path: Path = DEMO_GLOSSARY) -> tuple[int, int]:
+    """Load the demo into an empty glossary: how many terms were published and how many proposals
+    were left open ((0, 0) if the glossary has terms). The demo accounts must exist."""
+    if Term.objects.exists():
+        return 0, 0
+    entries = json.loads(Path(path).read_text(encoding="utf-8"))["terms"]
+    people = {user.username: user for user in User.objects.filter(username__in=[*CONTRIBUTORS.values(), *APPROVERS])}
+    # The people in the demo are fictional: its workflow writes the history, not their inboxes.
+    with notifications.held(), transaction.atomic():
+        counts = _load(entries, people)
+        _talk(people)
+    return counts

@@ -3,6 +3,9 @@
 Plain-text only, so nothing a user typed can run in a mail reader. Called after commit.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db.models import Q
@@ -11,6 +14,24 @@ from accounts import roles
 from accounts.models import User
 from glossary import workflow
 from glossary.models import Proposal, SignOff
+
+
+# Set while the demo glossary is built: its workflow is real, its people are not.
+_held: ContextVar[bool] = ContextVar("notifications_held", default=False)
+
+
+@contextmanager
+def held():
+    """Queue none of the workflow's e-mails while inside."""
+    token = _held.set(True)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+
+
+def are_held() -> bool:
+    return _held.get()
 
 
 def _link(proposal: Proposal) -> str:

@@ -45,7 +45,8 @@ def proposal_for_update(*, proposal: Proposal, user, action: Action) -> Proposal
 
 
 def _after_commit(send, *args, **kwargs):
-    transaction.on_commit(partial(send, *args, **kwargs))
+    if not notifications.are_held():
+        transaction.on_commit(partial(send, *args, **kwargs))
 
 
 def validate_entry(*, entry: Entry, term: Term | None) -> None:
