@@ -43,10 +43,10 @@ def _users_for_pages():
     Built once per process and only filtered per request: composing the subqueries took longer
     than the database needs to run them.
     """
-    from glossary.selectors.proposals import with_workflow_state
+    from glossary.caching import workflow_state_expression
 
     users = get_user_model()._default_manager.select_related("department")
-    return with_workflow_state(users).annotate(page_permissions=_page_permission_bits())
+    return users.annotate(workflow_state=workflow_state_expression()).annotate(page_permissions=_page_permission_bits())
 
 
 class DepartmentAwareBackend(ModelBackend):
