@@ -1,12 +1,17 @@
 """Caching has one home, glossary/caching.py, which says what every part depends on."""
 
+import ast
 import re
+from pathlib import Path
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from glossary import caching
+
+ROOT = Path(__file__).resolve().parent.parent
+
 
 def documented_parts() -> dict[str, tuple[str, str]]:
     """{name: (depends on, timeout)} from the table in caching's docstring."""
@@ -21,6 +26,17 @@ def test_every_cached_part_is_documented_with_what_it_depends_on_and_its_timeout
         part.name: (", ".join(words[d] for d in part.depends_on), timeouts[part.timeout]) for part in caching.PARTS
     }
     assert documented_parts() == declared
+
+
+def test_the_accounts_app_imports_nothing_from_the_glossary():
+    imports = []
+    for path in (ROOT / "accounts").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imports.append((path.name, node.module))
+            elif isinstance(node, ast.Import):
+                imports += [(path.name, alias.name) for alias in node.names]
+    assert [(name, module) for name, module in imports if module.split(".")[0] == "glossary"] == []
 
 
 def state_reads(queries) -> int:
