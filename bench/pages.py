@@ -141,7 +141,6 @@ def summary(times: list[float]) -> dict:
 # The pages each cached part is on (the PDF's cache is timed by bench/pdf_export.py).
 PAGES_OF_PART = {
     "term-page": ["term page"],
-    "open-proposals": ["term page"],
     "term-versions": ["history + diff"],
     "list-choices": ["home, first page", "search, exact"],
     "term-list": ["home, first page", "home, middle page", "letter page"],

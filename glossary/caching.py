@@ -30,7 +30,6 @@ The parts (key = release prefix, then name, what identifies the part, each state
 | current-entry | the term as it stands, on a proposal's page | glossary | current-entry:<term id>:<glossary> | 1 hour |
 | navigation-counts | the two badges in the navigation | workflow, user | navigation-counts:<workflow>:<user> | 1 hour |
 | proposal-list | a page of the approver queue or of my proposals | workflow, user | proposal-list:<list>:<page>:<workflow>:<user> | 1 hour |
-| open-proposals | the open proposals on a term, on its page | workflow | open-proposals:<term id>:<workflow> | 1 hour |
 | glossary-pdf | a finished PDF export | glossary | glossary-pdf:<options digest>:<glossary> | 1 day |
 
 Every key starts with the release's fingerprint (`config.release.release_fingerprint`, set as the
@@ -96,12 +95,11 @@ TERM_CARD = Part("term-card", (Depends.GLOSSARY,))
 CURRENT_ENTRY = Part("current-entry", (Depends.GLOSSARY,))
 NAVIGATION_COUNTS = Part("navigation-counts", (Depends.WORKFLOW, Depends.USER))
 PROPOSAL_LIST = Part("proposal-list", (Depends.WORKFLOW, Depends.USER))
-OPEN_PROPOSALS = Part("open-proposals", (Depends.WORKFLOW,))
 # Rendering takes seconds to minutes, and the glossary changes a few times a day.
 PDF = Part("glossary-pdf", (Depends.GLOSSARY,), timeout=DAY)
 
 PARTS = [TERM_PAGE, TERM_VERSIONS, LIST_CHOICES, TERM_LIST, TERM_CARD, CURRENT_ENTRY,
-         NAVIGATION_COUNTS, PROPOSAL_LIST, OPEN_PROPOSALS, PDF]
+         NAVIGATION_COUNTS, PROPOSAL_LIST, PDF]
 
 
 # What views and services call.
@@ -138,10 +136,6 @@ def navigation_counts(user, compute: Callable):
 
 def proposal_list(user, list_name: str, number: int, render: Callable):
     return _cached(PROPOSAL_LIST, (list_name, number), render, user)
-
-
-def open_proposals(user, term_id: int, compute: Callable):
-    return _cached(OPEN_PROPOSALS, (term_id,), compute, user)
 
 
 def pdf_key(options) -> str:

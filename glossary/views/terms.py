@@ -148,8 +148,9 @@ class TermDetailView(GlossaryReadMixin, TemplateView):
         return super().get_context_data(
             term=page,
             term_page=page,
-            open_proposals=caching.open_proposals(user, page.pk, lambda: proposal_selectors.open_proposals_for(page.pk))
-            if user.is_authenticated else [],
+            # Read every time: one small query. Cached, it saved 1 ms of the page at best, one copy
+            # per term, each made stale by any proposal or sign-off anywhere (README, performance).
+            open_proposals=proposal_selectors.open_proposals_for(page.pk) if user.is_authenticated else [],
             **kwargs,
         )
 
