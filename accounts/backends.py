@@ -1,9 +1,10 @@
 import functools
+from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
-from django.db.models import Case, Func, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Expression, Func, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from accounts.roles import EVERY_PAGE_PERMISSIONS
@@ -35,25 +36,35 @@ def _page_permission_bits():
     return Coalesce(Subquery(summed.values("_bits")[:1], output_field=IntegerField()), 0)
 
 
+# What other apps add to every user loaded for a page (name: a function building the expression),
+# so they get it in the same query without this app knowing them.
+_PAGE_ANNOTATIONS: dict[str, Callable[[], Expression]] = {}
+
+
+def annotate_users_for_pages(name: str, expression: Callable[[], Expression]) -> None:
+    """Every user loaded for a page carries `name`, computed by `expression()` in the user's query."""
+    _PAGE_ANNOTATIONS[name] = expression
+    _users_for_pages.cache_clear()
+
+
 @functools.cache
 def _users_for_pages():
-    """Users with their department, page permissions and the workflow's state (under which the
-    navigation badges are cached), in one query.
+    """Users with their department, page permissions and what other apps annotated (the
+    glossary: the workflow's state, under which the navigation badges are cached), in one query.
 
     Built once per process and only filtered per request: composing the subqueries took longer
     than the database needs to run them.
     """
-    from glossary.selectors.proposals import with_workflow_state
-
     users = get_user_model()._default_manager.select_related("department")
-    return with_workflow_state(users).annotate(page_permissions=_page_permission_bits())
+    added = {name: expression() for name, expression in _PAGE_ANNOTATIONS.items()}
+    return users.annotate(**added).annotate(page_permissions=_page_permission_bits())
 
 
 class DepartmentAwareBackend(ModelBackend):
     """The standard backend with fewer queries per page.
 
-    The user's department, the permissions every page asks about and the workflow's state come
-    with the user in one query; any other permission loads all of them in one more.
+    The user's department, the permissions every page asks about and what other apps annotate
+    (annotate_users_for_pages) come with the user in one query; any other permission loads all of them in one more.
     """
 
     def get_user(self, user_id):

@@ -1,6 +1,6 @@
 """Benchmark: page speed and queries at 10,000 terms, next to a bare Django view.
 
-    .venv/bin/python bench/pages.py [--terms 100 10000] [--requests 200]
+    .venv/bin/python bench/pages.py [--terms 100 10000] [--requests 200] [--without PART ...]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/commonground_bench .venv/bin/python bench/pages.py
 
 The database must be disposable: for each size in --terms the script empties it and seeds that many terms (IT, Marketing and
@@ -10,6 +10,11 @@ queries per request and the server time p50/p95 over --requests requests made in
 the whole middleware stack, next to a bare view that renders a template of the same size with no
 queries, timed in turns with it; the ratio travels between machines. "layout alone" is the site's
 layout for the logged-in user with nothing in it: the floor under every page.
+
+--without names cached parts (glossary/caching.py), alone or joined by "+" (term-list+term-card),
+or "each" for every part on these pages: each page a part is on is also timed with the part
+computed every time (CACHED_PARTS_OFF), in turns with the page as it is, and a second table shows
+both.
 """
 
 import argparse
@@ -133,8 +138,33 @@ def summary(times: list[float]) -> dict:
     return {"p50": statistics.median(times), "p95": times[int(len(times) * 0.95) - 1]}
 
 
-def run_size(size: int, requests: int) -> tuple[dict, float]:
-    """Seed `size` terms and measure every page; returns {page: (figures, bare)} and seeding time."""
+# The pages each cached part is on (the PDF's cache is timed by bench/pdf_export.py).
+PAGES_OF_PART = {
+    "term-page": ["term page"],
+    "term-versions": ["history + diff"],
+    "list-choices": ["home, first page", "search, exact"],
+    "term-list": ["home, first page", "home, middle page", "letter page"],
+    "term-card": ["search, exact", "search, synonym", "search, typo"],  # and browsing pages without term-list
+    "current-entry": ["proposal page"],
+    "navigation-counts": ["layout alone"],
+    "proposal-list": ["approver queue"],
+}
+
+
+def pages_without(variants: list[str]) -> list[tuple[str, str]]:
+    """(variant, page) for every variant of --without and every page one of its parts is on."""
+    if "each" in variants:
+        variants = [v for v in variants if v != "each"] + [part for part in PAGES_OF_PART if part not in variants]
+    timed = []
+    for variant in variants:
+        pages = {page: None for part in variant.split("+") for page in PAGES_OF_PART[part]}
+        timed += [(variant, page) for page in pages]
+    return timed
+
+
+def run_size(size: int, requests: int, without: list[tuple[str, str]]) -> tuple[dict, dict, float]:
+    """Seed `size` terms and measure every page; returns {page: (figures, bare)}, {(variant, page):
+    figures} for the pages timed without a cached part, and the seeding time."""
     from django.conf import settings
     from django.test import Client
     from django.test.utils import override_settings
@@ -149,6 +179,7 @@ def run_size(size: int, requests: int) -> tuple[dict, float]:
         "letter page": "/?letter=P",
         "term page": term.get_absolute_url(),
         "history + diff": f"/terms/{term.slug}/history/",
+        "proposal page": seeded["proposal"].get_absolute_url(),
         "search, exact": "/?q=Omnichannel",
         "search, synonym": "/?q=cross-channel",
         "search, typo": "/?q=omnichanel",
@@ -160,18 +191,31 @@ def run_size(size: int, requests: int) -> tuple[dict, float]:
         client = Client()
         client.force_login(User.objects.get(username="marco"))
         shape = {name: query_count(client, url) for name, url in pages.items()}
+        shape_without = {}
+        for variant, name in without:
+            with override_settings(CACHED_PARTS_OFF=variant.split("+")):
+                shape_without[variant, name] = query_count(client, pages[name])
         samples = {name: ([], []) for name in pages}
-        # Pages and their bare views take turns in rounds, so a slow spell of a shared machine
-        # falls on all of them alike instead of on whichever page was being timed.
+        samples_without = {timed: [] for timed in without}
+        # Pages, their bare views and the pages without a cached part take turns in rounds, so a
+        # slow spell of a shared machine falls on all of them alike instead of on whichever page
+        # was being timed.
         rounds = 5
         for _ in range(rounds):
             for name, url in pages.items():
                 page_times, bare_times = samples[name]
                 page_times += timings(client, url, requests // rounds)
                 bare_times += timings(client, f"/__bare__/{shape[name][1]}/", requests // rounds)
+                for variant, page in without:
+                    if page == name:
+                        with override_settings(CACHED_PARTS_OFF=variant.split("+")):
+                            samples_without[variant, page] += timings(client, url, requests // rounds)
         for name, (page_times, bare_times) in samples.items():
             results[name] = ({"queries": shape[name][0], "bytes": shape[name][1], **summary(page_times)}, summary(bare_times))
-    return results, seeded["seconds"]
+        results_without = {
+            timed: {"queries": shape_without[timed][0], **summary(times)} for timed, times in samples_without.items()
+        }
+    return results, results_without, seeded["seconds"]
 
 
 def main():
@@ -179,16 +223,23 @@ def main():
     parser.add_argument("--terms", type=int, nargs="+", default=[100, 10_000],
                         help="glossary sizes; the last is reported, the first is the baseline for growth")
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--without", nargs="+", default=[], metavar="PART",
+                        help=f"also time pages without these cached parts: {', '.join(PAGES_OF_PART)}, "
+                             "several joined by +, or each")
     args = parser.parse_args()
+    unknown = {part for variant in args.without for part in variant.split("+")} - {*PAGES_OF_PART, "each"}
+    if unknown:
+        parser.error(f"no cached part on these pages is called {', '.join(sorted(unknown))}")
+    without = pages_without(args.without)
     database_url = os.environ.get("DATABASE_URL") or "sqlite:////tmp/common-ground-bench-pages.sqlite3"
     setup_django(database_url)
     import platform
 
     from django.conf import settings
 
-    runs = {size: run_size(size, args.requests) for size in args.terms}
+    runs = {size: run_size(size, args.requests, without) for size in args.terms}
     small, large = args.terms[0], args.terms[-1]
-    results, seconds = runs[large]
+    results, results_without, seconds = runs[large]
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, {large} terms, "
           f"seeded in {seconds:.1f} s; {args.requests} requests per page")
@@ -202,6 +253,15 @@ def main():
         ratio_growth = (figures["p50"] / bare["p50"]) / (small_figures["p50"] / small_bare["p50"])
         print(f"{name:<20} {figures['queries']:>7} {figures['p50']:>8.1f} {figures['p95']:>8.1f} "
               f"{bare['p50']:>9.1f} {figures['p50'] / bare['p50']:>5.1f}x {growth:>7.1f}x {ratio_growth:>8.1f}x")
+    if results_without:
+        print(f"\nwith and without each cached part, {large} terms (queries at {small} terms without it in brackets)")
+        print(f"{'without':<22} {'page':<20} {'queries':>12} {'p50 ms':>13} {'p95 ms':>13} {'p50 without/with':>17}")
+        for (variant, name), figures in results_without.items():
+            page = results[name][0]
+            queries_small = runs[small][1][variant, name]["queries"]
+            print(f"{variant:<22} {name:<20} {page['queries']:>3} -> {figures['queries']:>2} ({queries_small:>2}) "
+                  f"{page['p50']:>5.1f} -> {figures['p50']:>5.1f} {page['p95']:>5.1f} -> {figures['p95']:>5.1f} "
+                  f"{figures['p50'] / page['p50']:>16.2f}x")
 
 
 if __name__ == "__main__":

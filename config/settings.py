@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "glossary.caching.ReadStateOncePerRequest",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -187,7 +188,7 @@ CONTENT_SECURITY_POLICY = (
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Finished PDFs and rendered parts of pages are cached: in this process by default, in Redis when
-# several app servers run.
+# several app servers run. What is cached, under which keys and for how long: glossary/caching.py.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": {
@@ -201,6 +202,9 @@ CACHES = {
         "KEY_PREFIX": release_fingerprint(BASE_DIR),
     }
 }
+# Names of cached parts (glossary/caching.py) to compute every time instead; bench/pages.py
+# --without times pages with and without them.
+CACHED_PARTS_OFF = ()
 
 # Background work (large PDF exports) runs in `manage.py db_worker`, queued in the database.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

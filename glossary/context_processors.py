@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from glossary import workflow
+from glossary import caching, workflow
 from glossary.selectors.proposals import navigation_counts
 
 
@@ -8,7 +8,7 @@ def site(request):
     user = getattr(request, "user", None)
     context = {"organisation": settings.GLOSSARY_ORGANISATION}
     if user is not None and user.is_authenticated:
-        context["nav_counts"] = navigation_counts(user)
+        context["nav_counts"] = caching.navigation_counts(user, lambda: navigation_counts(user))
         context["can_propose"] = workflow.can_propose(user)
         context["can_import"] = workflow.can_import(user)
     return context

@@ -205,7 +205,7 @@ def test_cache_in_redis_is_shared_and_invalidated_by_a_change(glossary, ada, set
         pytest.skip("no Redis on 127.0.0.1:6379")
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
     caches["default"].clear()
-    from glossary.exports.pdf import cached_pdf
+    from glossary.caching import cached_pdf
 
     pdf = glossary_pdf(ExportOptions())
     assert redis.Redis.from_url(url).dbsize() == 1

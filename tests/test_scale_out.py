@@ -21,7 +21,7 @@ import pytest
 from django.db import connection
 
 from glossary.exports.options import ExportOptions
-from glossary.exports.pdf import cached_pdf
+from glossary.caching import cached_pdf
 from glossary.models import Proposal, Term
 from tests.databases import postgres_only
 from tests.test_pdf import pdf_text

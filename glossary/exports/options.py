@@ -1,7 +1,6 @@
 """What an export covers, as plain data: safe to import anywhere (no renderer loaded)."""
 
-from dataclasses import asdict, dataclass
-from hashlib import sha256
+from dataclasses import dataclass
 
 from glossary.models import Tag
 from glossary.selectors.exports import export_terms
@@ -19,10 +18,6 @@ class ExportOptions:
 
     def filename(self) -> str:
         return f"glossary-{self.term}.pdf" if self.term else "glossary.pdf"
-
-    def cache_key(self, fingerprint: str) -> str:
-        options = sha256(repr(sorted(asdict(self).items())).encode()).hexdigest()[:16]
-        return f"glossary-pdf:{fingerprint}:{options}"
 
     def terms(self):
         if self.term:

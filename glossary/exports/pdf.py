@@ -10,22 +10,20 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from accounts.models import Department
+from glossary import caching
 from glossary.entries import CONTENT, Entry, Kind, as_list
 from glossary.exports.options import ExportOptions
 from glossary.models import Term
 from glossary.rendering import render_markdown
-from glossary.selectors.state import glossary_fingerprint
 from glossary.selectors.terms import department_columns
 
 Progress = Callable[[int, str], None]
-CACHE_SECONDS = 60 * 60 * 24
 
 
 class StaticFilesOnly(URLFetcher):
@@ -129,17 +127,6 @@ def render_pdf(options: ExportOptions, *, progress: Progress | None = None) -> b
     return pdf
 
 
-def cached_pdf(options: ExportOptions) -> bytes | None:
-    return cache.get(options.cache_key(glossary_fingerprint()))
-
-
 def glossary_pdf(options: ExportOptions, *, progress: Progress | None = None) -> bytes:
     """The PDF for `options`, from the cache while the glossary is unchanged, else rendered and cached."""
-    key = options.cache_key(glossary_fingerprint())
-    pdf = cache.get(key)
-    if pdf is None:
-        pdf = render_pdf(options, progress=progress)
-        cache.set(key, pdf, CACHE_SECONDS)
-    elif progress:
-        progress(100, "Ready")
-    return pdf
+    return caching.pdf(options, lambda: render_pdf(options, progress=progress))

@@ -1,4 +1,4 @@
-"""Reads for exports: which terms go out, and a fingerprint of the glossary's state for caching."""
+"""Reads for exports: which terms go out, with everything they show."""
 
 from django.db.models import Prefetch, QuerySet
 

@@ -1,14 +1,11 @@
 """Reads for the sign-off workflow: queues, a proposal's status, a term's approvals."""
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
 from accounts import roles
-from accounts.models import Department, User
 from glossary import workflow
 from glossary.models import Comment, Proposal, SignOff, Term
-from glossary.selectors.state import cached, newest_versions_sql
 
 State = Proposal.State
 
@@ -44,19 +41,6 @@ def my_proposals(user) -> QuerySet[Proposal]:
     return Proposal.objects.filter(author=user).select_related("author").order_by("-updated_at", "-pk")
 
 
-def with_workflow_state(users: QuerySet) -> QuerySet:
-    """Users annotated with the workflow's state (any proposal, sign-off, department or user
-    change alters it), so the page's user query carries it."""
-    return users.annotate(workflow_state=RawSQL(newest_versions_sql(Proposal, SignOff, Department, User), ()))
-
-
-def cached_while_workflow_unchanged(user, name: str, compute):
-    """`compute()`, cached under the workflow's state that came with a user loaded by the
-    authentication backend; without it, computed every time."""
-    state = getattr(user, "workflow_state", None)
-    return cached(f"workflow:{name}:{state}", compute) if state else compute()
-
-
 def navigation_counts(user) -> dict[str, int]:
     """The two badges in the navigation; `awaiting` counts proposals waiting for the user's
     department, for approvers only."""
@@ -64,24 +48,17 @@ def navigation_counts(user) -> dict[str, int]:
         return {}
     awaiting = _awaiting_filter(user)
 
-    def count():
-        return Proposal.objects.annotate(
-            signed_by_my_department=Exists(_signed_by_department(user.department_id))
-        ).aggregate(
-            mine=Count("pk", filter=Q(author=user, state__in=Proposal.OPEN_STATES)),
-            awaiting=Count("pk", filter=awaiting) if awaiting is not None else Count("pk", filter=Q(pk=None)),
-        )
-
-    return cached_while_workflow_unchanged(user, f"nav:{user.pk}:{user.department_id}:{awaiting is not None}", count)
+    return Proposal.objects.annotate(
+        signed_by_my_department=Exists(_signed_by_department(user.department_id))
+    ).aggregate(
+        mine=Count("pk", filter=Q(author=user, state__in=Proposal.OPEN_STATES)),
+        awaiting=Count("pk", filter=awaiting) if awaiting is not None else Count("pk", filter=Q(pk=None)),
+    )
 
 
-def open_proposals_for(term_id: int, user) -> list[Proposal]:
-    """Open proposals on the term, for a page shown to `user`."""
-
-    def find():
-        return list(Proposal.objects.filter(term_id=term_id, state__in=Proposal.OPEN_STATES).select_related("author"))
-
-    return cached_while_workflow_unchanged(user, f"open-proposals:{term_id}", find)
+def open_proposals_for(term_id: int) -> list[Proposal]:
+    """Open proposals on the term, with their authors."""
+    return list(Proposal.objects.filter(term_id=term_id, state__in=Proposal.OPEN_STATES).select_related("author"))
 
 
 def proposal_for_page(pk) -> Proposal:

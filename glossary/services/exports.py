@@ -3,13 +3,12 @@
 from dataclasses import asdict
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 
+from glossary import caching
 from glossary.exports.options import ExportOptions
-from glossary.exports.pdf import CACHE_SECONDS, render_pdf
+from glossary.exports.pdf import glossary_pdf
 from glossary.models import PdfExport
-from glossary.selectors.state import glossary_fingerprint
 from glossary.tasks import build_pdf_export
 
 IN_PROGRESS = [PdfExport.State.QUEUED, PdfExport.State.RUNNING, PdfExport.State.READY]
@@ -20,14 +19,12 @@ def pdf_request(*, options: ExportOptions, user) -> bytes | PdfExport:
 
     A second request for the same options and glossary state joins the export already under way.
     """
-    key = options.cache_key(glossary_fingerprint())
-    pdf = cache.get(key)
+    pdf = caching.cached_pdf(options)
     if pdf is not None:
         return pdf
     if options.term or options.terms().count() <= settings.GLOSSARY_PDF_INLINE_LIMIT:
-        pdf = render_pdf(options)
-        cache.set(key, pdf, CACHE_SECONDS)
-        return pdf
+        return glossary_pdf(options)
+    key = caching.pdf_key(options)
     with transaction.atomic():
         export = PdfExport.objects.filter(key=key, state__in=IN_PROGRESS).first()
         if export is None:

@@ -16,13 +16,11 @@ from django.template.loader import render_to_string
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts import roles
-from glossary import workflow
+from glossary import caching, workflow
 from glossary.entries import Entry, diff_entries
 from glossary.forms import CommentForm, ProposalForm, ReasonForm, SignOffForm
 from glossary.models import Proposal, Term
 from glossary.selectors import proposals as selectors
-from glossary.selectors.state import cached_while_unchanged
 from glossary.selectors.terms import department_columns, term_version
 from glossary.services import proposals as services
 from glossary.views import page_number
@@ -121,8 +119,8 @@ class ProposalDetailView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         term = proposal.term
         # The term as it stands changes only with the glossary's state: read it from the cache.
-        departments, current = cached_while_unchanged(
-            f"columns-and-entry:{term.pk if term else 'none'}",
+        departments, current = caching.current_entry(
+            term.pk if term else None,
             lambda: (department_columns(), Entry.from_term(term) if term else None),
         )
         changed_meanwhile = []
@@ -311,10 +309,8 @@ class ProposalListView(LoginRequiredMixin, TemplateView):
             html = render_to_string("glossary/_proposal_table.html", {"page": page}) if page.object_list else ""
             return ProposalListing(count=page.paginator.count, html=html)
 
-        # Who sees what depends on the user's department and role, read fresh with the user.
-        approver = user.has_perm(roles.SIGN_OFF)
-        key = f"{self.list_name}:{user.pk}:{user.department_id}:{approver}:{number}"
-        listing = selectors.cached_while_workflow_unchanged(user, key, render)
+        # Who sees what depends on the user's department and role: the part depends on the user.
+        listing = caching.proposal_list(user, self.list_name, number, render)
         return super().get_context_data(title=self.title, empty=self.empty, listing=listing, **kwargs)
 
 
