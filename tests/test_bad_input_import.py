@@ -230,6 +230,7 @@ DOCUMENTS = st.one_of(
 )
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(text=DOCUMENTS, dry_run=st.booleans())
 @example(text=document(good("Latency"), '{"name": "Cache", "definitions": {"it": ' + nested(DEEP) + "}}"), dry_run=False)

@@ -14,6 +14,8 @@ from glossary.models import Term
 from glossary.services.terms import term_save
 from tests.workflow_helpers import approve, new_term_entry
 
+pytestmark = pytest.mark.slow
+
 
 def pdf_text(pdf: bytes) -> str:
     """The PDF's words, with line breaks from the layout taken out."""

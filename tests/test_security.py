@@ -105,6 +105,7 @@ def login(client, username, password, **extra):
     return client.post(reverse("login"), {"username": username, "password": password, **extra})
 
 
+@pytest.mark.slow
 def test_repeated_failed_log_ins_lock_the_account_for_a_while(client, ada, make_user, settings):
     settings.AXES_COOLOFF_TIME = timedelta(seconds=2)
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
@@ -231,6 +232,7 @@ def test_every_response_to_a_signed_in_user_is_private(client, ada, make_term):
         assert "private" in directives and "public" not in directives, url
 
 
+@pytest.mark.slow
 def test_exports_are_private_and_never_stored(reader_client, make_term):
     from glossary.models import PdfExport, Term
 
