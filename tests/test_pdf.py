@@ -3,7 +3,6 @@ import io
 import threading
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
@@ -35,11 +34,6 @@ def outline_titles(pdf: bytes) -> list[str]:
 
     walk(reader.outline)
     return titles
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
 
 
 @pytest.fixture
