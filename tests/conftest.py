@@ -53,6 +53,13 @@ def admin_user(make_user):
 
 
 @pytest.fixture
+def admin_client(client, admin_user):
+    """The test's own `client`, logged in as the glossary admin `admin_user`."""
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
 def make_term(ada, it, marketing):
     def make(name, *, it_text="", marketing_text="", user=None, tags=(), **fields):
         definitions = {}
@@ -75,6 +82,14 @@ def make_term(ada, it, marketing):
 @pytest.fixture
 def reader_client(client, ada):
     client.force_login(ada)
+    return client
+
+
+@pytest.fixture
+def admin_client_with_a_term(client, admin_user, make_term):
+    """Like `admin_client`, with the term Platform made first, so an import meets a glossary that is not empty."""
+    make_term("Platform", it_text="Tools to build on.", marketing_text="A complete system.", tags=["Architecture"])
+    client.force_login(admin_user)
     return client
 
 
