@@ -3,7 +3,9 @@ from django.contrib.auth.models import Group
 
 from accounts import roles
 from accounts.models import Department, User
+from glossary.services.proposals import proposal_create
 from glossary.services.terms import tags_from_names, term_create
+from tests.workflow_helpers import new_term_entry
 
 
 @pytest.fixture(autouse=True)
@@ -111,3 +113,17 @@ def maya(make_user, marketing):
 @pytest.fixture
 def marco(make_user, marketing):
     return make_user("marco", department=marketing, role=roles.APPROVER, first_name="Marco", last_name="Silva", email="marco@example.com")
+
+
+@pytest.fixture
+def proposal(ada, it, marketing, ivan, marco, django_capture_on_commit_callbacks):
+    """Ada's new term Omnichannel in review, proposed once IT's and Marketing's approvers (Ivan and
+    Marco) exist, with the e-mails it sends on commit sent."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return proposal_create(author=ada, reason="Settle the word", entry=new_term_entry(it, marketing))
+
+
+@pytest.fixture
+def proposal_without_emails(ada, it, marketing):
+    """The same proposal as `proposal`, made before any approver exists; its on-commit e-mails never run."""
+    return proposal_create(author=ada, reason="Settle the word", entry=new_term_entry(it, marketing))
