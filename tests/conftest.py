@@ -3,8 +3,9 @@ from django.contrib.auth.models import Group
 
 from accounts import roles
 from accounts.models import Department, User
+from glossary.models import Term
 from glossary.services.proposals import proposal_create
-from glossary.services.terms import tags_from_names, term_create
+from glossary.services.terms import tags_from_names, term_create, term_save
 from tests.workflow_helpers import new_term_entry
 
 
@@ -127,3 +128,67 @@ def proposal(ada, it, marketing, ivan, marco, django_capture_on_commit_callbacks
 def proposal_without_emails(ada, it, marketing):
     """The same proposal as `proposal`, made before any approver exists; its on-commit e-mails never run."""
     return proposal_create(author=ada, reason="Settle the word", entry=new_term_entry(it, marketing))
+
+
+@pytest.fixture
+def glossary_to_search(make_term):
+    """Four terms the search tests look for by name, abbreviation, synonym and definition words."""
+    make_term(
+        "Omnichannel",
+        synonyms="cross-channel",
+        it_text="Fully integrated systems with real-time data flow to every end point.",
+        marketing_text="A consistent customer experience at every touchpoint.",
+    )
+    make_term(
+        "Key performance indicator",
+        abbreviation="KPI",
+        synonyms="success metric",
+        it_text="A monitored service level such as uptime.",
+        marketing_text="A number the campaign is judged by.",
+    )
+    make_term(
+        "Organic search",
+        it_text="Traffic arriving from unpaid search engine results.",
+        marketing_text="Visitors we did not pay for, earned through content.",
+    )
+    make_term("Firewall", it_text="A filter on network traffic between zones.")
+
+
+@pytest.fixture
+def glossary_in_every_status(make_term):
+    """Two approved terms (one with Markdown, a summary and a tag), one in review and one deprecated."""
+    make_term(
+        "Omnichannel",
+        it_text="Fully **integrated** systems with real-time data flow.",
+        marketing_text="A consistent experience at every touchpoint.",
+        summary="One experience across channels.",
+        status=Term.Status.APPROVED,
+        tags=["Customer experience"],
+    )
+    make_term("API", it_text="A contract between programs.", marketing_text="What connects our tools.", status=Term.Status.APPROVED)
+    make_term("Budget", it_text="Run and change cost.", marketing_text="Media spend.", status=Term.Status.IN_REVIEW)
+    make_term("Web 2.0", it_text="Old.", status=Term.Status.DEPRECATED)
+
+
+@pytest.fixture
+def glossary_to_export(make_term, ada):
+    """Two approved terms with every field filled, tags, a related term and a definition a spreadsheet
+    would run as a formula; returns them."""
+    api = make_term(
+        "API",
+        it_text="A contract between programs:\n\n- endpoints\n- formats",
+        marketing_text="What connects our tools.",
+        summary="A documented way for software to talk.",
+        synonyms="application programming interface",
+        examples="- IT: \"rate limits\"",
+        status=Term.Status.APPROVED,
+        tags=["Architecture", "Data"],
+    )
+    omni = make_term(
+        "Omnichannel",
+        it_text="Integrated systems.",
+        marketing_text="=HYPERLINK(\"http://evil.example\",\"click\")",
+        status=Term.Status.APPROVED,
+    )
+    term_save(term=api, user=ada, reason="Link", related_terms=[omni])
+    return [api, omni]
