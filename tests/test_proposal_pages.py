@@ -8,14 +8,9 @@ from glossary.entries import Entry
 from glossary.models import Proposal, SignOff, Term
 from glossary.services import proposals as services
 from glossary.services.terms import term_save
-from tests.workflow_helpers import approve, new_term_entry
+from tests.workflow_helpers import approve, login, new_term_entry
 
 State = Proposal.State
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
 
 
 def listed_proposals(response) -> list[int]:
