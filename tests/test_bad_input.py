@@ -10,7 +10,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from glossary.models import Comment, Proposal, SignOff, Term
+from glossary.models import Proposal, Term
+from tests.workflow_helpers import snapshot
 
 NASTY = [
     "", " ", "\t\n", "x" * 100_000, "a\x00b", "\x00", "😀🚀", "مرحبا بالعالم", "‮evil‭", "ﬁ", "Ｐlatform",
@@ -22,16 +23,6 @@ BROWSER_TEXT = st.one_of(st.sampled_from(NASTY), st.text(st.characters(exclude_c
 SETTINGS = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
-
-
-def snapshot():
-    return (
-        list(Term.objects.order_by("pk").values_list("pk", "name", "version")),
-        Term.history.count(),
-        Proposal.objects.count(),
-        SignOff.objects.count(),
-        Comment.objects.count(),
-    )
 
 
 @pytest.fixture

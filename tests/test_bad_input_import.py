@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from glossary.models import Proposal
-from tests.test_bad_input import snapshot
+from tests.workflow_helpers import snapshot
 
 DEEP = 10_000
 HUGE = "9" * 5_000

@@ -2,7 +2,9 @@
 
 from django.urls import reverse
 
+from accounts.models import User
 from glossary.entries import Entry
+from glossary.models import Comment, Definition, Proposal, SignOff, Term
 from glossary.services import proposals as services
 from glossary.workflow import Action
 
@@ -38,4 +40,27 @@ def decide(proposal, user, action, comment):
     proposal.refresh_from_db()
     return services.proposal_sign_off(
         proposal=proposal, user=user, action=action, comment=comment, seen_revision=proposal.revision
+    )
+
+
+def snapshot():
+    """Every term's name and version, and how many versions, proposals, sign-offs and comments there
+    are: what a refused request must leave as it was."""
+    return (
+        list(Term.objects.order_by("pk").values_list("pk", "name", "version")),
+        Term.history.count(),
+        Proposal.objects.count(),
+        SignOff.objects.count(),
+        Comment.objects.count(),
+    )
+
+
+def demo_snapshot():
+    """Term names and change times, term and definition versions, and users with their password
+    hashes: what loading the demo a second time must leave as it was."""
+    return (
+        sorted(Term.objects.values_list("name", "updated_at")),
+        Term.history.count(),
+        Definition.history.count(),
+        sorted(User.objects.values_list("username", "password")),
     )
