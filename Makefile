@@ -4,10 +4,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install serve clean
+.PHONY: run test test-fast install serve clean
 
 # The app runs in production mode unless told otherwise; the demo and the tests are development.
-run test: export DJANGO_DEBUG ?= 1
+run test test-fast: export DJANGO_DEBUG ?= 1
 
 # Reinstall only when requirements.txt changes.
 $(VENV)/.installed: requirements.txt
@@ -27,6 +27,10 @@ run: install
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Everything but the tests marked slow (browser, two servers, Hypothesis, PDF, over ~2 s); `make test` and CI run them all.
+test-fast: install
+	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -3,7 +3,10 @@ from django.contrib.auth.models import Group
 
 from accounts import roles
 from accounts.models import Department, User
-from glossary.services.terms import tags_from_names, term_create
+from glossary.models import Term
+from glossary.services.proposals import proposal_create
+from glossary.services.terms import tags_from_names, term_create, term_save
+from tests.workflow_helpers import new_term_entry
 
 
 @pytest.fixture(autouse=True)
@@ -53,6 +56,13 @@ def admin_user(make_user):
 
 
 @pytest.fixture
+def admin_client(client, admin_user):
+    """The test's own `client`, logged in as the glossary admin `admin_user`."""
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
 def make_term(ada, it, marketing):
     def make(name, *, it_text="", marketing_text="", user=None, tags=(), **fields):
         definitions = {}
@@ -79,6 +89,14 @@ def reader_client(client, ada):
 
 
 @pytest.fixture
+def admin_client_with_a_term(client, admin_user, make_term):
+    """Like `admin_client`, with the term Platform made first, so an import meets a glossary that is not empty."""
+    make_term("Platform", it_text="Tools to build on.", marketing_text="A complete system.", tags=["Architecture"])
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
 def ivan(make_user, it):
     return make_user("ivan", department=it, role=roles.APPROVER, first_name="Ivan", last_name="Okafor", email="ivan@example.com")
 
@@ -96,3 +114,81 @@ def maya(make_user, marketing):
 @pytest.fixture
 def marco(make_user, marketing):
     return make_user("marco", department=marketing, role=roles.APPROVER, first_name="Marco", last_name="Silva", email="marco@example.com")
+
+
+@pytest.fixture
+def proposal(ada, it, marketing, ivan, marco, django_capture_on_commit_callbacks):
+    """Ada's new term Omnichannel in review, proposed once IT's and Marketing's approvers (Ivan and
+    Marco) exist, with the e-mails it sends on commit sent."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return proposal_create(author=ada, reason="Settle the word", entry=new_term_entry(it, marketing))
+
+
+@pytest.fixture
+def proposal_without_emails(ada, it, marketing):
+    """The same proposal as `proposal`, made before any approver exists; its on-commit e-mails never run."""
+    return proposal_create(author=ada, reason="Settle the word", entry=new_term_entry(it, marketing))
+
+
+@pytest.fixture
+def glossary_to_search(make_term):
+    """Four terms the search tests look for by name, abbreviation, synonym and definition words."""
+    make_term(
+        "Omnichannel",
+        synonyms="cross-channel",
+        it_text="Fully integrated systems with real-time data flow to every end point.",
+        marketing_text="A consistent customer experience at every touchpoint.",
+    )
+    make_term(
+        "Key performance indicator",
+        abbreviation="KPI",
+        synonyms="success metric",
+        it_text="A monitored service level such as uptime.",
+        marketing_text="A number the campaign is judged by.",
+    )
+    make_term(
+        "Organic search",
+        it_text="Traffic arriving from unpaid search engine results.",
+        marketing_text="Visitors we did not pay for, earned through content.",
+    )
+    make_term("Firewall", it_text="A filter on network traffic between zones.")
+
+
+@pytest.fixture
+def glossary_in_every_status(make_term):
+    """Two approved terms (one with Markdown, a summary and a tag), one in review and one deprecated."""
+    make_term(
+        "Omnichannel",
+        it_text="Fully **integrated** systems with real-time data flow.",
+        marketing_text="A consistent experience at every touchpoint.",
+        summary="One experience across channels.",
+        status=Term.Status.APPROVED,
+        tags=["Customer experience"],
+    )
+    make_term("API", it_text="A contract between programs.", marketing_text="What connects our tools.", status=Term.Status.APPROVED)
+    make_term("Budget", it_text="Run and change cost.", marketing_text="Media spend.", status=Term.Status.IN_REVIEW)
+    make_term("Web 2.0", it_text="Old.", status=Term.Status.DEPRECATED)
+
+
+@pytest.fixture
+def glossary_to_export(make_term, ada):
+    """Two approved terms with every field filled, tags, a related term and a definition a spreadsheet
+    would run as a formula; returns them."""
+    api = make_term(
+        "API",
+        it_text="A contract between programs:\n\n- endpoints\n- formats",
+        marketing_text="What connects our tools.",
+        summary="A documented way for software to talk.",
+        synonyms="application programming interface",
+        examples="- IT: \"rate limits\"",
+        status=Term.Status.APPROVED,
+        tags=["Architecture", "Data"],
+    )
+    omni = make_term(
+        "Omnichannel",
+        it_text="Integrated systems.",
+        marketing_text="=HYPERLINK(\"http://evil.example\",\"click\")",
+        status=Term.Status.APPROVED,
+    )
+    term_save(term=api, user=ada, reason="Link", related_terms=[omni])
+    return [api, omni]

@@ -4,12 +4,6 @@ from django.urls import reverse
 from glossary.models import Term
 
 
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 def term_form(term, it, marketing, **overrides):
     data = {
         "name": term.name,

@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from glossary.entries import Entry
-from glossary.models import Comment, Proposal, SignOff, Term
+from glossary.models import Proposal, Term
+from tests.workflow_helpers import snapshot
 
 NASTY = [
     "", " ", "\t\n", "x" * 100_000, "a\x00b", "\x00", "😀🚀", "مرحبا بالعالم", "‮evil‭", "ﬁ", "Ｐlatform",
@@ -27,16 +28,6 @@ SETTINGS = settings(
 )
 
 
-def snapshot():
-    return (
-        list(Term.objects.order_by("pk").values_list("pk", "name", "version")),
-        Term.history.count(),
-        Proposal.objects.count(),
-        SignOff.objects.count(),
-        Comment.objects.count(),
-    )
-
-
 @pytest.fixture
 def world(make_term, ada, it, marketing):
     from glossary.services.proposals import proposal_create
@@ -47,6 +38,7 @@ def world(make_term, ada, it, marketing):
     return term, proposal
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(q=BROWSER_TEXT, status=BROWSER_TEXT, missing=BROWSER_TEXT, tag=BROWSER_TEXT, letter=BROWSER_TEXT, page=BROWSER_TEXT)
 @example(q="omni channel", status="approved", missing="it", tag="architecture", letter="P", page="-1")
@@ -70,6 +62,7 @@ def test_malformed_slugs_get_a_404(reader_client, world, slug):
     assert reader_client.get(f"/terms/{slug}/history/").status_code == 404
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(frm=BROWSER_TEXT, to=BROWSER_TEXT)
 def test_history_compare_parameters_never_fail(reader_client, world, frm, to):
@@ -77,6 +70,7 @@ def test_history_compare_parameters_never_fail(reader_client, world, frm, to):
     assert reader_client.get(reverse("glossary:term_history", args=[term.slug]), {"from": frm, "to": to}).status_code == 200
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(name=BROWSER_TEXT, summary=BROWSER_TEXT, definition=BROWSER_TEXT, reason=BROWSER_TEXT, tags=BROWSER_TEXT)
 @example(name="PLATFORM", summary="", definition="x", reason="dup", tags="")
@@ -99,6 +93,7 @@ def test_proposal_form_answers_with_a_message_or_a_proposal(reader_client, world
         assert snapshot()[:2] == before[:2], "a proposal never changes the glossary itself"
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(body=BROWSER_TEXT, comment=BROWSER_TEXT, revision=BROWSER_TEXT)
 def test_comment_and_sign_off_forms_never_fail(client, world, ivan, body, comment, revision):
@@ -115,6 +110,7 @@ def test_comment_and_sign_off_forms_never_fail(client, world, ivan, body, commen
     assert after[:3] == before[:3]
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(username=BROWSER_TEXT, password=BROWSER_TEXT, next_url=BROWSER_TEXT)
 @example(username="x" * 100_000, password=" ", next_url="")
@@ -124,6 +120,7 @@ def test_login_form_never_fails(client, world, username, password, next_url, set
     assert response.status_code in (200, 302, 429)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(data=st.one_of(st.binary(max_size=2000), st.sampled_from([b"", b"\x00" * 10, b"\xff\xfe\x00\x00", b"name\n\x00"])))
 def test_import_of_any_bytes_never_fails_and_never_half_imports(client, world, admin_user, data):
@@ -138,6 +135,7 @@ def test_import_of_any_bytes_never_fails_and_never_half_imports(client, world, a
         assert snapshot() == before
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(status=BROWSER_TEXT, tag=BROWSER_TEXT, letter=BROWSER_TEXT, include=BROWSER_TEXT, history=BROWSER_TEXT)
 @example(status="approved", tag="architecture", letter="P", include="on", history="1")
@@ -148,6 +146,7 @@ def test_export_parameters_never_fail(reader_client, world, status, tag, letter,
     assert reader_client.get(reverse("glossary:glossary_pdf"), params).status_code in (200, 302, 400)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(reason=BROWSER_TEXT, name=BROWSER_TEXT, revision=BROWSER_TEXT)
 def test_deprecation_and_edit_forms_never_fail(client, world, ada, it, reason, name, revision):
@@ -262,6 +261,7 @@ def sign_off_through_the_pages(client, proposal, *approvers):
     return proposal
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(which=st.sampled_from(sorted(LIMITED_INPUTS)), unit=st.sampled_from(TROUBLE), past=st.booleans())
 @example(which="name", unit="ﷺ", past=False)

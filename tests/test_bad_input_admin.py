@@ -115,6 +115,7 @@ def failures(client, urls) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model, model_admin", ADMINS, ids=[model._meta.label for model, _ in ADMINS])
 def test_every_changelist_answers_junk_parameters_without_a_server_error(superuser_client, admin_user, model, model_admin):
     changelist = reverse(url_name(model, "changelist"))

@@ -16,20 +16,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from glossary.models import Proposal
-from tests.test_bad_input import snapshot
+from tests.workflow_helpers import snapshot
 
 DEEP = 10_000
 HUGE = "9" * 5_000
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
-
-
-@pytest.fixture
-def admin_client(client, admin_user, make_term):
-    make_term("Platform", it_text="Tools to build on.", marketing_text="A complete system.", tags=["Architecture"])
-    client.force_login(admin_user)
-    return client
 
 
 def good(name: str) -> str:
@@ -67,26 +60,26 @@ def row_errors(report) -> dict[int, str]:
     return {row.number: "; ".join(row.errors) for row in report.row_errors}
 
 
-def test_deep_nesting_inside_a_term_is_reported_for_its_row(admin_client):
+def test_deep_nesting_inside_a_term_is_reported_for_its_row(admin_client_with_a_term):
     text = document(good("Latency"), good("Load time"), '{"name": "Cache", "definitions": {"it": ' + nested(DEEP) + "}}")
-    report = refused(admin_client, text)
+    report = refused(admin_client_with_a_term, text)
     assert row_errors(report) == {3: "nests lists or objects more than 64 levels deep"}
     assert not report.file_errors
 
 
-def test_deep_nesting_of_objects_inside_a_term_is_reported_for_its_row(admin_client):
+def test_deep_nesting_of_objects_inside_a_term_is_reported_for_its_row(admin_client_with_a_term):
     text = document(good("Latency"), '{"name": "Cache", "x": ' + '{"a": ' * DEEP + "1" + "}" * DEEP + "}")
-    assert row_errors(refused(admin_client, text)) == {2: "nests lists or objects more than 64 levels deep"}
+    assert row_errors(refused(admin_client_with_a_term, text)) == {2: "nests lists or objects more than 64 levels deep"}
 
 
-def test_deep_nesting_outside_the_terms_is_a_file_error(admin_client):
+def test_deep_nesting_outside_the_terms_is_a_file_error(admin_client_with_a_term):
     # The brackets inside the name are text, not nesting.
-    report = refused(admin_client, document(good("[[[[ Latency"), junk=nested(DEEP)))
+    report = refused(admin_client_with_a_term, document(good("[[[[ Latency"), junk=nested(DEEP)))
     assert report.file_errors == ["The file nests lists or objects more than 64 levels deep outside any term, so it cannot be read."]
 
 
-def test_deep_nesting_right_inside_the_terms_list_is_reported_for_the_first_row(admin_client):
-    report = refused(admin_client, '{"terms": ' + nested(DEEP) + "}")
+def test_deep_nesting_right_inside_the_terms_list_is_reported_for_the_first_row(admin_client_with_a_term):
+    report = refused(admin_client_with_a_term, '{"terms": ' + nested(DEEP) + "}")
     assert row_errors(report) == {1: "nests lists or objects more than 64 levels deep"}
     assert not report.file_errors
 
@@ -99,31 +92,31 @@ def test_deep_nesting_in_the_command_is_a_row_error(tmp_path, admin_user, make_t
     assert not Proposal.objects.exists()
 
 
-def test_a_huge_number_as_a_field_is_reported_for_its_row(admin_client):
-    report = refused(admin_client, document(good("Latency"), '{"name": ' + HUGE + ', "definitions": {"it": "x"}}'))
+def test_a_huge_number_as_a_field_is_reported_for_its_row(admin_client_with_a_term):
+    report = refused(admin_client_with_a_term, document(good("Latency"), '{"name": ' + HUGE + ', "definitions": {"it": "x"}}'))
     assert row_errors(report) == {2: "name must be text, not a number of 5,000 characters (at most 100)"}
 
 
-def test_a_huge_number_as_a_definition_or_list_item_is_reported_for_its_row(admin_client):
+def test_a_huge_number_as_a_definition_or_list_item_is_reported_for_its_row(admin_client_with_a_term):
     text = document('{"name": "Latency", "definitions": {"it": ' + HUGE + '}}', '{"name": "Cache", "tags": [' + HUGE + "]}")
-    errors = row_errors(refused(admin_client, text))
+    errors = row_errors(refused(admin_client_with_a_term, text))
     assert errors[1] == "the it definition must be text, not a number of 5,000 characters (at most 100)"
     assert "not a list holding a number of 5,000 characters" in errors[2]
 
 
-def test_a_huge_number_in_a_field_the_import_ignores_is_still_reported(admin_client):
+def test_a_huge_number_in_a_field_the_import_ignores_is_still_reported(admin_client_with_a_term):
     text = document('{"name": "Latency", "definitions": {"it": "x"}, "history": [{"version": ' + HUGE + "}]}")
-    assert row_errors(refused(admin_client, text)) == {1: "holds a number of 5,000 characters (at most 100)"}
+    assert row_errors(refused(admin_client_with_a_term, text)) == {1: "holds a number of 5,000 characters (at most 100)"}
 
 
-def test_a_huge_number_outside_the_terms_is_a_file_error(admin_client):
-    report = refused(admin_client, document(good("Latency"), version=HUGE))
+def test_a_huge_number_outside_the_terms_is_a_file_error(admin_client_with_a_term):
+    report = refused(admin_client_with_a_term, document(good("Latency"), version=HUGE))
     assert report.file_errors == ["The file holds a number of 5,000 characters (at most 100), outside any term."]
 
 
 @pytest.mark.parametrize("value", ["1e999", "-1e999", "NaN", "Infinity", "-Infinity"])
-def test_numbers_that_are_no_numbers_are_reported_for_their_row(admin_client, value):
-    report = refused(admin_client, document('{"name": ' + value + ', "definitions": {"it": "x"}}'))
+def test_numbers_that_are_no_numbers_are_reported_for_their_row(admin_client_with_a_term, value):
+    report = refused(admin_client_with_a_term, document('{"name": ' + value + ', "definitions": {"it": "x"}}'))
     assert row_errors(report)[1].startswith("name must be text, not ")
 
 
@@ -134,20 +127,20 @@ WRONG = {"a list": '["a", "b"]', "an object": '{"a": "b"}', "true or false": "tr
 
 @pytest.mark.parametrize("field", TEXT_FIELDS)
 @pytest.mark.parametrize("kind", list(WRONG))
-def test_a_text_field_of_the_wrong_type_is_a_row_error(admin_client, field, kind):
+def test_a_text_field_of_the_wrong_type_is_a_row_error(admin_client_with_a_term, field, kind):
     record = {"name": "Latency", "definitions": {"it": "x"}}
     record.pop(field, None)
     text = document(good("Cache"), json.dumps(record)[:-1] + f', "{field}": {WRONG[kind]}' + "}")
-    assert row_errors(refused(admin_client, text)) == {2: f"{field} must be text, not {kind}"}
+    assert row_errors(refused(admin_client_with_a_term, text)) == {2: f"{field} must be text, not {kind}"}
 
 
 @pytest.mark.parametrize("field", LIST_FIELDS)
 @pytest.mark.parametrize("value, kind", [('{"a": "b"}', "not an object"), ("false", "not true or false"),
                                          ('["a", ["b"]]', "not a list holding a list"), ('["a", null]', "not a list holding null"),
                                          ('[{"a": 1}]', "not a list holding an object")])
-def test_a_list_field_of_the_wrong_type_is_a_row_error(admin_client, field, value, kind):
+def test_a_list_field_of_the_wrong_type_is_a_row_error(admin_client_with_a_term, field, value, kind):
     text = document('{"name": "Latency", "definitions": {"it": "x"}, ' + f'"{field}": {value}' + "}")
-    assert row_errors(refused(admin_client, text)) == {1: f"{field} must be a list of texts or one text separated by “; ”, {kind}"}
+    assert row_errors(refused(admin_client_with_a_term, text)) == {1: f"{field} must be a list of texts or one text separated by “; ”, {kind}"}
 
 
 @pytest.mark.parametrize("value, message", [
@@ -157,26 +150,26 @@ def test_a_list_field_of_the_wrong_type_is_a_row_error(admin_client, field, valu
     ('{"it": ["x"]}', "the it definition must be text, not a list"),
     ('{"it": {"text": "x"}}', "the it definition must be text, not an object"),
 ])
-def test_definitions_of_the_wrong_type_are_a_row_error(admin_client, value, message):
-    assert row_errors(refused(admin_client, document('{"name": "Latency", "definitions": ' + value + "}"))) == {1: message}
+def test_definitions_of_the_wrong_type_are_a_row_error(admin_client_with_a_term, value, message):
+    assert row_errors(refused(admin_client_with_a_term, document('{"name": "Latency", "definitions": ' + value + "}"))) == {1: message}
 
 
 @pytest.mark.parametrize("escape, message", [("\\u0000", "a NUL character"), ("\\ud800", "half of a \\u surrogate pair"),
                                              ("\\udfff", "half of a \\u surrogate pair")])
 @pytest.mark.parametrize("where", ["name", "definition", "tag", "slug"])
-def test_escapes_that_are_not_text_are_a_row_error(admin_client, escape, message, where):
+def test_escapes_that_are_not_text_are_a_row_error(admin_client_with_a_term, escape, message, where):
     record = {
         "name": f'{{"name": "La{escape}tency", "definitions": {{"it": "x"}}}}',
         "definition": f'{{"name": "Latency", "definitions": {{"it": "x{escape}"}}}}',
         "tag": f'{{"name": "Latency", "definitions": {{"it": "x"}}, "tags": ["ok", "b{escape}"]}}',
         "slug": f'{{"name": "Latency", "definitions": {{"i{escape}t": "x"}}}}',
     }[where]
-    assert message in row_errors(refused(admin_client, document(record)))[1]
+    assert message in row_errors(refused(admin_client_with_a_term, document(record)))[1]
 
 
-def test_numbers_and_texts_are_still_read_as_text(admin_client):
+def test_numbers_and_texts_are_still_read_as_text(admin_client_with_a_term):
     text = document('{"name": 2024, "definitions": {"it": 7}, "tags": [1, "Q3"], "synonyms": "twenty-four; 2k24"}')
-    response = upload(admin_client, text)
+    response = upload(admin_client_with_a_term, text)
     assert response.status_code == 200, response.context["report"].row_errors
     proposal = Proposal.objects.get()
     assert proposal.name == "2024"
@@ -230,6 +223,7 @@ DOCUMENTS = st.one_of(
 )
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(text=DOCUMENTS, dry_run=st.booleans())
 @example(text=document(good("Latency"), '{"name": "Cache", "definitions": {"it": ' + nested(DEEP) + "}}"), dry_run=False)
@@ -239,9 +233,9 @@ DOCUMENTS = st.one_of(
 @example(text=document('{"name": "Latency", "definitions": {"it": "x"}, "tags": [[["a"]]]}'), dry_run=False)
 @example(text=document('{"name": "La\\u0000tency", "definitions": {"it": "x"}}'), dry_run=False)
 @example(text=document(good("Latency")), dry_run=False)
-def test_any_json_document_gets_an_answer_and_a_refusal_writes_nothing(admin_client, text, dry_run):
+def test_any_json_document_gets_an_answer_and_a_refusal_writes_nothing(admin_client_with_a_term, text, dry_run):
     before = snapshot()
-    response = upload(admin_client, text, dry_run=dry_run)
+    response = upload(admin_client_with_a_term, text, dry_run=dry_run)
     assert response.status_code in (200, 400)
     page = response.content.decode()
     report = response.context["report"]

@@ -23,7 +23,7 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def chromium_or_skip():

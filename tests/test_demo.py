@@ -7,25 +7,17 @@ from accounts import roles
 from accounts.demo import DEMO_PASSWORD, DEMO_USERS
 from accounts.models import User
 from glossary.demo import DEMO_GLOSSARY
-from glossary.models import Definition, Proposal, SignOff, Term
+from glossary.models import Proposal, SignOff, Term
+from tests.workflow_helpers import demo_snapshot
 
 pytestmark = pytest.mark.django_db
 
 
-def snapshot():
-    return (
-        sorted(Term.objects.values_list("name", "updated_at")),
-        Term.history.count(),
-        Definition.history.count(),
-        sorted(User.objects.values_list("username", "password")),
-    )
-
-
 def test_load_demo_is_idempotent(capsys):
     call_command("load_demo")
-    first = snapshot()
+    first = demo_snapshot()
     call_command("load_demo")
-    assert snapshot() == first
+    assert demo_snapshot() == first
     assert "nothing loaded" in capsys.readouterr().out
 
 

@@ -56,6 +56,7 @@ def assert_rebuilds(html: str, old: str, new: str) -> None:
     assert shown_new(html) == escape(new)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", PATHS)
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(old=texts, new=texts)
@@ -64,6 +65,7 @@ def test_removing_insertions_shows_the_old_text_and_removing_deletions_the_new_o
     assert_rebuilds(word_diff(old, new), old, new)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", PATHS)
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -74,6 +76,7 @@ def test_long_repetitive_texts_rebuild_on_every_path(monkeypatch, path, pair):
     assert_rebuilds(word_diff(old, new), old, new)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("steps", [0, 500, 5_000, None])
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pair=long_repetitive_pair())
@@ -177,6 +180,7 @@ def test_pathological_texts_of_100_000_characters_still_give_a_correct_diff(old,
     assert_rebuilds(word_diff(old, new), old, new)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(a=st.lists(st.sampled_from("abc"), max_size=25), b=st.lists(st.sampled_from("abc"), max_size=25))
 def test_myers_finds_a_smallest_diff(a, b):
@@ -186,6 +190,7 @@ def test_myers_finds_a_smallest_diff(a, b):
     assert edits == len(a) + len(b) - 2 * longest_common_subsequence(a, b)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(
     a=st.lists(st.sampled_from("abc"), max_size=60),

@@ -10,37 +10,14 @@ from django.urls import reverse
 from glossary.entries import Entry
 from glossary.models import Proposal, Term
 from glossary.services.imports import glossary_import
-from glossary.services.terms import term_save
 from tests.workflow_helpers import approve
-
-
-@pytest.fixture
-def glossary(make_term, ada):
-    api = make_term(
-        "API",
-        it_text="A contract between programs:\n\n- endpoints\n- formats",
-        marketing_text="What connects our tools.",
-        summary="A documented way for software to talk.",
-        synonyms="application programming interface",
-        examples="- IT: \"rate limits\"",
-        status=Term.Status.APPROVED,
-        tags=["Architecture", "Data"],
-    )
-    omni = make_term(
-        "Omnichannel",
-        it_text="Integrated systems.",
-        marketing_text="=HYPERLINK(\"http://evil.example\",\"click\")",
-        status=Term.Status.APPROVED,
-    )
-    term_save(term=api, user=ada, reason="Link", related_terms=[omni])
-    return [api, omni]
 
 
 def csv_rows(body: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(body)))
 
 
-def test_csv_export_has_one_row_per_term_and_one_column_per_department(reader_client, glossary):
+def test_csv_export_has_one_row_per_term_and_one_column_per_department(reader_client, glossary_to_export):
     response = reader_client.get(reverse("glossary:glossary_csv"))
     assert response["Content-Type"].startswith("text/csv")
     rows = csv_rows(response.content.decode())
@@ -51,14 +28,14 @@ def test_csv_export_has_one_row_per_term_and_one_column_per_department(reader_cl
     assert rows[0]["related_terms"] == "Omnichannel"
 
 
-def test_csv_export_neutralises_formulas(reader_client, glossary):
+def test_csv_export_neutralises_formulas(reader_client, glossary_to_export):
     rows = csv_rows(reader_client.get(reverse("glossary:glossary_csv")).content.decode())
     omni = rows[1]
     assert omni["definition:marketing"].startswith("'=HYPERLINK")
     assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row.values())
 
 
-def test_json_export_with_history(reader_client, glossary):
+def test_json_export_with_history(reader_client, glossary_to_export):
     document = json.loads(reader_client.get(reverse("glossary:glossary_json"), {"history": "1"}).content)
     assert document["format"] == "common-ground-glossary"
     assert [d["slug"] for d in document["departments"]] == ["it", "marketing"]
@@ -69,7 +46,7 @@ def test_json_export_with_history(reader_client, glossary):
 
 
 @pytest.mark.parametrize("file_format", ["csv", "json"])
-def test_round_trip_into_an_empty_glossary_reproduces_the_terms(reader_client, glossary, admin_user, ivan, marco, file_format):
+def test_round_trip_into_an_empty_glossary_reproduces_the_terms(reader_client, glossary_to_export, admin_user, ivan, marco, file_format):
     before = {t.name: Entry.from_term(t) for t in Term.objects.all()}
     exported = reader_client.get(reverse(f"glossary:glossary_{file_format}")).content
     Term.objects.all().delete()
@@ -89,21 +66,21 @@ def test_round_trip_into_an_empty_glossary_reproduces_the_terms(reader_client, g
         assert sorted(after[name].definitions.values()) == sorted(entry.definitions.values())
 
 
-def test_dry_run_reports_and_writes_nothing(glossary, admin_user):
+def test_dry_run_reports_and_writes_nothing(glossary_to_export, admin_user):
     data = "name,definition:it,status\nAPI,Changed wording.,approved\nLatency,Delay in ms.,approved\nOmnichannel,Integrated systems.,approved\n"
     report = glossary_import(filename="x.csv", data=data.encode(), user=admin_user, dry_run=True)
     assert [(c.row, c.name, c.action) for c in report.changes] == [(2, "API", "change"), (3, "Latency", "new term"), (4, "Omnichannel", "change")]
     assert not Proposal.objects.exists()
 
 
-def test_unchanged_terms_become_no_proposal(reader_client, glossary, admin_user):
+def test_unchanged_terms_become_no_proposal(reader_client, glossary_to_export, admin_user):
     exported = reader_client.get(reverse("glossary:glossary_json")).content
     report = glossary_import(filename="g.json", data=exported, user=admin_user, dry_run=False)
     assert report.count("unchanged") == 2
     assert not Proposal.objects.exists()
 
 
-def test_one_invalid_row_means_nothing_is_imported(glossary, admin_user):
+def test_one_invalid_row_means_nothing_is_imported(glossary_to_export, admin_user):
     data = "name,definition:it\nLatency,Delay.\n,No name here\nLoad time,\n"
     report = glossary_import(filename="x.csv", data=data.encode(), user=admin_user, dry_run=False)
     assert not report.ok
@@ -133,7 +110,7 @@ def test_one_invalid_row_means_nothing_is_imported(glossary, admin_user):
         (b"name,tags,definition:it\nLatency,x y; x-y,y\n", "differ only in spacing or punctuation"),
     ],
 )
-def test_bad_files_get_a_clear_message_and_import_nothing(admin_user, glossary, data, message):
+def test_bad_files_get_a_clear_message_and_import_nothing(admin_user, glossary_to_export, data, message):
     report = glossary_import(filename="upload.json" if data.startswith(b"{") else "upload.csv", data=data, user=admin_user, dry_run=False)
     assert not report.ok
     messages = " ".join(report.file_errors + [e for row in report.row_errors for e in row.errors])
@@ -141,7 +118,7 @@ def test_bad_files_get_a_clear_message_and_import_nothing(admin_user, glossary, 
     assert not Proposal.objects.exists()
 
 
-def test_import_page_for_glossary_admins_only(client, admin_user, ada, glossary):
+def test_import_page_for_glossary_admins_only(client, admin_user, ada, glossary_to_export):
     client.force_login(ada)
     assert client.get(reverse("glossary:glossary_import")).status_code == 403
     upload = SimpleUploadedFile("x.csv", b"name,definition:it\nLatency,Delay.\n", content_type="text/csv")
@@ -168,7 +145,7 @@ def test_ten_megabytes_of_junk_is_refused_with_a_message(client, admin_user):
     assert not Proposal.objects.exists()
 
 
-def test_export_and_import_commands(tmp_path, glossary, admin_user, capsys):
+def test_export_and_import_commands(tmp_path, glossary_to_export, admin_user, capsys):
     out = tmp_path / "g.csv"
     call_command("export_glossary", str(out))
     assert "Wrote 2 terms" in capsys.readouterr().out

@@ -3,7 +3,6 @@ import io
 import threading
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
@@ -13,6 +12,8 @@ from glossary.exports.pdf import StaticFilesOnly, glossary_pdf, render_pdf
 from glossary.models import Term
 from glossary.services.terms import term_save
 from tests.workflow_helpers import approve, new_term_entry
+
+pytestmark = pytest.mark.slow
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -35,27 +36,7 @@ def outline_titles(pdf: bytes) -> list[str]:
     return titles
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-
-
-@pytest.fixture
-def glossary(make_term):
-    make_term(
-        "Omnichannel",
-        it_text="Fully **integrated** systems with real-time data flow.",
-        marketing_text="A consistent experience at every touchpoint.",
-        summary="One experience across channels.",
-        status=Term.Status.APPROVED,
-        tags=["Customer experience"],
-    )
-    make_term("API", it_text="A contract between programs.", marketing_text="What connects our tools.", status=Term.Status.APPROVED)
-    make_term("Budget", it_text="Run and change cost.", marketing_text="Media spend.", status=Term.Status.IN_REVIEW)
-    make_term("Web 2.0", it_text="Old.", status=Term.Status.DEPRECATED)
-
-
-def test_pdf_holds_every_approved_term_with_both_definitions(glossary):
+def test_pdf_holds_every_approved_term_with_both_definitions(glossary_in_every_status):
     text = pdf_text(render_pdf(ExportOptions()))
     for words in ["Omnichannel", "API", "Fully integrated systems with real-time data flow.",
                   "A consistent experience at every touchpoint.", "A contract between programs.",
@@ -66,7 +47,7 @@ def test_pdf_holds_every_approved_term_with_both_definitions(glossary):
     assert "**" not in text, "Markdown is rendered, not printed"
 
 
-def test_pdf_has_cover_contents_with_page_numbers_bookmarks_and_page_n_of_m(glossary):
+def test_pdf_has_cover_contents_with_page_numbers_bookmarks_and_page_n_of_m(glossary_in_every_status):
     pdf = render_pdf(ExportOptions())
     reader = PdfReader(io.BytesIO(pdf))
     pages = len(reader.pages)
@@ -79,7 +60,7 @@ def test_pdf_has_cover_contents_with_page_numbers_bookmarks_and_page_n_of_m(glos
     assert "Glossary" in reader.pages[0].extract_text()
 
 
-def test_pdf_metadata_and_tagged_pdf_ua(glossary, settings):
+def test_pdf_metadata_and_tagged_pdf_ua(glossary_in_every_status, settings):
     settings.GLOSSARY_ORGANISATION = "Acme Corp"
     reader = PdfReader(io.BytesIO(render_pdf(ExportOptions())))
     assert reader.metadata.title == "Acme Corp glossary"
@@ -91,14 +72,14 @@ def test_pdf_metadata_and_tagged_pdf_ua(glossary, settings):
     assert "pdfuaid:part" in root["/Metadata"].get_object().get_data().decode()
 
 
-def test_pdf_can_include_terms_in_review_clearly_marked(glossary):
+def test_pdf_can_include_terms_in_review_clearly_marked(glossary_in_every_status):
     text = pdf_text(render_pdf(ExportOptions(include_in_review=True)))
     assert "Budget" in text
     assert "not yet approved" in text.lower()
     assert "Web 2.0" not in text
 
 
-def test_pdf_filters_by_tag_letter_and_status(glossary):
+def test_pdf_filters_by_tag_letter_and_status(glossary_in_every_status):
     assert "API" not in pdf_text(render_pdf(ExportOptions(tag="customer-experience")))
     assert "Omnichannel" in pdf_text(render_pdf(ExportOptions(tag="customer-experience")))
     by_letter = pdf_text(render_pdf(ExportOptions(letter="A")))
@@ -106,7 +87,7 @@ def test_pdf_filters_by_tag_letter_and_status(glossary):
     assert "Web 2.0" in pdf_text(render_pdf(ExportOptions(status="deprecated")))
 
 
-def test_one_term_pdf(glossary):
+def test_one_term_pdf(glossary_in_every_status):
     term = Term.objects.get(name="Budget")
     text = pdf_text(render_pdf(ExportOptions(term=term.slug)))
     assert "Budget" in text and "Media spend." in text
@@ -124,7 +105,7 @@ def test_sign_off_line_names_each_departments_approver(ada, ivan, marco, it, mar
     assert "Marco Silva (Marketing) on" in text
 
 
-def test_second_download_comes_from_the_cache_and_any_change_invalidates_it(glossary, ada, django_assert_max_num_queries):
+def test_second_download_comes_from_the_cache_and_any_change_invalidates_it(glossary_in_every_status, ada, django_assert_max_num_queries):
     first = glossary_pdf(ExportOptions())
     with django_assert_max_num_queries(1):  # the fingerprint only: nothing is rendered again
         assert glossary_pdf(ExportOptions()) == first
@@ -165,7 +146,7 @@ def test_renderer_fetches_nothing_outside_the_static_folder(tmp_path):
         StaticFilesOnly().fetch(f"file://{secret}")
 
 
-def test_pdf_downloads_from_the_home_page_and_term_page(reader_client, glossary):
+def test_pdf_downloads_from_the_home_page_and_term_page(reader_client, glossary_in_every_status):
     page = reader_client.get(reverse("glossary:term_list")).content.decode()
     assert 'action="/export/glossary.pdf"' in page
     response = reader_client.get(reverse("glossary:glossary_pdf"), {"include_in_review": "on"})
@@ -176,24 +157,24 @@ def test_pdf_downloads_from_the_home_page_and_term_page(reader_client, glossary)
     assert 'filename="glossary-api.pdf"' in response["Content-Disposition"]
 
 
-def test_bad_pdf_options_get_a_message_not_a_500(reader_client, glossary):
+def test_bad_pdf_options_get_a_message_not_a_500(reader_client, glossary_in_every_status):
     response = reader_client.get(reverse("glossary:glossary_pdf"), {"letter": "ZZ", "status": "x"})
     assert response.status_code == 400
     assert "not valid" in response.content.decode()
 
 
-def test_pdf_needs_login(client, glossary):
+def test_pdf_needs_login(client, glossary_in_every_status):
     assert client.get(reverse("glossary:glossary_pdf")).status_code == 302
 
 
-def test_export_pdf_command(tmp_path, glossary, capsys):
+def test_export_pdf_command(tmp_path, glossary_in_every_status, capsys):
     out = tmp_path / "g.pdf"
     call_command("export_pdf", str(out), "--include-in-review")
     assert "Budget" in pdf_text(out.read_bytes())
     assert "[100%] Ready" in capsys.readouterr().err
 
 
-def test_cache_in_redis_is_shared_and_invalidated_by_a_change(glossary, ada, settings):
+def test_cache_in_redis_is_shared_and_invalidated_by_a_change(glossary_in_every_status, ada, settings):
     """Two app servers share one Redis: what one renders the other serves, until a change."""
     import redis
     from django.core.cache import caches
@@ -217,7 +198,7 @@ def test_cache_in_redis_is_shared_and_invalidated_by_a_change(glossary, ada, set
 
 # The worker commits and reconnects as in production, so this test runs outside a test transaction.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_large_export_runs_in_the_worker_with_progress_then_downloads(reader_client, glossary, settings):
+def test_large_export_runs_in_the_worker_with_progress_then_downloads(reader_client, glossary_in_every_status, settings):
     from glossary.models import PdfExport
 
     settings.GLOSSARY_PDF_INLINE_LIMIT = 1
@@ -242,7 +223,7 @@ def test_large_export_runs_in_the_worker_with_progress_then_downloads(reader_cli
     assert again.status_code == 200 and again["Content-Type"] == "application/pdf"
 
 
-def test_unfinished_or_unknown_export_downloads_404(reader_client, glossary):
+def test_unfinished_or_unknown_export_downloads_404(reader_client, glossary_in_every_status):
     from glossary.models import PdfExport
 
     export = PdfExport.objects.create(options={}, key="k")

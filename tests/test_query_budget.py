@@ -1,5 +1,6 @@
 """Every page costs the same few queries however big the glossary and its history grow."""
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -52,6 +53,7 @@ def urls_for(term, proposal, published):
     }
 
 
+@pytest.mark.slow
 def test_every_page_stays_within_the_query_budget_at_two_sizes(client, settings, make_term, ada, ivan, marco, maya, it, marketing):
     settings.GLOSSARY_PAGE_SIZE = 5
     people = dict(make_term=make_term, ada=ada, ivan=ivan, marco=marco, maya=maya, it=it, marketing=marketing)

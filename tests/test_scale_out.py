@@ -26,6 +26,8 @@ from glossary.models import Proposal, Term
 from tests.databases import postgres_only
 from tests.test_pdf import pdf_text
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 REDIS_URL = "redis://127.0.0.1:6379/14"

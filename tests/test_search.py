@@ -5,29 +5,6 @@ from glossary.selectors.terms import term_search
 from tests.databases import postgres_only, sqlite_only
 
 
-@pytest.fixture
-def glossary(make_term):
-    make_term(
-        "Omnichannel",
-        synonyms="cross-channel",
-        it_text="Fully integrated systems with real-time data flow to every end point.",
-        marketing_text="A consistent customer experience at every touchpoint.",
-    )
-    make_term(
-        "Key performance indicator",
-        abbreviation="KPI",
-        synonyms="success metric",
-        it_text="A monitored service level such as uptime.",
-        marketing_text="A number the campaign is judged by.",
-    )
-    make_term(
-        "Organic search",
-        it_text="Traffic arriving from unpaid search engine results.",
-        marketing_text="Visitors we did not pay for, earned through content.",
-    )
-    make_term("Firewall", it_text="A filter on network traffic between zones.")
-
-
 def names(query):
     return [t.name for t in term_search(Term.objects.all(), query)]
 
@@ -46,19 +23,19 @@ def names(query):
         ("network traffic", "Firewall"),
     ],
 )
-def test_search_finds_by_name_abbreviation_synonym_and_definition(glossary, query, expected):
+def test_search_finds_by_name_abbreviation_synonym_and_definition(glossary_to_search, query, expected):
     assert names(query)[0] == expected
 
 
-def test_search_with_no_match_is_empty(glossary):
+def test_search_with_no_match_is_empty(glossary_to_search):
     assert names("quantum blockchain") == []
 
 
-def test_blank_search_returns_everything(glossary):
+def test_blank_search_returns_everything(glossary_to_search):
     assert len(names("   ")) == 4
 
 
-def test_definition_words_need_all_words(glossary):
+def test_definition_words_need_all_words(glossary_to_search):
     assert names("network campaign") == []
 
 
@@ -67,19 +44,19 @@ def test_definition_words_need_all_words(glossary):
     "typo, expected",
     [("omnichanel", "Omnichannel"), ("firewal", "Firewall"), ("sucess metric", "Key performance indicator")],
 )
-def test_postgres_finds_typos_by_trigram_similarity(glossary, typo, expected):
+def test_postgres_finds_typos_by_trigram_similarity(glossary_to_search, typo, expected):
     assert expected in names(typo)
 
 
 @postgres_only
-def test_postgres_ranks_name_matches_above_definition_mentions(glossary, make_term):
+def test_postgres_ranks_name_matches_above_definition_mentions(glossary_to_search, make_term):
     make_term("Customer journey", marketing_text="Every step, across omnichannel touchpoints.")
     assert names("omnichannel")[0] == "Omnichannel"
     assert "Customer journey" in names("omnichannel")
 
 
 @postgres_only
-def test_postgres_search_uses_the_indexes(glossary):
+def test_postgres_search_uses_the_indexes(glossary_to_search):
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -94,6 +71,6 @@ def test_postgres_search_uses_the_indexes(glossary):
 
 
 @sqlite_only
-def test_sqlite_fallback_finds_close_misspellings_of_names(glossary):
+def test_sqlite_fallback_finds_close_misspellings_of_names(glossary_to_search):
     assert names("omnichanel") == ["Omnichannel"]
     assert names("firewal") == ["Firewall"]

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from tests.workflow_helpers import log_in_through_the_form
+
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
     "DJANGO_DEBUG": "0",
@@ -101,24 +103,21 @@ def test_no_page_carries_inline_script(reader_client, admin_user, make_term, ada
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
 
 
-def login(client, username, password, **extra):
-    return client.post(reverse("login"), {"username": username, "password": password, **extra})
-
-
+@pytest.mark.slow
 def test_repeated_failed_log_ins_lock_the_account_for_a_while(client, ada, make_user, settings):
     settings.AXES_COOLOFF_TIME = timedelta(seconds=2)
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
-        assert login(client, "ada", "wrong").status_code == 200
-    assert login(client, "ada", "wrong").status_code == 429
-    locked = login(client, "ada", "pw-for-tests-only")
+        assert log_in_through_the_form(client, "ada", "wrong").status_code == 200
+    assert log_in_through_the_form(client, "ada", "wrong").status_code == 429
+    locked = log_in_through_the_form(client, "ada", "pw-for-tests-only")
     assert locked.status_code == 429
     assert "Too many failed log-ins" in locked.content.decode()
     assert "_auth_user_id" not in client.session
     make_user("maya")
-    assert login(client, "maya", "pw-for-tests-only").status_code == 302, "other accounts are not locked"
+    assert log_in_through_the_form(client, "maya", "pw-for-tests-only").status_code == 302, "other accounts are not locked"
     client.post(reverse("logout"))
     time.sleep(2.1)
-    assert login(client, "ada", "pw-for-tests-only").status_code == 302, "the lock lifts after the cool-off"
+    assert log_in_through_the_form(client, "ada", "pw-for-tests-only").status_code == 302, "the lock lifts after the cool-off"
 
 
 def login_from(client, username, password, **meta):
@@ -194,13 +193,13 @@ def test_a_client_cannot_escape_the_lock_out_with_its_own_x_forwarded_for(client
     [("/terms/api/", "/terms/api/"), ("https://evil.example/", "/"), ("//evil.example/x", "/"), ("javascript:alert(1)", "/")],
 )
 def test_log_in_redirects_only_within_this_site(client, ada, next_url, expected):
-    response = login(client, "ada", "pw-for-tests-only", next=next_url)
+    response = log_in_through_the_form(client, "ada", "pw-for-tests-only", next=next_url)
     assert response.status_code == 302
     assert response["Location"] == expected
 
 
 def test_sessions_expire(client, ada, settings):
-    login(client, "ada", "pw-for-tests-only")
+    log_in_through_the_form(client, "ada", "pw-for-tests-only")
     assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE == 8 * 60 * 60
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
 
@@ -220,7 +219,7 @@ def cache_directives(response) -> set[str]:
 
 def test_every_response_to_a_signed_in_user_is_private(client, ada, make_term):
     term = make_term("API", it_text="A contract.")
-    signed_in = login(client, "ada", "pw-for-tests-only")
+    signed_in = log_in_through_the_form(client, "ada", "pw-for-tests-only")
     assert signed_in.status_code == 302 and "private" in cache_directives(signed_in)
     pages = [
         reverse("glossary:term_list"), term.get_absolute_url(), reverse("glossary:term_history", args=[term.slug]),
@@ -231,6 +230,7 @@ def test_every_response_to_a_signed_in_user_is_private(client, ada, make_term):
         assert "private" in directives and "public" not in directives, url
 
 
+@pytest.mark.slow
 def test_exports_are_private_and_never_stored(reader_client, make_term):
     from glossary.models import PdfExport, Term
 

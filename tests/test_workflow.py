@@ -18,12 +18,6 @@ State = Proposal.State
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def proposal(ada, it, marketing, ivan, marco, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        return services.proposal_create(author=ada, reason="Settle the word", entry=new_term_entry(it, marketing))
-
-
 def test_proposing_a_new_term_opens_a_review_and_creates_no_term(proposal):
     assert proposal.state == State.IN_REVIEW
     assert proposal.revision == 1

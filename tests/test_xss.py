@@ -119,6 +119,7 @@ def test_hostile_input_is_plain_text_in_emails(hostile):
         assert not getattr(message, "alternatives", None)
 
 
+@pytest.mark.slow
 def test_hostile_input_is_inert_in_the_pdf(hostile):
     term, _ = hostile
     pdf = render_pdf(ExportOptions(term=term.slug))

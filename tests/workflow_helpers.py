@@ -1,8 +1,23 @@
 """Short ways to drive the workflow in tests, through the real services."""
 
+from django.urls import reverse
+
+from accounts.models import User
 from glossary.entries import Entry
+from glossary.models import Comment, Definition, Proposal, SignOff, Term
 from glossary.services import proposals as services
 from glossary.workflow import Action
+
+
+def login(client, user):
+    """Log `client` in as `user` without a password; returns the client."""
+    client.force_login(user)
+    return client
+
+
+def log_in_through_the_form(client, username, password, **extra):
+    """POST the log-in form, as a browser does: passwords are checked and failures counted."""
+    return client.post(reverse("login"), {"username": username, "password": password, **extra})
 
 
 def new_term_entry(it, marketing, name="Omnichannel", it_text="Integrated systems.", marketing_text="One experience.", **fields):
@@ -30,3 +45,26 @@ def decide(proposal, user, action, comment):
     """Sign off the revision the proposal is at, with the service named after `action`."""
     proposal.refresh_from_db()
     return SIGN_OFF_SERVICES[action](proposal=proposal, user=user, comment=comment, seen_revision=proposal.revision)
+
+
+def snapshot():
+    """Every term's name and version, and how many versions, proposals, sign-offs and comments there
+    are: what a refused request must leave as it was."""
+    return (
+        list(Term.objects.order_by("pk").values_list("pk", "name", "version")),
+        Term.history.count(),
+        Proposal.objects.count(),
+        SignOff.objects.count(),
+        Comment.objects.count(),
+    )
+
+
+def demo_snapshot():
+    """Term names and change times, term and definition versions, and users with their password
+    hashes: what loading the demo a second time must leave as it was."""
+    return (
+        sorted(Term.objects.values_list("name", "updated_at")),
+        Term.history.count(),
+        Definition.history.count(),
+        sorted(User.objects.values_list("username", "password")),
+    )
