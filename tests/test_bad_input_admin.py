@@ -186,6 +186,7 @@ def version_page(model, obj) -> str | None:
         return None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model, model_admin", ADMINS, ids=[model._meta.label for model, _ in ADMINS])
 def test_every_object_page_and_its_links_answer_without_a_server_error(superuser_client, model, model_admin):
     before = everything()
@@ -320,6 +321,7 @@ def undeclared_lookups(model) -> list[str]:
     return [f"{name}__{lookup}={value}" for kind, name in kinds.items() for lookup, value in LOOKUPS_BY_FIELD[kind]]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model, model_admin", ADMINS, ids=[model._meta.label for model, _ in ADMINS])
 # Requests in autocommit, as in production: inside a test's transaction, PostgreSQL's first refusal
 # would abort every later query of the test.

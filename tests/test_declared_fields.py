@@ -12,6 +12,7 @@ import io
 import json
 from dataclasses import fields
 
+import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -65,6 +66,7 @@ def expected_text(content_field, related) -> str:
     return marker(content_field)
 
 
+@pytest.mark.slow  # renders a PDF
 def test_every_declared_field_reaches_every_place_a_term_goes(client, ada, ivan, marco, it, marketing, make_term, admin_user):
     related = make_term("Anchorword", it_text="A term to relate to.", status=Term.Status.APPROVED)
     client.force_login(ada)
