@@ -9,7 +9,8 @@ from django.utils.cache import patch_cache_control
 from django.views import View
 from django.views.generic import TemplateView
 
-from glossary import interchange, workflow
+from glossary import workflow
+from glossary.exports import files
 from glossary.exports.options import ExportOptions
 from glossary.forms import ExportForm, ImportForm
 from glossary.models import PdfExport, Term
@@ -88,10 +89,10 @@ class GlossaryFileView(GlossaryReadMixin, View):
         terms = list(form.options().terms())
         departments = department_columns()
         if file_format == "csv":
-            body, content_type = interchange.export_csv(terms, departments), "text/csv; charset=utf-8"
+            body, content_type = files.export_csv(terms, departments), "text/csv; charset=utf-8"
         else:
             history = export_history(terms) if request.GET.get("history") else None
-            body = interchange.export_json(terms, departments, organisation=settings.GLOSSARY_ORGANISATION, history=history)
+            body = files.export_json(terms, departments, organisation=settings.GLOSSARY_ORGANISATION, history=history)
             content_type = "application/json"
         return download(HttpResponse(body, content_type=content_type), f"glossary.{file_format}")
 

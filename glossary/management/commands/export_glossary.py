@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from glossary import interchange
+from glossary.exports import files
 from glossary.forms import ExportForm
 from glossary.selectors.exports import export_history
 from glossary.selectors.terms import department_columns
@@ -30,9 +30,9 @@ class Command(BaseCommand):
         terms = list(form.options().terms())
         departments = department_columns()
         if output.suffix == ".csv":
-            body = interchange.export_csv(terms, departments)
+            body = files.export_csv(terms, departments)
         else:
             history = export_history(terms) if options["history"] else None
-            body = interchange.export_json(terms, departments, organisation=settings.GLOSSARY_ORGANISATION, history=history)
+            body = files.export_json(terms, departments, organisation=settings.GLOSSARY_ORGANISATION, history=history)
         output.write_text(body, encoding="utf-8")
         self.stdout.write(f"Wrote {len(terms)} terms to {output}")

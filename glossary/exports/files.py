@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from glossary import json_input, text
+from glossary import text
 from glossary.entries import CONTENT, Entry, Kind, as_list
+from glossary.exports import json_input
 from glossary.models import Term
 
 FORMAT_NAME = "common-ground-glossary"
