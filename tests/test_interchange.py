@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from glossary.entries import Entry
+from glossary.exports.imports import glossary_import
 from glossary.models import Proposal, Term
-from glossary.services.imports import glossary_import
 from glossary.services.terms import term_save
 from tests.workflow_helpers import approve
 
