@@ -94,7 +94,7 @@ def version_record(version, departments) -> dict:
 
 
 def export_json(terms, departments, *, organisation: str, history: dict | None = None) -> str:
-    """`history` maps a term's id to its versions, oldest first (selectors.exports.export_history)."""
+    """`history` maps a term's id to its versions, oldest first (exports.selectors.export_history)."""
     records = []
     for term in terms:
         record = term_record(term, departments)

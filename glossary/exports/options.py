@@ -4,7 +4,7 @@ from dataclasses import asdict, dataclass
 from hashlib import sha256
 
 from glossary.models import Tag
-from glossary.selectors.exports import export_terms
+from glossary.exports.selectors import export_terms
 
 
 @dataclass(frozen=True)

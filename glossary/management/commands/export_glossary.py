@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from glossary.exports import files
+from glossary.exports.selectors import export_history
 from glossary.forms import ExportForm
-from glossary.selectors.exports import export_history
 from glossary.selectors.terms import department_columns
 
 

@@ -1,4 +1,4 @@
-"""Reads for exports: which terms go out, and a fingerprint of the glossary's state for caching."""
+"""Reads for exports: which terms go out, and each term's versions for the JSON history."""
 
 from django.db.models import Prefetch, QuerySet
 
