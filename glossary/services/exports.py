@@ -8,9 +8,9 @@ from django.db import transaction
 
 from glossary.exports.options import ExportOptions
 from glossary.exports.pdf import CACHE_SECONDS, render_pdf
+from glossary.exports.tasks import build_pdf_export
 from glossary.models import PdfExport
 from glossary.selectors.state import glossary_fingerprint
-from glossary.tasks import build_pdf_export
 
 IN_PROGRESS = [PdfExport.State.QUEUED, PdfExport.State.RUNNING, PdfExport.State.READY]
 
