@@ -14,10 +14,10 @@ from glossary.exports import files
 from glossary.exports.imports import glossary_import
 from glossary.exports.options import ExportOptions
 from glossary.exports.selectors import export_history
+from glossary.exports.services import pdf_request
 from glossary.forms import ExportForm, ImportForm
 from glossary.models import PdfExport, Term
 from glossary.selectors.terms import department_columns
-from glossary.services.exports import pdf_request
 from glossary.views.terms import GlossaryReadMixin
 
 
