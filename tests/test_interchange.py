@@ -179,3 +179,18 @@ def test_export_and_import_commands(tmp_path, glossary, admin_user, capsys):
     call_command("import_glossary", str(out), "--user", admin_user.username)
     # API changes too: its link to Omnichannel is gone until the new Omnichannel is published.
     assert sorted(Proposal.objects.values_list("name", "kind")) == [("API", "change"), ("Omnichannel", "new_term")]
+
+
+@pytest.mark.parametrize(
+    ("file_name", "arguments", "query"),
+    [("g.csv", [], {}), ("g.csv", ["--letter", "O"], {"letter": "O"}), ("g.json", ["--history"], {"history": "1"})],
+)
+def test_export_command_writes_the_file_the_export_link_sends(tmp_path, reader_client, glossary, file_name, arguments, query):
+    out = tmp_path / file_name
+    call_command("export_glossary", str(out), *arguments)
+    sent = reader_client.get(reverse(f"glossary:glossary_{out.suffix[1:]}"), query).content.decode()
+    written = out.read_bytes().decode()
+    if out.suffix == ".json":
+        # Only the moment each was made may differ.
+        sent, written = ({k: v for k, v in json.loads(body).items() if k != "exported_at"} for body in (sent, written))
+    assert written == sent
