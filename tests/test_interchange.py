@@ -4,7 +4,7 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from glossary.entries import Entry
@@ -194,3 +194,11 @@ def test_export_command_writes_the_file_the_export_link_sends(tmp_path, reader_c
         # Only the moment each was made may differ.
         sent, written = ({k: v for k, v in json.loads(body).items() if k != "exported_at"} for body in (sent, written))
     assert written == sent
+
+
+@pytest.mark.parametrize("command, file_name", [("export_glossary", "g.csv"), ("export_pdf", "g.pdf")])
+def test_export_commands_read_the_filters_alike(tmp_path, glossary, capsys, command, file_name):
+    call_command(command, str(tmp_path / file_name), "--letter", "o", "--status", "approved")
+    assert capsys.readouterr().out.startswith("Wrote ")
+    with pytest.raises(CommandError, match="--status: Select a valid choice"):
+        call_command(command, str(tmp_path / file_name), "--status", "published")
