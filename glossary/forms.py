@@ -5,8 +5,8 @@ from django.core.validators import MaxLengthValidator
 
 from glossary import text
 from glossary.entries import BY_NAME, CONTENT, ContentField, Entry, Kind, label_for
+from glossary.exports.files import MAX_UPLOAD_BYTES
 from glossary.exports.options import ExportOptions
-from glossary.interchange import MAX_UPLOAD_BYTES
 from glossary.models import Comment, Definition, Proposal, SignOff, Tag, Term
 from glossary.models.fields import max_length
 

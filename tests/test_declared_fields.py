@@ -17,10 +17,10 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from glossary.entries import COLUMNS, CONTENT, Entry, Kind, label_for
+from glossary.exports.imports import glossary_import
 from glossary.models import Term
 from glossary.models.terms import EntryContent
 from glossary.selectors.terms import term_versions
-from glossary.services.imports import glossary_import
 from tests.workflow_helpers import approve
 
 

@@ -4,12 +4,12 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from glossary.entries import Entry
+from glossary.exports.imports import glossary_import
 from glossary.models import Proposal, Term
-from glossary.services.imports import glossary_import
 from tests.workflow_helpers import approve
 
 
@@ -156,3 +156,26 @@ def test_export_and_import_commands(tmp_path, glossary_to_export, admin_user, ca
     call_command("import_glossary", str(out), "--user", admin_user.username)
     # API changes too: its link to Omnichannel is gone until the new Omnichannel is published.
     assert sorted(Proposal.objects.values_list("name", "kind")) == [("API", "change"), ("Omnichannel", "new_term")]
+
+
+@pytest.mark.parametrize(
+    ("file_name", "arguments", "query"),
+    [("g.csv", [], {}), ("g.csv", ["--letter", "O"], {"letter": "O"}), ("g.json", ["--history"], {"history": "1"})],
+)
+def test_export_command_writes_the_file_the_export_link_sends(tmp_path, reader_client, glossary, file_name, arguments, query):
+    out = tmp_path / file_name
+    call_command("export_glossary", str(out), *arguments)
+    sent = reader_client.get(reverse(f"glossary:glossary_{out.suffix[1:]}"), query).content.decode()
+    written = out.read_bytes().decode()
+    if out.suffix == ".json":
+        # Only the moment each was made may differ.
+        sent, written = ({k: v for k, v in json.loads(body).items() if k != "exported_at"} for body in (sent, written))
+    assert written == sent
+
+
+@pytest.mark.parametrize("command, file_name", [("export_glossary", "g.csv"), ("export_pdf", "g.pdf")])
+def test_export_commands_read_the_filters_alike(tmp_path, glossary, capsys, command, file_name):
+    call_command(command, str(tmp_path / file_name), "--letter", "o", "--status", "approved")
+    assert capsys.readouterr().out.startswith("Wrote ")
+    with pytest.raises(CommandError, match="--status: Select a valid choice"):
+        call_command(command, str(tmp_path / file_name), "--status", "published")

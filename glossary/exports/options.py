@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from glossary.models import Tag
-from glossary.selectors.exports import export_terms
+from glossary.exports.selectors import export_terms
 
 
 @dataclass(frozen=True)

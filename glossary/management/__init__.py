@@ -1,0 +1,28 @@
+"""What the export commands share: the home page's filters, as command-line options."""
+
+from django.core.management.base import CommandError
+
+from glossary.exports.options import ExportOptions
+from glossary.forms import ExportForm
+
+
+def add_filter_arguments(parser) -> None:
+    parser.add_argument("--status", default="", help="draft, in_review, approved or deprecated")
+    parser.add_argument("--tag", default="", help="a tag's slug, e.g. customer-experience")
+    parser.add_argument("--letter", default="", help="A–Z or #")
+    parser.add_argument("--include-in-review", action="store_true", help="also terms not yet approved, marked so")
+
+
+def export_options(options: dict) -> ExportOptions:
+    """The filters given on the command line, checked by the export page's own form."""
+    form = ExportForm(
+        {
+            "status": options["status"],
+            "tag": options["tag"],
+            "letter": options["letter"].upper(),
+            "include_in_review": options["include_in_review"],
+        }
+    )
+    if not form.is_valid():
+        raise CommandError("; ".join(f"--{f.replace('_', '-')}: {' '.join(m)}" for f, m in form.errors.items()))
+    return form.options()

@@ -1,6 +1,5 @@
 """Getting the glossary out (PDF, CSV, JSON) and back in (import as proposals)."""
 
-from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
@@ -9,14 +8,13 @@ from django.utils.cache import patch_cache_control
 from django.views import View
 from django.views.generic import TemplateView
 
-from glossary import interchange, workflow
+from glossary import workflow
+from glossary.exports.files import glossary_file
+from glossary.exports.imports import glossary_import
 from glossary.exports.options import ExportOptions
+from glossary.exports.services import pdf_request
 from glossary.forms import ExportForm, ImportForm
 from glossary.models import PdfExport, Term
-from glossary.selectors.exports import export_history
-from glossary.selectors.terms import department_columns
-from glossary.services.exports import pdf_request
-from glossary.services.imports import glossary_import
 from glossary.views.terms import GlossaryReadMixin
 
 
@@ -85,15 +83,8 @@ class GlossaryFileView(GlossaryReadMixin, View):
         form = ExportForm(request.GET)
         if not form.is_valid():
             return HttpResponse("These export options are not valid.", status=400, content_type="text/plain")
-        terms = list(form.options().terms())
-        departments = department_columns()
-        if file_format == "csv":
-            body, content_type = interchange.export_csv(terms, departments), "text/csv; charset=utf-8"
-        else:
-            history = export_history(terms) if request.GET.get("history") else None
-            body = interchange.export_json(terms, departments, organisation=settings.GLOSSARY_ORGANISATION, history=history)
-            content_type = "application/json"
-        return download(HttpResponse(body, content_type=content_type), f"glossary.{file_format}")
+        file = glossary_file(options=form.options(), file_format=file_format, history=bool(request.GET.get("history")))
+        return download(HttpResponse(file.body, content_type=file.content_type), file.filename)
 
 
 class GlossaryImportView(LoginRequiredMixin, TemplateView):

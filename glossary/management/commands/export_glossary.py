@@ -1,12 +1,9 @@
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from glossary import interchange
-from glossary.forms import ExportForm
-from glossary.selectors.exports import export_history
-from glossary.selectors.terms import department_columns
+from glossary.exports.files import CONTENT_TYPES, glossary_file
+from glossary.management import add_filter_arguments, export_options
 
 
 class Command(BaseCommand):
@@ -14,25 +11,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("output", help="glossary.csv or glossary.json")
-        parser.add_argument("--status", default="")
-        parser.add_argument("--tag", default="")
-        parser.add_argument("--letter", default="")
-        parser.add_argument("--include-in-review", action="store_true")
+        add_filter_arguments(parser)
         parser.add_argument("--history", action="store_true", help="JSON only: every version of every term")
 
     def handle(self, *args, **options):
         output = Path(options["output"])
-        if output.suffix not in (".csv", ".json"):
+        file_format = output.suffix.removeprefix(".")
+        if file_format not in CONTENT_TYPES:
             raise CommandError("The output file must end in .csv or .json.")
-        form = ExportForm({k: options[k] for k in ("status", "tag", "letter", "include_in_review")})
-        if not form.is_valid():
-            raise CommandError("; ".join(f"--{f.replace('_', '-')}: {' '.join(m)}" for f, m in form.errors.items()))
-        terms = list(form.options().terms())
-        departments = department_columns()
-        if output.suffix == ".csv":
-            body = interchange.export_csv(terms, departments)
-        else:
-            history = export_history(terms) if options["history"] else None
-            body = interchange.export_json(terms, departments, organisation=settings.GLOSSARY_ORGANISATION, history=history)
-        output.write_text(body, encoding="utf-8")
-        self.stdout.write(f"Wrote {len(terms)} terms to {output}")
+        file = glossary_file(options=export_options(options), file_format=file_format, history=options["history"])
+        output.write_text(file.body, encoding="utf-8")
+        self.stdout.write(f"Wrote {file.term_count} terms to {output}")

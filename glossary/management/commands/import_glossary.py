@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from glossary.services.imports import glossary_import
+from glossary.exports.imports import glossary_import
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ from django.db import transaction
 from accounts.models import Department
 from glossary import text, workflow
 from glossary.entries import BY_NAME, CONTENT, Entry, Kind
-from glossary.interchange import ImportRow, parse_upload
+from glossary.exports.files import ImportRow, parse_upload
 from glossary.models import Proposal, Term
 from glossary.services.proposals import proposal_create, validate_entry
 

@@ -1,4 +1,5 @@
-"""Reads for exports: which terms go out, with everything they show."""
+"""Reads for exports: which terms go out, with everything they show, and each term's versions for
+the JSON history."""
 
 from django.db.models import Prefetch, QuerySet
 

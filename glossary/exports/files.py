@@ -8,15 +8,22 @@ import io
 import json
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils import timezone
 
-from glossary import json_input, text
+from glossary import text
 from glossary.entries import CONTENT, Entry, Kind, as_list
+from glossary.exports import json_input
+from glossary.exports.options import ExportOptions
+from glossary.exports.selectors import export_history
 from glossary.models import Term
+from glossary.selectors.terms import department_columns
 
 FORMAT_NAME = "common-ground-glossary"
 FORMAT_VERSION = 1
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# The formats a file export comes in, and what each is sent as.
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 LIST_SEPARATOR = "; "
 # A spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -93,7 +100,7 @@ def version_record(version, departments) -> dict:
 
 
 def export_json(terms, departments, *, organisation: str, history: dict | None = None) -> str:
-    """`history` maps a term's id to its versions, oldest first (selectors.exports.export_history)."""
+    """`history` maps a term's id to its versions, oldest first (exports.selectors.export_history)."""
     records = []
     for term in terms:
         record = term_record(term, departments)
@@ -109,6 +116,32 @@ def export_json(terms, departments, *, organisation: str, history: dict | None =
         "terms": records,
     }
     return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+@dataclass(frozen=True)
+class GlossaryFile:
+    body: str
+    content_type: str
+    filename: str
+    term_count: int
+
+
+def glossary_file(*, options: ExportOptions, file_format: str, history: bool = False) -> GlossaryFile:
+    """The terms `options` cover as a CSV or JSON file; with `history`, JSON carries every version.
+
+    The export page and `manage.py export_glossary` both get their file here, so they cannot drift.
+    CSV has one row per term and no room for versions, so it ignores `history`.
+    """
+    if file_format not in CONTENT_TYPES:
+        raise ValueError(f"No file format {file_format!r}; use one of {', '.join(CONTENT_TYPES)}.")
+    terms = list(options.terms())
+    departments = department_columns()
+    if file_format == "csv":
+        body = export_csv(terms, departments)
+    else:
+        versions = export_history(terms) if history else None
+        body = export_json(terms, departments, organisation=settings.GLOSSARY_ORGANISATION, history=versions)
+    return GlossaryFile(body, CONTENT_TYPES[file_format], f"glossary.{file_format}", len(terms))
 
 
 @dataclass

@@ -8,8 +8,8 @@ from django.db import transaction
 from glossary import caching
 from glossary.exports.options import ExportOptions
 from glossary.exports.pdf import glossary_pdf
+from glossary.exports.tasks import build_pdf_export
 from glossary.models import PdfExport
-from glossary.tasks import build_pdf_export
 
 IN_PROGRESS = [PdfExport.State.QUEUED, PdfExport.State.RUNNING, PdfExport.State.READY]
 
