@@ -162,7 +162,7 @@ def test_export_and_import_commands(tmp_path, glossary_to_export, admin_user, ca
     ("file_name", "arguments", "query"),
     [("g.csv", [], {}), ("g.csv", ["--letter", "O"], {"letter": "O"}), ("g.json", ["--history"], {"history": "1"})],
 )
-def test_export_command_writes_the_file_the_export_link_sends(tmp_path, reader_client, glossary, file_name, arguments, query):
+def test_export_command_writes_the_file_the_export_link_sends(tmp_path, reader_client, glossary_to_export, file_name, arguments, query):
     out = tmp_path / file_name
     call_command("export_glossary", str(out), *arguments)
     sent = reader_client.get(reverse(f"glossary:glossary_{out.suffix[1:]}"), query).content.decode()
@@ -173,8 +173,10 @@ def test_export_command_writes_the_file_the_export_link_sends(tmp_path, reader_c
     assert written == sent
 
 
-@pytest.mark.parametrize("command, file_name", [("export_glossary", "g.csv"), ("export_pdf", "g.pdf")])
-def test_export_commands_read_the_filters_alike(tmp_path, glossary, capsys, command, file_name):
+@pytest.mark.parametrize(
+    "command, file_name", [("export_glossary", "g.csv"), pytest.param("export_pdf", "g.pdf", marks=pytest.mark.slow)]
+)
+def test_export_commands_read_the_filters_alike(tmp_path, glossary_to_export, capsys, command, file_name):
     call_command(command, str(tmp_path / file_name), "--letter", "o", "--status", "approved")
     assert capsys.readouterr().out.startswith("Wrote ")
     with pytest.raises(CommandError, match="--status: Select a valid choice"):
