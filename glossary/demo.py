@@ -16,7 +16,7 @@ from django.db import transaction
 
 from accounts.models import Department, User
 from glossary import notifications, text
-from glossary.entries import Entry
+from glossary.entries import CONTENT, Entry, Kind
 from glossary.models import Proposal, Term
 from glossary.services import proposals as services
 
@@ -74,21 +74,23 @@ def _writers(item: dict, people):
 
 
 def _entry(item: dict, departments) -> tuple[Entry, list[str]]:
-    """A fixture entry as proposed content; related terms are linked by name once both exist."""
-    existing = {term.name_key: term for term in Term.objects.filter(name_key__in=[text.name_key(n) for n in item.get("related", [])])}
-    related = {term.pk: term.name for term in existing.values()}
-    pending = [name for name in item.get("related", []) if text.name_key(name) not in existing]
-    entry = Entry(
-        name=item["name"],
-        abbreviation=item.get("abbreviation", ""),
-        synonyms="\n".join(item.get("synonyms", [])),
-        summary=item.get("summary", ""),
-        definitions={departments[slug].pk: body for slug, body in item.get("definitions", {}).items()},
-        examples=item.get("examples", ""),
-        tags=tuple(item.get("tags", [])),
-        related=related,
-    )
-    return entry, pending
+    """A fixture entry (fields under their declared names) as proposed content; related terms are
+    linked by name once both exist. The status is the workflow's to set."""
+    content, pending = {}, []
+    for content_field in CONTENT:
+        value = item.get(content_field.name)
+        if value is None or content_field.kind == Kind.STATUS:
+            continue
+        if content_field.kind == Kind.DEFINITIONS:
+            value = {departments[slug].pk: body for slug, body in value.items()}
+        elif content_field.kind == Kind.REFERENCES:
+            existing = {t.name_key: t for t in Term.objects.filter(name_key__in=[text.name_key(n) for n in value])}
+            pending = [name for name in value if text.name_key(name) not in existing]
+            value = {term.pk: term.name for term in existing.values()}
+        elif content_field.is_list:
+            value = "\n".join(value) if content_field.column else tuple(value)
+        content[content_field.name] = value
+    return Entry(**content), pending
 
 
 def _propose(entry: Entry, pending: list[str], author) -> Proposal:

@@ -98,3 +98,25 @@ def test_demo_users_can_log_in_with_their_roles(client):
     assert User.objects.get(username="ivan").has_perm(roles.SIGN_OFF)
     assert not User.objects.get(username="ada").has_perm(roles.SIGN_OFF)
     assert User.objects.get(username="ada").has_perm(roles.PROPOSE)
+
+
+def test_the_demo_loader_reads_every_declared_field(tmp_path):
+    """A demo entry may carry any field of glossary.entries.CONTENT, under its declared name."""
+    from accounts.demo import create_demo_users
+    from glossary.demo import load_demo_glossary
+    from glossary.entries import CONTENT, Entry, Kind
+
+    item = {"name": "Everything", "status": "approved", "definitions": {"it": "IT text.", "marketing": "Marketing text."}}
+    for content_field in CONTENT:
+        if content_field.kind in (Kind.TEXT, Kind.MARKDOWN):
+            item[content_field.name] = f"demo {content_field.name}"
+        elif content_field.kind == Kind.NAMES:
+            item[content_field.name] = [f"demo {content_field.name}"]
+    path = tmp_path / "demo.json"
+    path.write_text(json.dumps({"terms": [item]}))
+    create_demo_users()
+    load_demo_glossary(path=path)
+    entry = Entry.from_term(Term.objects.get(name="Everything"))
+    for content_field in CONTENT:
+        if content_field.kind in (Kind.TEXT, Kind.MARKDOWN, Kind.NAMES):
+            assert f"demo {content_field.name}" in getattr(entry, content_field.name), content_field.name
