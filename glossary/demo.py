@@ -113,7 +113,10 @@ def _publish(entry: Entry, pending: list[str], author, people) -> Term:
 
 def _talk(people) -> None:
     """One proposal with a discussion, one sent back: the states a newcomer should see."""
-    discussed = Proposal.objects.get(name=DISCUSSED, state=Proposal.State.IN_REVIEW)
+    discussed = Proposal.objects.filter(name=DISCUSSED, state=Proposal.State.IN_REVIEW).first()
+    sent_back = Proposal.objects.filter(name=SENT_BACK, state=Proposal.State.IN_REVIEW).first()
+    if discussed is None or sent_back is None:
+        return  # another demo file, without those two
     services.proposal_comment(
         proposal=discussed, user=people["marco"],
         body="For us an MVP is the first thing customers see, so it has to look finished. Can the IT definition say "
@@ -123,7 +126,6 @@ def _talk(people) -> None:
         proposal=discussed, user=discussed.author,
         body="Fair point: what users see must be polished; what we skip is breadth (fewer features), not quality.",
     )
-    sent_back = Proposal.objects.get(name=SENT_BACK, state=Proposal.State.IN_REVIEW)
     services.proposal_request_changes(
         proposal=sent_back, user=people["marco"], seen_revision=sent_back.revision,
         comment="Please add who can move money between channels during a quarter: that is where we clash with IT.",
