@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.db import DatabaseError
 from django.http import HttpResponseBadRequest
@@ -31,8 +32,10 @@ class PrivateForSignedInUsersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        # The session says who is signed in; asking request.user would load the user (a query) on
+        # responses that never needed them.
+        session = getattr(request, "session", None)
+        if session is not None and session.get(SESSION_KEY):
             patch_cache_control(response, private=True)
         return response
 
