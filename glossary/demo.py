@@ -62,7 +62,8 @@ def _load(entries: list[dict], people) -> tuple[int, int]:
             _propose(entry, pending, author)
         else:
             entry = replace(Entry.from_term(term), examples=item.get("examples", ""), summary=item.get("summary", ""))
-            services.proposal_create(author=other, reason=f"{REASON}: what both sides agreed since", entry=entry, term=term)
+            reason = f"{REASON}: the examples and the common ground both sides have agreed on since"
+            services.proposal_create(author=other, reason=reason, entry=entry, term=term)
     return len(published), len(still_open)
 
 
