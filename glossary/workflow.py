@@ -49,6 +49,15 @@ DECISIONS = {
     Action.REQUEST_CHANGES: SignOff.Decision.REQUEST_CHANGES,
     Action.REJECT: SignOff.Decision.REJECT,
 }
+# The actions the proposal page's one form sends, with what was written in its comment box.
+REVIEW_ACTIONS = {*SIGN_OFF_ACTIONS, Action.COMMENT}
+# The author must learn why a proposal was sent back or turned down, so those decisions need a
+# comment (an approval may go without one); a comment on its own is nothing without its text.
+COMMENT_REQUIRED = {
+    Action.REQUEST_CHANGES: "Say what needs to change: the author reads this.",
+    Action.REJECT: "Say why you reject it: the author reads this.",
+    Action.COMMENT: "Write a comment first.",
+}
 
 
 def signing_departments():
@@ -113,6 +122,13 @@ def require(action: Action, proposal: Proposal, user) -> None:
     reason = refusal(action, proposal, user)
     if reason is not None:
         raise PermissionDenied(reason)
+
+
+def comment_refusal(action: Action, comment: str) -> str | None:
+    """Why `comment` cannot go with `action` (it is needed and empty), or None if it can."""
+    if action in COMMENT_REQUIRED and not comment.strip():
+        return COMMENT_REQUIRED[action]
+    return None
 
 
 def next_state(action: Action, proposal: Proposal) -> str:

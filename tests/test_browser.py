@@ -118,7 +118,7 @@ def test_marketing_requests_changes_and_the_author_revises(as_user):
 
     marco = as_user("marco")
     open_first_in_queue(marco, "Conversion rate")
-    marco.get_by_label("Comment for the author").fill("Add what Marketing counts: sign-ups count too.")
+    marco.get_by_label("Your comment").fill("Add what Marketing counts: sign-ups count too.")
     sign_off(marco, "Request changes for Marketing", "Sent back to the author")
 
     ada.get_by_role("link", name=re.compile("My proposals")).click()
