@@ -6,7 +6,9 @@ Part one times glossary.diffs.word_diff for every field at its maximum length an
 adversarial pattern (the median of --runs runs), next to a bare baseline timed in the same run:
 tokenizing and escaping the same two texts, the least any word diff must do. "marked" is the
 share of the two texts shown as deleted or inserted: small when the diff found the edits, 100%
-when it fell back to marking everything between the common ends.
+when it fell back to marking everything between the common ends. For the Markdown fields it also
+times glossary.rendered_diffs.rendered_diff (the formatted diff the pages show first), with its
+cache and Markdown's emptied before each run, next to its own baseline: rendering the two texts.
 
 Part two builds, on a throw-away SQLite database, a term whose every field is at its maximum,
 changes it directly (so the proposal page also shows what changed meanwhile), and a proposal
@@ -49,6 +51,8 @@ VOCABULARIES = [
     "one two three four five six seven eight nine ten eleven twelve".split(),
 ]
 PUNCTUATION = list(".,;:!?-()'\"/")
+# Fields written in Markdown: the pages show their rendered diff as well as the word diff.
+MARKDOWN_FIELDS = {"common ground", "examples", "definition"}
 
 
 def fit(unit: str, length: int) -> str:
@@ -133,11 +137,25 @@ def time_diffs(runs: int) -> dict[str, str]:
     from django.utils.html import escape
 
     from glossary.diffs import EQUAL, diff_pieces, tokenize, word_diff
+    from glossary.rendered_diffs import rendered_diff
+    from glossary.rendering import render_markdown
 
     def bare(old, new):
         return tokenize(old), tokenize(new), escape(old), escape(new)
 
-    print(f"{'field':<14} {'chars':>6}  {'pattern':<35} {'diff ms':>8} {'bare ms':>8} {'ratio':>7} {'marked':>7}")
+    def uncached(function):
+        def run(old, new):
+            render_markdown.cache_clear()
+            rendered_diff.cache_clear()
+            return function(old, new)
+
+        return run
+
+    def render_both(old, new):
+        return render_markdown(old), render_markdown(new)
+
+    print(f"{'field':<14} {'chars':>6}  {'pattern':<35} {'diff ms':>8} {'bare ms':>8} {'ratio':>7} {'marked':>7}"
+          f"  {'rendered ms':>11} {'render ms':>9} {'ratio':>7}")
     slowest = {}
     for field, length in FIELDS.items():
         rows = []
@@ -146,9 +164,14 @@ def time_diffs(runs: int) -> dict[str, str]:
             diff = median_ms(lambda: word_diff(old, new), runs)
             baseline = median_ms(lambda: bare(old, new), runs)
             marked = sum(len(text) for op, text in diff_pieces(old, new) if op != EQUAL) / (len(old) + len(new))
+            rendered, formatted = "", 0.0
+            if field in MARKDOWN_FIELDS:
+                formatted = median_ms(lambda: uncached(rendered_diff)(old, new), runs)
+                rendering = median_ms(lambda: uncached(render_both)(old, new), runs)
+                rendered = f"  {formatted:>11.2f} {rendering:>9.2f} {formatted / rendering:>6.1f}x"
             print(f"{field:<14} {length:>6}  {pattern:<35} {diff:>8.2f} {baseline:>8.2f} {diff / baseline:>6.1f}x "
-                  f"{marked:>7.1%}")
-            rows.append((diff, pattern))
+                  f"{marked:>7.1%}{rendered}")
+            rows.append((diff + formatted, pattern))  # the pages show both
         diff, slowest[field] = max(rows)
         print(f"{'':<14} {'':>6}  {'slowest: ' + slowest[field]:<44} {diff:>8.2f} ms\n")
     return slowest
@@ -235,20 +258,24 @@ def build_pages(slowest: dict[str, str]):
 
 
 def time_page(client, url: str, requests: int, profile: bool) -> dict:
-    """The page's time, and the part of it spent in word_diff (timed by wrapping it where pages call it)."""
+    """The page's time, and the part of it spent in diffs, word and rendered (timed by wrapping
+    them where pages call them)."""
     from glossary import entries
 
     spent = [0.0]
-    word_diff = entries.word_diff
+    word_diff, rendered_diff = entries.word_diff, entries.rendered_diff
 
-    def timed_word_diff(old, new):
-        start = time.perf_counter()
-        try:
-            return word_diff(old, new)
-        finally:
-            spent[0] += time.perf_counter() - start
+    def timed(function):
+        def run(old, new):
+            start = time.perf_counter()
+            try:
+                return function(old, new)
+            finally:
+                spent[0] += time.perf_counter() - start
 
-    entries.word_diff = timed_word_diff
+        return run
+
+    entries.word_diff, entries.rendered_diff = timed(word_diff), timed(rendered_diff)
     try:
         start = time.perf_counter()
         response = client.get(url)
@@ -262,7 +289,7 @@ def time_page(client, url: str, requests: int, profile: bool) -> dict:
             times.append((time.perf_counter() - start) * 1000)
             diff_times.append(spent[0] * 1000)
     finally:
-        entries.word_diff = word_diff
+        entries.word_diff, entries.rendered_diff = word_diff, rendered_diff
     if profile:
         print(f"\n--- {url}")
         profiler = cProfile.Profile()
