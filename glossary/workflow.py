@@ -118,6 +118,16 @@ def allowed_actions(proposal: Proposal, user) -> list[Action]:
     return [action for action in Action if refusal(action, proposal, user, once) is None]
 
 
+def decision_note(proposal: Proposal, user) -> str | None:
+    """Why an approver is offered no decision on an open proposal, for the page to say; None when
+    they are offered one, or for everyone else (people who never decide need no reason)."""
+    if not (proposal.is_open and user.is_authenticated and user.department_id and user.has_perm(roles.SIGN_OFF)):
+        return None
+    if proposal.state != State.IN_REVIEW:
+        return f"Decisions wait until the proposal is back in review; it is {proposal.get_state_display().lower()}."
+    return refusal(Action.APPROVE, proposal, user)
+
+
 def require(action: Action, proposal: Proposal, user) -> None:
     reason = refusal(action, proposal, user)
     if reason is not None:

@@ -459,3 +459,13 @@ def test_markdown_fields_show_the_formatted_text_with_the_source_one_click_away(
     history = client.get(reverse("glossary:term_history", args=[term.slug])).content.decode()
     assert "<p>A <em>consistent, <del>fitting</del><ins>seamless</ins> experience</em></p>" in history
     assert "A *consistent, <del>fitting</del><ins>seamless</ins> experience*" in history
+
+
+def test_an_approver_offered_no_decision_is_told_why(client, proposal_without_emails, ada, ivan, maya):
+    approve(proposal_without_emails, ivan)
+    page = login(client, ivan).get(proposal_without_emails.get_absolute_url()).content.decode()
+    assert "IT has already signed off this revision." in page
+    assert re.findall(r"<button[^>]*>([^<]*)</button>", _review_form(page)) == ["Add comment"]
+    # Contributors never decide: nothing to explain to them.
+    page = login(client, maya).get(proposal_without_emails.get_absolute_url()).content.decode()
+    assert 'class="decision-note"' not in page

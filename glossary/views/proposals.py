@@ -143,6 +143,7 @@ class ProposalDetailView(LoginRequiredMixin, TemplateView):
             "thread": selectors.proposal_thread(proposal),
             "actions": actions,
             "sign_off_actions": [a for a in actions if a in workflow.SIGN_OFF_ACTIONS],
+            "decision_note": workflow.decision_note(proposal, user),
             "review_form": review_form.offer(actions),
         }
         return super().get_context_data(**context)
