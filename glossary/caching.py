@@ -37,6 +37,10 @@ cache's KEY_PREFIX in config/settings.py): templates, stylesheets and code, so a
 server serves a part or PDF rendered by the previous release. Sessions are read through the same
 cache (`cached_db`), for as long as a session lasts.
 
+Besides these parts, two pure functions remember their recent results in each process
+(`functools.lru_cache`, bounded; no key or state needed, as the result depends only on the
+arguments): `glossary.rendering.render_markdown` and `glossary.rendered_diffs.rendered_diff`.
+
 The setting CACHED_PARTS_OFF names parts to compute every time instead: `bench/pages.py
 --without` times pages with and without each part in turns.
 """

@@ -118,7 +118,7 @@ def test_marketing_requests_changes_and_the_author_revises(as_user):
 
     marco = as_user("marco")
     open_first_in_queue(marco, "Conversion rate")
-    marco.get_by_label("Comment for the author").fill("Add what Marketing counts: sign-ups count too.")
+    marco.get_by_label("Your comment").fill("Add what Marketing counts: sign-ups count too.")
     sign_off(marco, "Request changes for Marketing", "Sent back to the author")
 
     ada.get_by_role("link", name=re.compile("My proposals")).click()
@@ -140,3 +140,28 @@ def test_marketing_requests_changes_and_the_author_revises(as_user):
 
     ada.goto("/terms/conversion-rate/")
     assert "sign up" in ada.locator(".definitions").inner_text()
+
+
+def test_a_reviewer_reads_the_change_before_the_decision_form_and_can_open_the_markdown_source(as_user):
+    ada = as_user("ada")
+    propose_new_term(ada, "Churn", "Reports disagree.", IT="Accounts *closed* in a month.")
+
+    ivan = as_user("ivan")
+    open_first_in_queue(ivan, "Churn")
+    # What is seen first is what comes first: no part of the page is moved by the stylesheet.
+    tops = [ivan.locator(selector).bounding_box()["y"] for selector in (".proposal-header", ".diff", ".thread", ".review")]
+    assert tops == sorted(tops)
+    rendered = ivan.locator(".diff-rendered").first
+    assert rendered.locator("em").inner_text() == "closed" and "*" not in rendered.inner_text()
+    source = ivan.locator(".diff-source-text").first
+    assert not source.is_visible()
+    ivan.locator(".diff-source summary").first.click()
+    source.wait_for(state="visible")
+    assert source.inner_text() == "Accounts *closed* in a month."
+    # Keyboard order: from the comment box, Tab reaches the decisions in the order shown.
+    ivan.get_by_label("Your comment").focus()
+    ivan.keyboard.press("Tab")
+    assert ivan.evaluate("document.activeElement.textContent") == "Approve for IT"
+    ivan.get_by_role("button", name="Reject for IT").click()
+    ivan.get_by_text("Say why you reject it").wait_for()
+    assert ivan.get_by_label("Your comment").get_attribute("aria-invalid") == "true"
