@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    # The API (glossary.api); listed so that its interactive docs load from the package, not a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [

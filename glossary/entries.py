@@ -168,7 +168,15 @@ def diff_entries(old: Entry | None, new: Entry, departments, status_labels=None)
     changes = []
     for label, new_value in new.comparable(departments, status_labels).items():
         old_value = old_fields.get(label, "")
-        changes.append({"label": label, "changed": old_value != new_value, "diff": word_diff(old_value, new_value)})
+        changes.append(
+            {
+                "label": label,
+                "changed": old_value != new_value,
+                "old": old_value,
+                "new": new_value,
+                "diff": word_diff(old_value, new_value),
+            }
+        )
     return changes
 
 

@@ -1,0 +1,27 @@
+"""The glossary's HTTP API, /api/v1/: a second front door beside the pages.
+
+It parses and renders differently from the views, but reads through the same selectors and (for
+proposals) writes through the same services, so every rule of glossary.workflow applies alike.
+The OpenAPI schema is generated from this code (`/api/v1/openapi.json`); the copy checked in as
+glossary/api/openapi.json is compared with it by the tests, so a change to the API shows in review.
+"""
+
+from ninja import NinjaAPI
+
+from glossary.api import errors, terms
+from glossary.api.auth import read_access
+
+api = NinjaAPI(
+    title="Common Ground API",
+    version="1",
+    description=(
+        "Read the shared glossary: every term with each department's definition, its versions and "
+        "the differences between them. Errors are RFC 9457 problem details."
+    ),
+    urls_namespace="api-1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    auth=read_access,
+)
+errors.install(api)
+api.add_router("/", terms.router)

@@ -1,0 +1,252 @@
+"""Reading the glossary: terms, their versions and the differences between them, departments, tags.
+
+Answers carry an ETag made from the glossary's state (glossary.caching), so a client that sends it
+back in If-None-Match gets 304 Not Modified for one small query while nothing has changed.
+"""
+
+import hashlib
+from datetime import datetime
+from typing import Literal
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, Paginator
+from django.db.models import Count
+from django.http import Http404
+from django.urls import reverse
+from django.views.decorators.http import condition
+from ninja import Query, Router, Schema
+from ninja.decorators import decorate_view
+from ninja.errors import ValidationError
+from pydantic import Field
+
+from accounts.models import Department
+from glossary import caching, text
+from glossary.api import schemas
+from glossary.entries import CONTENT, Entry, Kind, as_list, diff_entries
+from glossary.forms import LETTERS
+from glossary.models import Tag, Term
+from glossary.rendering import render_markdown
+from glossary.selectors import proposals as proposal_selectors
+from glossary.selectors import terms as selectors
+
+router = Router(tags=["Terms"])
+
+MAX_PAGE_SIZE = 100
+STATUS_LABELS = dict(Term.Status.choices)
+
+
+def _etag(request, *args, **kwargs) -> str:
+    """The same answer for the same address while the glossary's state holds."""
+    identity = f"{caching.glossary_state()} {request.get_full_path()}"
+    return hashlib.sha256(identity.encode()).hexdigest()[:32]
+
+
+def _last_modified(request, *args, **kwargs) -> datetime | None:
+    return selectors.glossary_last_modified()
+
+
+revalidated = decorate_view(condition(etag_func=_etag, last_modified_func=_last_modified))
+
+
+class TermFilters(Schema):
+    q: str = Field("", max_length=200, description="Search words, ranked as on the site.")
+    status: schemas.TermStatus | None = None
+    letter: Literal[tuple(LETTERS)] | None = Field(None, description="First letter of the name; # for others.")
+    tag: str | None = Field(None, max_length=60, description="A tag's slug.")
+    missing: str | None = Field(None, max_length=80, description="A department's slug: terms it has not defined.")
+    updated_since: datetime | None = Field(None, description="Terms changed at or after this time (ISO 8601).")
+    page: int = Field(1, ge=1, le=1_000_000)
+    page_size: int = Field(settings.GLOSSARY_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+
+    def selector_filters(self) -> dict:
+        """As keyword arguments for selectors.term_list; an unknown tag or department is invalid input."""
+        if "\x00" in self.q:
+            raise ValidationError([{"loc": ("query", "q"), "msg": "Search text cannot contain NUL characters."}])
+        return {
+            "query": self.q.strip(),
+            "status": self.status.value if self.status else "",
+            "letter": self.letter or "",
+            "tag": _by_slug(Tag, self.tag, "tag", "No tag has this slug."),
+            "missing_department": _by_slug(Department, self.missing, "missing", "No department has this slug."),
+            "updated_since": self.updated_since,
+        }
+
+
+def _by_slug(model, slug: str | None, field: str, message: str):
+    if not slug:
+        return None
+    found = model.objects.filter(slug=slug).first()
+    if found is None:
+        raise ValidationError([{"loc": ("query", field), "msg": message}])
+    return found
+
+
+@router.get("/terms", response=schemas.TermPage, summary="List and search terms")
+@revalidated
+def term_list(request, filters: Query[TermFilters]):
+    ids = selectors.term_list(**filters.selector_filters()).values_list("pk", flat=True)
+    if filters.q.strip():
+        ids = list(ids)  # ranked once, for the count and the page alike (as the home page does)
+    paginator = Paginator(ids, filters.page_size)
+    try:
+        page = paginator.page(filters.page)
+    except EmptyPage:
+        raise Http404(f"There is no page {filters.page}; there are {paginator.num_pages}.") from None
+    terms = selectors.terms_in_full(list(page.object_list))
+    ordered = [terms[pk] for pk in page.object_list]
+    departments = selectors.department_columns()
+    approvals = proposal_selectors.approvals_by_term(ordered)
+    return {
+        "count": paginator.count,
+        "page": page.number,
+        "pages": paginator.num_pages,
+        "next": _page_address(request, page.next_page_number()) if page.has_next() else None,
+        "previous": _page_address(request, page.previous_page_number()) if page.has_previous() else None,
+        "results": [term_data(request, term, departments, approvals[term.pk]) for term in ordered],
+    }
+
+
+def _page_address(request, number: int) -> str:
+    query = request.GET.copy()
+    query["page"] = str(number)
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+
+@router.get("/terms/{slug}", response=schemas.Term, summary="One term, with every department's definition")
+@revalidated
+def term_detail(request, slug: str):
+    term = _term(slug, full=True)
+    approvals = proposal_selectors.approvals_by_term([term])[term.pk]
+    return term_data(request, term, selectors.department_columns(), approvals)
+
+
+@router.get("/terms/{slug}/versions", response=list[schemas.Version], summary="A term's versions, newest first")
+@revalidated
+def term_versions(request, slug: str):
+    return [_version_data(version) for version in selectors.term_versions(_term(slug))]
+
+
+@router.get("/terms/{slug}/versions/{number}", response=schemas.TermVersion, summary="A term as one version left it")
+@revalidated
+def term_version(request, slug: str, number: int):
+    version = _version(_term(slug), number)
+    related = dict(Term.objects.filter(pk__in=version.entry.related).values_list("pk", "slug"))
+    content = content_data(request, version.entry, selectors.department_columns(), related)
+    return {**_version_data(version), "content": content}
+
+
+class DiffQuery(Schema):
+    from_version: int = Field(alias="from", ge=1, description="The older version's number.")
+    to_version: int | None = Field(None, alias="to", ge=1, description="The newer one's; the current version if left out.")
+
+
+@router.get("/terms/{slug}/diff", response=schemas.VersionDiff, summary="What changed between two versions")
+@revalidated
+def term_diff(request, slug: str, versions: Query[DiffQuery]):
+    term = _term(slug)
+    to_number = versions.to_version or term.version
+    old, new = _version(term, versions.from_version), _version(term, to_number)
+    changes = diff_entries(old.entry, new.entry, selectors.department_columns(), STATUS_LABELS)
+    return {
+        "from_version": old.number,
+        "to_version": new.number,
+        "fields": [
+            {"field": c["label"], "changed": c["changed"], "old": c["old"], "new": c["new"], "html": c["diff"]}
+            for c in changes
+        ],
+    }
+
+
+@router.get("/departments", response=list[schemas.Department], tags=["Departments and tags"])
+@revalidated
+def department_list(request):
+    return selectors.department_columns()
+
+
+@router.get("/tags", response=list[schemas.Tag], tags=["Departments and tags"])
+@revalidated
+def tag_list(request):
+    tags = Tag.objects.annotate(term_count=Count("terms")).order_by("name")
+    return [{"slug": tag.slug, "name": tag.name, "terms": tag.term_count} for tag in tags]
+
+
+def _term(slug: str, full: bool = False) -> Term:
+    if full:
+        term = Term.objects.filter(slug=slug).values_list("pk", flat=True).first()
+        found = selectors.terms_in_full([term]).get(term) if term else None
+    else:
+        found = Term.objects.filter(slug=slug).first()
+    if found is None:
+        raise Http404(f"No term has the address {slug!r}.")
+    return found
+
+
+def _version(term: Term, number: int):
+    version = selectors.term_version(term, number)
+    if version is None:
+        raise Http404(f"{term.name} has no version {number}; its current version is {term.version}.")
+    return version
+
+
+def _version_data(version) -> dict:
+    user = version.user
+    return {
+        "number": version.number,
+        "changed_at": version.date,
+        "changed_by": (user.get_full_name() or user.get_username()) if user else "the system",
+        "reason": version.reason,
+    }
+
+
+def term_data(request, term: Term, departments, approvals) -> dict:
+    related = {other.pk: other.slug for other in term.related_terms.all()}
+    return {
+        **content_data(request, Entry.from_term(term), departments, related),
+        "slug": term.slug,
+        "url": request.build_absolute_uri(term.get_absolute_url()),
+        "version": term.version,
+        "updated_at": term.updated_at,
+        "needs_reapproval": term.needs_reapproval,
+        "approved_by": [
+            {
+                "department": sign_off.department.slug,
+                "approver": sign_off.approver.get_full_name() or sign_off.approver.get_username(),
+                "approved_at": sign_off.created_at,
+            }
+            for sign_off in approvals
+        ],
+    }
+
+
+def content_data(request, entry: Entry, departments, related_slugs: dict[int, str]) -> dict:
+    """The entry's fields as the API shows them, by their names in exported files."""
+    data = {}
+    for content_field in CONTENT:
+        value = getattr(entry, content_field.name)
+        kind = content_field.kind
+        if kind == Kind.MARKDOWN:
+            value = _markdown(value)
+        elif kind == Kind.DEFINITIONS:
+            value = [
+                {"department": d.slug, "department_name": d.name, "text": _markdown(value[d.pk])}
+                for d in departments
+                if value.get(d.pk)
+            ]
+        elif kind == Kind.REFERENCES:
+            value = [
+                {"slug": related_slugs[pk], "name": name, "url": _api_term_address(request, related_slugs[pk])}
+                for pk, name in sorted(value.items(), key=lambda item: text.name_key(item[1]))
+                if pk in related_slugs
+            ]
+        elif content_field.is_list:
+            value = as_list(content_field, value)
+        data[content_field.export_name] = value
+    return data
+
+
+def _markdown(source: str) -> dict:
+    return {"markdown": source, "html": str(render_markdown(source))}
+
+
+def _api_term_address(request, slug: str) -> str:
+    return request.build_absolute_uri(reverse("api-1:term_detail", kwargs={"slug": slug}))
