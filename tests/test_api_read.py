@@ -164,6 +164,13 @@ def test_an_unchanged_glossary_answers_304_to_its_etag_and_a_change_gives_a_new_
     assert changed.json()["name"] == "Cloud computing"
 
 
+def test_a_stranger_with_an_etag_is_refused_not_told_nothing_changed(client, reader_client, make_term):
+    make_term("Cloud", it_text="Rented servers.")
+    etag = get(reader_client, "/terms/cloud")["ETag"]
+    client.logout()
+    assert get(client, "/terms/cloud", If_None_Match=etag).status_code == 401
+
+
 def test_queries_per_list_page_do_not_grow_with_the_glossary(reader_client, make_term):
     def queries_for_a_page():
         with CaptureQueriesContext(connection) as queries:

@@ -19,3 +19,9 @@ class ReadAccess(SessionAuth):
 
 
 read_access = ReadAccess()
+
+
+def may_read(request) -> bool:
+    """Whether the call will be let through to read: asked before the call runs (by the ETag check,
+    which must not tell a stranger that nothing has changed)."""
+    return bool(read_access(request))

@@ -22,6 +22,7 @@ from pydantic import Field
 from accounts.models import Department
 from glossary import caching, text
 from glossary.api import schemas
+from glossary.api.auth import may_read
 from glossary.entries import CONTENT, Entry, Kind, as_list, diff_entries
 from glossary.forms import LETTERS
 from glossary.models import Tag, Term
@@ -35,14 +36,19 @@ MAX_PAGE_SIZE = 100
 STATUS_LABELS = dict(Term.Status.choices)
 
 
-def _etag(request, *args, **kwargs) -> str:
-    """The same answer for the same address while the glossary's state holds."""
+def _etag(request, *args, **kwargs) -> str | None:
+    """The same answer for the same address while the glossary's state holds.
+
+    Django's `condition` answers 304 before the API checks who is calling: without read access
+    there is no ETag, so the call goes on to be refused."""
+    if not may_read(request):
+        return None
     identity = f"{caching.glossary_state()} {request.get_full_path()}"
     return hashlib.sha256(identity.encode()).hexdigest()[:32]
 
 
 def _last_modified(request, *args, **kwargs) -> datetime | None:
-    return selectors.glossary_last_modified()
+    return selectors.glossary_last_modified() if may_read(request) else None
 
 
 revalidated = decorate_view(condition(etag_func=_etag, last_modified_func=_last_modified))
