@@ -9,7 +9,7 @@ glossary/api/openapi.json is compared with it by the tests, so a change to the A
 from ninja import NinjaAPI
 
 from glossary.api import errors, terms
-from glossary.api.auth import read_access
+from glossary.api.auth import READ
 
 api = NinjaAPI(
     title="Common Ground API",
@@ -21,7 +21,7 @@ api = NinjaAPI(
     urls_namespace="api-1",
     docs_url="/docs",
     openapi_url="/openapi.json",
-    auth=read_access,
+    auth=READ,
 )
 errors.install(api)
 api.add_router("/", terms.router)

@@ -38,6 +38,13 @@ def install(api) -> None:
         AuthenticationError,
         lambda request, exc: problem(401, "Log in, or send an API token in the Authorization header."),
     )
-    api.add_exception_handler(HttpError, lambda request, exc: problem(exc.status_code, str(exc)))
+    api.add_exception_handler(HttpError, _http_error)
     api.add_exception_handler(Http404, lambda request, exc: problem(404, str(exc) or "Not found."))
     api.add_exception_handler(PermissionDenied, lambda request, exc: problem(403, str(exc) or "Not allowed."))
+
+
+def _http_error(request, exc: HttpError) -> JsonResponse:
+    response = problem(exc.status_code, str(exc))
+    if getattr(exc, "retry_after", None):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
