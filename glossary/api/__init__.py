@@ -8,20 +8,24 @@ glossary/api/openapi.json is compared with it by the tests, so a change to the A
 
 from ninja import NinjaAPI
 
-from glossary.api import errors, terms
+from glossary.api import errors, proposals, terms
+from glossary.api.parsing import CarefulParser
 from glossary.api.auth import READ
 
 api = NinjaAPI(
     title="Common Ground API",
     version="1",
     description=(
-        "Read the shared glossary: every term with each department's definition, its versions and "
-        "the differences between them. Errors are RFC 9457 problem details."
+        "The shared glossary for other systems: every term with each department's definition, its "
+        "versions and the differences between them; proposals and sign-offs through the same "
+        "workflow as the site. Errors are RFC 9457 problem details."
     ),
     urls_namespace="api-1",
     docs_url="/docs",
     openapi_url="/openapi.json",
     auth=READ,
+    parser=CarefulParser(),
 )
 errors.install(api)
 api.add_router("/", terms.router)
+api.add_router("/", proposals.router)

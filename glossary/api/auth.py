@@ -76,6 +76,7 @@ class ReadSession(SessionAuth):
 
 # The token first: a request carrying one is about that token, whatever its cookies say.
 READ = [TokenAuth(write=False), ReadSession()]
+SIGNED_IN = [TokenAuth(write=False), SessionAuth()]
 WRITE = [TokenAuth(write=True), SessionAuth()]
 
 

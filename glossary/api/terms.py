@@ -5,14 +5,13 @@ back in If-None-Match gets 304 Not Modified for one small query while nothing ha
 """
 
 import hashlib
+import re
 from datetime import datetime
 from typing import Literal
 
 from django.conf import settings
-from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count
 from django.http import Http404
-from django.urls import reverse
 from django.views.decorators.http import condition
 from ninja import Query, Router, Schema
 from ninja.decorators import decorate_view
@@ -20,19 +19,22 @@ from ninja.errors import ValidationError
 from pydantic import Field
 
 from accounts.models import Department
-from glossary import caching, text
+from glossary import caching
 from glossary.api import schemas
+from glossary.api.content import content_data
+from glossary.api.paging import page_of
 from glossary.api.auth import may_read
-from glossary.entries import CONTENT, Entry, Kind, as_list, diff_entries
+from glossary.entries import Entry, diff_entries
 from glossary.forms import LETTERS
 from glossary.models import Tag, Term
-from glossary.rendering import render_markdown
 from glossary.selectors import proposals as proposal_selectors
 from glossary.selectors import terms as selectors
 
 router = Router(tags=["Terms"])
 
 MAX_PAGE_SIZE = 100
+# What Term.slug holds (a SlugField, within its length).
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,140}")
 STATUS_LABELS = dict(Term.Status.choices)
 
 
@@ -93,29 +95,15 @@ def term_list(request, filters: Query[TermFilters]):
     ids = selectors.term_list(**filters.selector_filters()).values_list("pk", flat=True)
     if filters.q.strip():
         ids = list(ids)  # ranked once, for the count and the page alike (as the home page does)
-    paginator = Paginator(ids, filters.page_size)
-    try:
-        page = paginator.page(filters.page)
-    except EmptyPage:
-        raise Http404(f"There is no page {filters.page}; there are {paginator.num_pages}.") from None
-    terms = selectors.terms_in_full(list(page.object_list))
-    ordered = [terms[pk] for pk in page.object_list]
     departments = selectors.department_columns()
-    approvals = proposal_selectors.approvals_by_term(ordered)
-    return {
-        "count": paginator.count,
-        "page": page.number,
-        "pages": paginator.num_pages,
-        "next": _page_address(request, page.next_page_number()) if page.has_next() else None,
-        "previous": _page_address(request, page.previous_page_number()) if page.has_previous() else None,
-        "results": [term_data(request, term, departments, approvals[term.pk]) for term in ordered],
-    }
 
+    def terms_data(page_ids: list[int]) -> list[dict]:
+        terms = selectors.terms_in_full(page_ids)
+        ordered = [terms[pk] for pk in page_ids]
+        approvals = proposal_selectors.approvals_by_term(ordered)
+        return [term_data(request, term, departments, approvals[term.pk]) for term in ordered]
 
-def _page_address(request, number: int) -> str:
-    query = request.GET.copy()
-    query["page"] = str(number)
-    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    return page_of(request, ids, filters.page, filters.page_size, terms_data)
 
 
 @router.get("/terms/{slug}", response=schemas.Term, summary="One term, with every department's definition")
@@ -177,6 +165,8 @@ def tag_list(request):
 
 
 def _term(slug: str, full: bool = False) -> Term:
+    if not SLUG.fullmatch(slug):  # never a term's address, and PostgreSQL refuses some (NUL) in a query
+        raise Http404(f"No term has the address {slug[:100]!r}.")
     if full:
         term = Term.objects.filter(slug=slug).values_list("pk", flat=True).first()
         found = selectors.terms_in_full([term]).get(term) if term else None
@@ -222,37 +212,3 @@ def term_data(request, term: Term, departments, approvals) -> dict:
             for sign_off in approvals
         ],
     }
-
-
-def content_data(request, entry: Entry, departments, related_slugs: dict[int, str]) -> dict:
-    """The entry's fields as the API shows them, by their names in exported files."""
-    data = {}
-    for content_field in CONTENT:
-        value = getattr(entry, content_field.name)
-        kind = content_field.kind
-        if kind == Kind.MARKDOWN:
-            value = _markdown(value)
-        elif kind == Kind.DEFINITIONS:
-            value = [
-                {"department": d.slug, "department_name": d.name, "text": _markdown(value[d.pk])}
-                for d in departments
-                if value.get(d.pk)
-            ]
-        elif kind == Kind.REFERENCES:
-            value = [
-                {"slug": related_slugs[pk], "name": name, "url": _api_term_address(request, related_slugs[pk])}
-                for pk, name in sorted(value.items(), key=lambda item: text.name_key(item[1]))
-                if pk in related_slugs
-            ]
-        elif content_field.is_list:
-            value = as_list(content_field, value)
-        data[content_field.export_name] = value
-    return data
-
-
-def _markdown(source: str) -> dict:
-    return {"markdown": source, "html": str(render_markdown(source))}
-
-
-def _api_term_address(request, slug: str) -> str:
-    return request.build_absolute_uri(reverse("api-1:term_detail", kwargs={"slug": slug}))
