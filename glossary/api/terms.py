@@ -50,7 +50,7 @@ def _etag(request, *args, **kwargs) -> str | None:
 
 
 def _last_modified(request, *args, **kwargs) -> datetime | None:
-    return selectors.glossary_last_modified() if may_read(request) else None
+    return caching.last_change(selectors.glossary_last_modified) if may_read(request) else None
 
 
 revalidated = decorate_view(condition(etag_func=_etag, last_modified_func=_last_modified))
@@ -95,13 +95,9 @@ def term_list(request, filters: Query[TermFilters]):
     ids = selectors.term_list(**filters.selector_filters()).values_list("pk", flat=True)
     if filters.q.strip():
         ids = list(ids)  # ranked once, for the count and the page alike (as the home page does)
-    departments = selectors.department_columns()
-
     def terms_data(page_ids: list[int]) -> list[dict]:
-        terms = selectors.terms_in_full(page_ids)
-        ordered = [terms[pk] for pk in page_ids]
-        approvals = proposal_selectors.approvals_by_term(ordered)
-        return [term_data(request, term, departments, approvals[term.pk]) for term in ordered]
+        found = terms_by_id(request, page_ids)
+        return [found[pk] for pk in page_ids]
 
     return page_of(request, ids, filters.page, filters.page_size, terms_data)
 
@@ -109,9 +105,22 @@ def term_list(request, filters: Query[TermFilters]):
 @router.get("/terms/{slug}", response=schemas.Term, summary="One term, with every department's definition")
 @revalidated
 def term_detail(request, slug: str):
-    term = _term(slug, full=True)
-    approvals = proposal_selectors.approvals_by_term([term])[term.pk]
-    return term_data(request, term, selectors.department_columns(), approvals)
+    pk = Term.objects.filter(slug=_checked(slug)).values_list("pk", flat=True).first()
+    if pk is None:
+        raise Http404(f"No term has the address {slug!r}.")
+    return terms_by_id(request, [pk])[pk]
+
+
+def terms_by_id(request, ids: list[int]) -> dict[int, dict]:
+    """The terms as the API answers them, each prepared once per glossary state (glossary.caching)."""
+
+    def prepare(missing: list[int]) -> dict[int, dict]:
+        terms = selectors.terms_in_full(missing)
+        approvals = proposal_selectors.approvals_by_term(list(terms.values()))
+        departments = selectors.department_columns()
+        return {pk: term_data(request, term, departments, approvals[pk]) for pk, term in terms.items()}
+
+    return caching.api_terms(request.build_absolute_uri("/"), ids, prepare)
 
 
 @router.get("/terms/{slug}/versions", response=list[schemas.Version], summary="A term's versions, newest first")
@@ -164,14 +173,14 @@ def tag_list(request):
     return [{"slug": tag.slug, "name": tag.name, "terms": tag.term_count} for tag in tags]
 
 
-def _term(slug: str, full: bool = False) -> Term:
+def _checked(slug: str) -> str:
     if not SLUG.fullmatch(slug):  # never a term's address, and PostgreSQL refuses some (NUL) in a query
         raise Http404(f"No term has the address {slug[:100]!r}.")
-    if full:
-        term = Term.objects.filter(slug=slug).values_list("pk", flat=True).first()
-        found = selectors.terms_in_full([term]).get(term) if term else None
-    else:
-        found = Term.objects.filter(slug=slug).first()
+    return slug
+
+
+def _term(slug: str) -> Term:
+    found = Term.objects.filter(slug=_checked(slug)).first()
     if found is None:
         raise Http404(f"No term has the address {slug!r}.")
     return found
