@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from glossary.api import api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("api/v1/", api.urls),
     path("", include("glossary.urls")),
 ]

@@ -188,6 +188,8 @@ def diff_entries(old: Entry | None, new: Entry, departments, status_labels=None)
         changes.append({
             "label": label,
             "changed": old_value != new_value,
+            "old": old_value,
+            "new": new_value,
             "diff": word_diff(old_value, new_value),
             "rendered": rendered_diff(old_value, new_value) if label in markdown else None,
         })

@@ -137,3 +137,19 @@ def term_approvals(term: Term) -> list[SignOff]:
             proposal_id=term.approval_id, revision=term.approval.revision, decision=SignOff.Decision.APPROVE
         ).select_related("approver", "department").order_by("department__position", "department__name")
     )
+
+
+def approvals_by_term(terms) -> dict[int, list[SignOff]]:
+    """term_approvals for many terms in one query: {term id: its current version's approvals}."""
+    wanted = {term.approval_id: (term.pk, term.approval.revision) for term in terms if term.approval_id}
+    found: dict[int, list[SignOff]] = {term.pk: [] for term in terms}
+    sign_offs = (
+        SignOff.objects.filter(proposal_id__in=wanted, decision=SignOff.Decision.APPROVE)
+        .select_related("approver", "department")
+        .order_by("department__position", "department__name")
+    )
+    for sign_off in sign_offs:
+        term_id, revision = wanted[sign_off.proposal_id]
+        if sign_off.revision == revision:
+            found[term_id].append(sign_off)
+    return found
