@@ -5,6 +5,7 @@ import threading
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from glossary.exports.options import ExportOptions
@@ -154,7 +155,8 @@ def test_pdf_downloads_from_the_home_page_and_term_page(reader_client, glossary_
     assert "Budget" in pdf_text(response.content)
     term = Term.objects.get(name="API")
     response = reader_client.get(reverse("glossary:term_pdf", args=[term.slug]))
-    assert 'filename="glossary-api.pdf"' in response["Content-Disposition"]
+    today = timezone.localdate().isoformat()
+    assert response["Content-Disposition"] == f'attachment; filename="common-ground-glossary-term-api-{today}.pdf"'
 
 
 def test_bad_pdf_options_get_a_message_not_a_500(reader_client, glossary_in_every_status):

@@ -3,17 +3,28 @@ the JSON history."""
 
 from django.db.models import Prefetch, QuerySet
 
+from accounts.models import Department
 from glossary.models import Definition, SignOff, Tag, Term
-from glossary.selectors.terms import TermVersion, term_versions
+from glossary.selectors.terms import TermVersion, term_search, term_versions
 
 EXPORTABLE_BY_DEFAULT = [Term.Status.APPROVED]
 NOT_YET_APPROVED = [Term.Status.IN_REVIEW, Term.Status.DRAFT]
 
 
 def export_terms(
-    *, status: str = "", tag: Tag | None = None, letter: str = "", include_in_review: bool = False, slug: str = ""
+    *,
+    status: str = "",
+    tag: Tag | None = None,
+    letter: str = "",
+    include_in_review: bool = False,
+    slug: str = "",
+    missing_department: Department | None = None,
+    query: str = "",
 ) -> QuerySet[Term]:
     """Terms for a PDF or file export, in A–Z order, with everything an export shows prefetched.
+
+    The home page's filters narrow it as they narrow the list: a tag, a letter, a department whose
+    definition is missing, search words (the matches, then in A–Z order like the rest).
 
     Approved terms only unless a status is asked for, terms in review are included explicitly, or
     one term is asked for by its slug (whatever its status).
@@ -31,6 +42,10 @@ def export_terms(
         terms = terms.filter(tags=tag)
     if letter:
         terms = terms.filter(initial=letter)
+    if missing_department is not None:
+        terms = terms.exclude(definitions__department=missing_department)
+    if query:
+        terms = term_search(terms, query)
     return terms.order_by("name_key").select_related("approval").prefetch_related(
         Prefetch("definitions", queryset=Definition.objects.select_related("department")),
         "tags",
