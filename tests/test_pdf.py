@@ -216,7 +216,8 @@ def test_large_export_runs_in_the_worker_with_progress_then_downloads(reader_cli
     call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "default")
 
     status = reader_client.get(reverse("glossary:pdf_export_status", args=[export.pk])).json()
-    assert status == {"state": "ready", "progress": 100, "message": "Ready"}
+    assert status["state"] == "ready" and status["progress"] == 100 and status["message"] == "Ready"
+    assert status["download_url"] == reverse("glossary:pdf_export_download", args=[export.pk])
     assert "Download the PDF" in reader_client.get(export.get_absolute_url()).content.decode()
     download = reader_client.get(reverse("glossary:pdf_export_download", args=[export.pk]))
     assert download["Content-Type"] == "application/pdf"

@@ -14,6 +14,7 @@ from glossary import workflow
 from glossary.exports.files import glossary_file
 from glossary.exports.imports import glossary_import
 from glossary.exports.options import ExportOptions
+from glossary.exports.selectors import pdf_export_status
 from glossary.exports.services import pdf_request
 from glossary.forms import ExportForm, ImportForm
 from glossary.models import PdfExport, Term
@@ -55,21 +56,20 @@ class TermPdfView(GlossaryReadMixin, View):
 
 
 class PdfExportView(GlossaryReadMixin, TemplateView):
-    """A progress bar while the worker renders; a download link when it is done."""
+    """A progress bar while the worker renders, then the download: by itself with JavaScript
+    (static/js/export-progress.js), by a link in any case."""
 
     template_name = "glossary/pdf_export.html"
 
     def get_context_data(self, **kwargs):
         export = get_object_or_404(PdfExport.objects.defer("pdf"), pk=kwargs["pk"])
-        return super().get_context_data(export=export, **kwargs)
+        return super().get_context_data(export=export, status=pdf_export_status(export), **kwargs)
 
 
 class PdfExportStatusView(GlossaryReadMixin, View):
     def get(self, request, pk):
         export = get_object_or_404(PdfExport.objects.defer("pdf"), pk=pk)
-        return JsonResponse(
-            {"state": export.state, "progress": export.progress, "message": export.message or export.get_state_display()}
-        )
+        return JsonResponse(pdf_export_status(export))
 
 
 class PdfExportDownloadView(GlossaryReadMixin, View):
