@@ -1,5 +1,6 @@
 """What an export covers, as plain data: safe to import anywhere (no renderer loaded)."""
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,6 +15,11 @@ from glossary.exports.selectors import export_terms
 # this long, so it survives every file system and mail client.
 FILE_NAME_PREFIX = "common-ground-glossary"
 FILE_NAME_MAX_STEM = 120
+
+
+def _slug(text: str) -> str:
+    """Words as ASCII letters and digits joined by hyphens: "Straße/Ops" is "strasse-ops"."""
+    return slugify(re.sub(r"[\W_]+", " ", text.casefold()))
 
 
 @dataclass(frozen=True)
@@ -38,17 +44,17 @@ class ExportOptions:
 
     def _name_parts(self) -> list[str]:
         if self.term:
-            return [f"term-{slugify(self.term)}"]
+            return [f"term-{_slug(self.term)}"]
         if self.status:
-            status = slugify(self.status).replace("_", "-")
+            status = _slug(self.status)
         else:
             status = "all" if self.include_in_review else ""
         return [
             status,
-            f"tag-{slugify(self.tag)}" if self.tag else "",
-            f"missing-{slugify(self.missing)}" if self.missing else "",
-            f"letter-{slugify(self.letter) or 'other'}" if self.letter else "",
-            slugify(self.query).replace("_", "-"),
+            f"tag-{_slug(self.tag)}" if self.tag else "",
+            f"missing-{_slug(self.missing)}" if self.missing else "",
+            f"letter-{_slug(self.letter) or 'other'}" if self.letter else "",
+            _slug(self.query),
         ]
 
     def terms(self):
