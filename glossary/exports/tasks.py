@@ -24,7 +24,6 @@ def pdf_export_build(*, export_id: str, on_progress: Callable[[PdfStep], None] |
     """
     exports = PdfExport.objects.filter(pk=export_id)
     export = exports.get()
-    options = ExportOptions(**export.options)
     exports.update(state=PdfExport.State.RUNNING, started_at=timezone.now(), message="Starting")
 
     def record(step: PdfStep) -> None:
@@ -43,6 +42,7 @@ def pdf_export_build(*, export_id: str, on_progress: Callable[[PdfStep], None] |
             on_progress(step)
 
     try:
+        options = ExportOptions(**export.options)
         pdf = glossary_pdf(options, progress=throttled(record, seconds=settings.GLOSSARY_PDF_PROGRESS_SECONDS))
     except Exception as error:
         exports.update(state=PdfExport.State.FAILED, message=f"The PDF could not be made: {error}"[:200], finished_at=timezone.now())
