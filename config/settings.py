@@ -225,6 +225,8 @@ API_TOKEN_FAILURE_WINDOW = int(os.environ.get("API_TOKEN_FAILURE_WINDOW", "600")
 GLOSSARY_PAGE_SIZE = 25
 # A PDF of more terms than this, not already cached, is built by the task worker, not the request.
 GLOSSARY_PDF_INLINE_LIMIT = int(os.environ.get("GLOSSARY_PDF_INLINE_LIMIT", "40"))
+# A background export records its progress at most this often (seconds), and at each new stage.
+GLOSSARY_PDF_PROGRESS_SECONDS = float(os.environ.get("GLOSSARY_PDF_PROGRESS_SECONDS", "0.5"))
 
 # Where links in e-mails point.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

@@ -3,6 +3,7 @@ import string
 from django import forms
 from django.core.validators import MaxLengthValidator
 
+from accounts.models import Department
 from glossary import text, workflow
 from glossary.entries import BY_NAME, CONTENT, ContentField, Entry, Kind, label_for
 from glossary.exports.files import MAX_UPLOAD_BYTES
@@ -309,12 +310,36 @@ class ReviewForm(forms.Form):
 
 
 class ExportForm(forms.Form):
-    """Which terms go into a PDF: the home page's filters, plus terms still in review on request."""
+    """Which terms go into an export: the home page's filters, plus terms still in review on request.
+
+    A tag or department that does not exist is an error, not an export of everything under a name
+    that says otherwise.
+    """
 
     status = forms.ChoiceField(required=False, choices=[("", "Approved (default)"), *Term.Status.choices])
     tag = forms.SlugField(required=False)
     letter = forms.ChoiceField(required=False, choices=[("", "All")] + [(c, c) for c in LETTERS])
+    missing = forms.SlugField(label="Missing a definition from", required=False)
+    q = forms.CharField(label="Search", required=False, max_length=200)
     include_in_review = forms.BooleanField(label="Include terms not yet approved", required=False)
+
+    def clean_tag(self):
+        slug = self.cleaned_data["tag"]
+        if slug and not Tag.objects.filter(slug=slug).exists():
+            raise forms.ValidationError("There is no tag with this address.", code="unknown")
+        return slug
+
+    def clean_missing(self):
+        slug = self.cleaned_data["missing"]
+        if slug and not Department.objects.filter(slug=slug).exists():
+            raise forms.ValidationError("There is no department with this address.", code="unknown")
+        return slug
+
+    def clean_q(self):
+        value = self.cleaned_data["q"]
+        if "\x00" in value:
+            raise forms.ValidationError("Search text cannot contain NUL characters.", code="invalid")
+        return value.strip()
 
     def options(self) -> ExportOptions:
         data = self.cleaned_data
@@ -323,6 +348,8 @@ class ExportForm(forms.Form):
             tag=data.get("tag", ""),
             letter=data.get("letter", ""),
             include_in_review=data.get("include_in_review", False),
+            missing=data.get("missing", ""),
+            query=data.get("q", ""),
         )
 
 

@@ -137,12 +137,21 @@ def test_import_of_any_bytes_never_fails_and_never_half_imports(client, world, a
 
 @pytest.mark.slow
 @SETTINGS
-@given(status=BROWSER_TEXT, tag=BROWSER_TEXT, letter=BROWSER_TEXT, include=BROWSER_TEXT, history=BROWSER_TEXT)
-@example(status="approved", tag="architecture", letter="P", include="on", history="1")
-def test_export_parameters_never_fail(reader_client, world, status, tag, letter, include, history):
-    params = {"status": status, "tag": tag, "letter": letter, "include_in_review": include, "history": history}
+@given(
+    status=BROWSER_TEXT, tag=BROWSER_TEXT, letter=BROWSER_TEXT, include=BROWSER_TEXT, history=BROWSER_TEXT,
+    missing=BROWSER_TEXT, q=BROWSER_TEXT,
+)
+@example(status="approved", tag="architecture", letter="P", include="on", history="1", missing="it", q="omni")
+def test_export_parameters_never_fail(reader_client, world, status, tag, letter, include, history, missing, q):
+    params = {
+        "status": status, "tag": tag, "letter": letter, "include_in_review": include, "history": history,
+        "missing": missing, "q": q,
+    }
     for name in ("glossary:glossary_csv", "glossary:glossary_json"):
-        assert reader_client.get(reverse(name), params).status_code in (200, 400)
+        response = reader_client.get(reverse(name), params)
+        assert response.status_code in (200, 400)
+        if response.status_code == 200:
+            assert response["Content-Disposition"].isascii() and len(response["Content-Disposition"]) < 160
     assert reader_client.get(reverse("glossary:glossary_pdf"), params).status_code in (200, 302, 400)
 
 
