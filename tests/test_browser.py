@@ -214,6 +214,7 @@ def demo_site(live_server):
         ("my proposals (none)", "ivan", reverse("glossary:my_proposals")),
         ("my proposals", "ada", reverse("glossary:my_proposals")),
         ("search results", "ivan", "/?q=omni+channel"),
+        ("search for one long word", "ivan", "/?q=" + "Donaudampfschifffahrt" * 9),
         ("propose a term", "ivan", reverse("glossary:term_propose_new")),
         ("PDF export", "ivan", export.get_absolute_url()),
         ("import (glossary admins only)", "admin", reverse("glossary:glossary_import")),
