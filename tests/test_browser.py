@@ -216,10 +216,13 @@ def demo_site(live_server):
         ("search results", "ivan", "/?q=omni+channel"),
         ("search for one long word", "ivan", "/?q=" + "Donaudampfschifffahrt" * 9),
         ("propose a term", "ivan", reverse("glossary:term_propose_new")),
+        ("propose a change", "ivan", reverse("glossary:term_propose_change", args=[Term.objects.get(name="Firewall").slug])),
+        ("propose deprecating", "ivan", reverse("glossary:term_propose_deprecation", args=[Term.objects.get(name="Pilot").slug])),
         ("PDF export", "ivan", export.get_absolute_url()),
         ("import (glossary admins only)", "admin", reverse("glossary:glossary_import")),
         ("log-in", None, reverse("login")),
         ("not found", "ivan", "/terms/no-such-term/"),
+        ("forbidden", "ivan", reverse("glossary:glossary_import")),
     ]
     with chromium() as browser:
         yield DemoSite(pages, browser, live_server.url)
