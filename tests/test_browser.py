@@ -287,3 +287,19 @@ def test_axe_finds_no_violation_on_any_main_page(demo_site, viewport):
         if results.violations_count:
             reports[name] = results.generate_report()
     assert not reports, "\n\n".join(f"== {name} ==\n{report}" for name, report in reports.items())
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "1280px"])
+def test_an_import_report_fits_the_screen_and_passes_axe(demo_site, viewport):
+    from axe_playwright_python.sync_playwright import Axe
+
+    rows = "name,definition:it\nLatency,Delay in milliseconds.\nEdge computing,Servers close to the people using them.\n"
+    page = demo_site.at(viewport)("admin", reverse("glossary:glossary_import"))
+    page.get_by_label("CSV or JSON file").set_input_files(
+        files=[{"name": "terms.csv", "mimeType": "text/csv", "buffer": rows.encode()}]
+    )
+    page.get_by_role("button", name="Upload").click()
+    assert page.locator(".import-report td[data-label=Term]").all_inner_texts() == ["Latency", "Edge computing"]
+    assert page.evaluate(SIDEWAYS) <= 0
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
