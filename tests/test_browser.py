@@ -13,9 +13,10 @@ import pytest
 from django.urls import reverse
 
 from accounts.demo import DEMO_PASSWORD, create_demo_users
-from accounts.models import User
+from accounts.models import Department, User
 from glossary.demo import load_demo_glossary
 from glossary.models import PdfExport, Proposal, Term
+from glossary.services.terms import term_create
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -205,8 +206,20 @@ def demo_site(live_server):
         options={}, key="browser-test", requested_by=ivan, state=PdfExport.State.RUNNING, progress=40,
         message="Laying out the terms",
     )
+    it, marketing = Department.objects.get(slug="it"), Department.objects.get(slug="marketing")
+    address = "https://intranet.example.com/" + "/".join(["architecture-decision-records"] * 6)
+    long_words = term_create(
+        name="Pneumonoultramicroscopicsilicovolcanoconiosis",
+        user=User.objects.get(username="ada"),
+        reason=f"Written down in {address}",
+        fields={"synonyms": "Supercalifragilisticexpialidocious" * 3},
+        definitions={it: f"See <{address}> and {address}.", marketing: "Hippopotomonstrosesquippedaliophobia" * 4},
+    )
     pages = [
         ("home", "ivan", "/"),
+        ("term with long words", "ivan", long_words.get_absolute_url()),
+        ("history with long words", "ivan", reverse("glossary:term_history", args=[long_words.slug])),
+        ("list with long words", "ivan", "/?letter=P"),
         ("term", "ivan", term.get_absolute_url()),
         ("term history", "ivan", reverse("glossary:term_history", args=[term.slug])),
         ("proposal", "ivan", proposal.get_absolute_url()),
