@@ -6,10 +6,17 @@ Outside CI the tests skip, saying why, when no Chromium is installed; under CI=t
 import os
 import re
 import shutil
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pytest
+from django.urls import reverse
 
 from accounts.demo import DEMO_PASSWORD, create_demo_users
+from accounts.models import Department, User
+from glossary.demo import load_demo_glossary
+from glossary.models import PdfExport, Proposal, Term
+from glossary.services.terms import term_create
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -40,31 +47,41 @@ def chromium_or_skip():
         pytest.skip(f"Browser tests skipped: {missing}")
 
 
-@pytest.fixture
-def as_user(live_server):
-    """Log a demo user in, in a browser context of their own; returns their page."""
+@contextmanager
+def chromium():
+    """Headless Debian Chromium. Do every database write before entering: the ORM refuses to run
+    inside the event loop Playwright starts in this thread, and the tests only drive the browser."""
     chromium_or_skip()
     from playwright.sync_api import sync_playwright
 
-    # Database work happens here, before Playwright starts its event loop in this thread: the
-    # ORM refuses to run inside one, and the test bodies only drive the browser.
-    create_demo_users()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
-        def log_in(username):
-            context = browser.new_context(base_url=live_server.url)
-            context.set_default_timeout(15_000)
-            page = context.new_page()
-            page.goto("/accounts/login/")
-            page.get_by_label("Username").fill(username)
-            page.get_by_label("Password").fill(DEMO_PASSWORD)
-            page.get_by_role("button", name="Log in").click()
-            page.wait_for_url(re.compile(r"/$"))
-            return page
 
-        yield log_in
-        browser.close()
+def logged_in_page(browser, base_url, username, viewport=None):
+    """A browser context of the user's own (logged out for None), at the viewport if given."""
+    context = browser.new_context(base_url=base_url, viewport=viewport)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    if username:
+        page.goto("/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(re.compile(r"/$"))
+    return page
+
+
+@pytest.fixture
+def as_user(live_server):
+    """Log a demo user in, in a browser context of their own; returns their page."""
+    create_demo_users()
+    with chromium() as browser:
+        yield lambda username: logged_in_page(browser, live_server.url, username)
 
 
 def open_first_in_queue(page, name):
@@ -228,3 +245,163 @@ def test_export_page_downloads_the_pdf_by_itself_when_the_worker_is_done(glossar
     # The link stays, for a browser that blocked the download; no second click was needed.
     assert link.is_visible()
     assert ada.get_by_role("heading", name="Your PDF is ready").is_visible()
+
+
+# Every main page, at a phone's width and a desktop's: nothing scrolls sideways, nothing is cut
+# off, and axe-core (bundled by the axe-playwright-python package) finds no violation.
+
+PHONE = {"width": 360, "height": 740}
+LARGE_PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+@dataclass
+class DemoSite:
+    """The demo glossary in a browser: `pages` names each main page, who sees it and where it is."""
+
+    pages: list[tuple[str, str | None, str]]
+    browser: object
+    base_url: str
+
+    def at(self, viewport):
+        """A function that opens a path as a user (None: logged out) at this viewport."""
+        pages = {}
+
+        def visit(username, path):
+            if username not in pages:
+                pages[username] = logged_in_page(self.browser, self.base_url, username, viewport)
+            page = pages[username]
+            page.goto(path)
+            return page
+
+        return visit
+
+    def each_page(self, viewport):
+        visit = self.at(viewport)
+        for name, username, path in self.pages:
+            yield name, visit(username, path)
+
+
+@pytest.fixture
+def demo_site(live_server):
+    """The demo glossary loaded and a PDF export under way; pages open logged in, at any viewport."""
+    create_demo_users()
+    load_demo_glossary()
+    ivan = User.objects.get(username="ivan")
+    term = Term.objects.get(name="Web 2.0")
+    proposal = Proposal.objects.filter(name="Agile", state=Proposal.State.IN_REVIEW).get()
+    export = PdfExport.objects.create(
+        options={}, key="browser-test", requested_by=ivan, state=PdfExport.State.RUNNING, progress=40,
+        message="Laying out the terms",
+    )
+    it, marketing = Department.objects.get(slug="it"), Department.objects.get(slug="marketing")
+    address = "https://intranet.example.com/" + "/".join(["architecture-decision-records"] * 6)
+    long_words = term_create(
+        name="Pneumonoultramicroscopicsilicovolcanoconiosis",
+        user=User.objects.get(username="ada"),
+        reason=f"Written down in {address}",
+        fields={"synonyms": "Supercalifragilisticexpialidocious" * 3},
+        definitions={it: f"See <{address}> and {address}.", marketing: "Hippopotomonstrosesquippedaliophobia" * 4},
+    )
+    pages = [
+        ("home", "ivan", "/"),
+        ("term with long words", "ivan", long_words.get_absolute_url()),
+        ("history with long words", "ivan", reverse("glossary:term_history", args=[long_words.slug])),
+        ("list with long words", "ivan", "/?letter=P"),
+        ("term", "ivan", term.get_absolute_url()),
+        ("term history", "ivan", reverse("glossary:term_history", args=[term.slug])),
+        ("proposal", "ivan", proposal.get_absolute_url()),
+        ("needs my sign-off", "ivan", reverse("glossary:sign_off_queue")),
+        ("my proposals (none)", "ivan", reverse("glossary:my_proposals")),
+        ("my proposals", "ada", reverse("glossary:my_proposals")),
+        ("search results", "ivan", "/?q=omni+channel"),
+        ("search for one long word", "ivan", "/?q=" + "Donaudampfschifffahrt" * 9),
+        ("propose a term", "ivan", reverse("glossary:term_propose_new")),
+        ("propose a change", "ivan", reverse("glossary:term_propose_change", args=[Term.objects.get(name="Firewall").slug])),
+        ("propose deprecating", "ivan", reverse("glossary:term_propose_deprecation", args=[Term.objects.get(name="Pilot").slug])),
+        ("PDF export", "ivan", export.get_absolute_url()),
+        ("import (glossary admins only)", "admin", reverse("glossary:glossary_import")),
+        ("my API tokens", "ivan", reverse("api_tokens")),
+        ("log-in", None, reverse("login")),
+        ("not found", "ivan", "/terms/no-such-term/"),
+        ("forbidden", "ivan", reverse("glossary:glossary_import")),
+    ]
+    with chromium() as browser:
+        yield DemoSite(pages, browser, live_server.url)
+
+
+SIDEWAYS = "document.documentElement.scrollWidth - window.innerWidth"
+
+# Inputs whose placeholder, and selects whose chosen option, is wider than the room inside them.
+CUT_OFF_TEXT = """() => {
+  const measure = document.createElement("canvas").getContext("2d");
+  const textWidth = (element, text) => { measure.font = getComputedStyle(element).font; return measure.measureText(text).width; };
+  const room = (element) => {
+    const style = getComputedStyle(element);
+    return element.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  };
+  const visible = (element) => element.getClientRects().length > 0;
+  const cut = [];
+  for (const input of document.querySelectorAll("input[placeholder], textarea[placeholder]")) {
+    if (visible(input) && textWidth(input, input.placeholder) > room(input)) cut.push(`${input.name}: ${input.placeholder}`);
+  }
+  for (const select of document.querySelectorAll("select:not([multiple])")) {
+    const text = select.selectedOptions.length ? select.selectedOptions[0].text : "";
+    // Chromium draws the drop-down arrow inside the padding box: about 20 px.
+    if (visible(select) && textWidth(select, text) > room(select) - 20) cut.push(`${select.name}: ${text}`);
+  }
+  return cut;
+}"""
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "1280px"])
+def test_no_main_page_scrolls_sideways(demo_site, viewport):
+    wider = {name: page.evaluate(SIDEWAYS) for name, page in demo_site.each_page(viewport)}
+    assert {name: extra for name, extra in wider.items() if extra > 0} == {}
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LARGE_PHONE], ids=["360x740", "390x844"])
+def test_the_first_term_is_on_a_phones_first_screen(demo_site, viewport):
+    home = demo_site.at(viewport)("ivan", "/")
+    top = home.locator(".term-card").first.bounding_box()["y"]
+    assert top + 40 <= viewport["height"], f"the first term starts {top:.0f} px down"
+    assert home.get_by_role("searchbox", name="Search").is_visible()
+    assert not home.get_by_label("Status").is_visible(), "filters fold away on a phone"
+    home.get_by_text("Filters", exact=True).click()
+    assert home.get_by_label("Status").is_visible()
+
+
+def test_no_placeholder_or_chosen_option_is_cut_off_on_a_desktop(demo_site):
+    cut = {name: page.evaluate(CUT_OFF_TEXT) for name, page in demo_site.each_page(DESKTOP)}
+    assert {name: texts for name, texts in cut.items() if texts} == {}
+    home = demo_site.at(DESKTOP)("ivan", "/")
+    assert home.get_by_label("Status").is_visible(), "filters are open on a wide screen"
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "1280px"])
+def test_axe_finds_no_violation_on_any_main_page(demo_site, viewport):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    reports = {}
+    for name, page in demo_site.each_page(viewport):
+        results = axe.run(page)
+        if results.violations_count:
+            reports[name] = results.generate_report()
+    assert not reports, "\n\n".join(f"== {name} ==\n{report}" for name, report in reports.items())
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "1280px"])
+def test_an_import_report_fits_the_screen_and_passes_axe(demo_site, viewport):
+    from axe_playwright_python.sync_playwright import Axe
+
+    rows = "name,definition:it\nLatency,Delay in milliseconds.\nEdge computing,Servers close to the people using them.\n"
+    page = demo_site.at(viewport)("admin", reverse("glossary:glossary_import"))
+    page.get_by_label("CSV or JSON file").set_input_files(
+        files=[{"name": "terms.csv", "mimeType": "text/csv", "buffer": rows.encode()}]
+    )
+    page.get_by_role("button", name="Upload").click()
+    assert page.locator(".import-report td[data-label=Term]").all_inner_texts() == ["Latency", "Edge computing"]
+    assert page.evaluate(SIDEWAYS) <= 0
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()

@@ -88,6 +88,18 @@ def test_list_filters_by_status_tag_letter_and_missing_definition(reader_client,
     assert shown(status="in_review", letter="A") == ["Agile"]
 
 
+def test_filters_fold_away_unless_one_is_set(reader_client, omnichannel):
+    """Without JavaScript the filters start folded (a phone sees the terms first), but never hide a
+    filter that is in use; the search box is outside the fold."""
+    folded = r'<details class="fold filter-fields" data-open-wide>'
+    opened = r'<details class="fold filter-fields" data-open-wide open>'
+    plain = reader_client.get(LIST).content.decode()
+    assert folded in plain and plain.index('type="search"') < plain.index(folded)
+    assert folded in reader_client.get(LIST, {"q": "omni"}).content.decode()
+    for params in [{"status": "approved"}, {"tag": "customer-experience"}, {"letter": "O"}, {"status": "nonsense"}]:
+        assert opened in reader_client.get(LIST, params).content.decode(), params
+
+
 @pytest.mark.parametrize(
     "params",
     [
