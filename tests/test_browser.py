@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.demo import DEMO_PASSWORD, create_demo_users
+from accounts.services import api_token_create
 from accounts.models import Department, User
 from glossary.demo import load_demo_glossary
 from glossary.models import PdfExport, Proposal, Term
@@ -303,6 +304,7 @@ def demo_site(live_server):
         fields={"synonyms": "Supercalifragilisticexpialidocious" * 3},
         definitions={it: f"See <{address}> and {address}.", marketing: "Hippopotomonstrosesquippedaliophobia" * 4},
     )
+    api_token_create(user=User.objects.get(username="ada"), name="Intranet sync " * 5, read_only=True)
     pages = [
         ("home", "ivan", "/"),
         ("term with long words", "ivan", long_words.get_absolute_url()),
@@ -321,7 +323,8 @@ def demo_site(live_server):
         ("propose deprecating", "ivan", reverse("glossary:term_propose_deprecation", args=[Term.objects.get(name="Pilot").slug])),
         ("PDF export", "ivan", export.get_absolute_url()),
         ("import (glossary admins only)", "admin", reverse("glossary:glossary_import")),
-        ("my API tokens", "ivan", reverse("api_tokens")),
+        ("my API tokens (none)", "ivan", reverse("api_tokens")),
+        ("my API tokens", "ada", reverse("api_tokens")),
         ("log-in", None, reverse("login")),
         ("not found", "ivan", "/terms/no-such-term/"),
         ("forbidden", "ivan", reverse("glossary:glossary_import")),
