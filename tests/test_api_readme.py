@@ -12,7 +12,7 @@ from glossary.models import Term
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def curl_block() -> str:
