@@ -1,9 +1,8 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts.forms import LoginForm
+from accounts.oidc_views import LoginPageView, ProviderLogoutView
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", LoginPageView.as_view(), name="login"),
+    path("logout/", ProviderLogoutView.as_view(), name="logout"),
 ]
