@@ -280,3 +280,7 @@ if OIDC_ISSUER and OIDC_RP_CLIENT_ID:
         *AUTHENTICATION_BACKENDS[1:],
         "accounts.oidc.OidcBackend",
     ]
+    # Log-out posts a form here that redirects to the provider's end-session page; browsers hold
+    # a form's redirects to form-action, so the provider's origin is allowed there (nowhere else).
+    _oidc_origin = "/".join(OIDC_ISSUER.split("/")[:3])
+    CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {_oidc_origin}")

@@ -104,6 +104,10 @@ def oidc_settings(settings, issuer: str, **extra) -> None:
         "accounts.backends.DepartmentAwareBackend",
         "accounts.oidc.OidcBackend",
     ]
+    # As config/settings.py does: log-out's form may redirect to the provider.
+    settings.CONTENT_SECURITY_POLICY = settings.CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {issuer}"
+    )
     for name, value in extra.items():
         setattr(settings, name, value)
 

@@ -57,7 +57,7 @@ def test_login_page_is_as_before_without_a_provider(client, db):
 def test_login_page_offers_the_provider_when_configured(client, idp):
     page = client.get("/accounts/login/").content.decode()
     assert "Log in with Test IdP" in page
-    assert 'action="/oidc/authenticate/"' in page
+    assert 'href="/oidc/authenticate/"' in page
 
 
 def test_login_request_carries_state_nonce_and_a_pkce_challenge(client, idp):
