@@ -135,9 +135,16 @@ def user_sync_from_claims(
         user = identity.user
         created = False
 
-    access = access_from_groups(groups_from_claims(claims, groups_claim), group_map)
+    if groups_claim:
+        access = access_from_groups(groups_from_claims(claims, groups_claim), group_map)
+    elif created:
+        # No groups claim configured (Google Workspace sends none): a new account starts as a
+        # reader, and its department and role are then kept in the admin, not reset at log-in.
+        access = Access(department=None, role=roles.READER)
+    else:
+        access = None
     department = None
-    if access.department:
+    if access is not None and access.department:
         department = Department.objects.filter(slug=access.department, is_active=True).first()
         if department is None:
             logger.warning("OIDC_GROUP_MAP names department %r, which is not an active department.", access.department)
@@ -145,14 +152,11 @@ def user_sync_from_claims(
     given, family = _text(claims, "given_name", 150), _text(claims, "family_name", 150)
     if not (given or family) and _text(claims, "name", 300):
         given, _, family = _text(claims, "name", 300).partition(" ")
-    wanted = {
-        "email": _email(claims),
-        "first_name": given[:150],
-        "last_name": family[:150],
-        "department": department,
+    wanted = {"email": _email(claims), "first_name": given[:150], "last_name": family[:150]}
+    if access is not None:
+        wanted["department"] = department
         # The admin site is for glossary admins; nobody becomes a superuser through the directory.
-        "is_staff": access.role == roles.GLOSSARY_ADMIN,
-    }
+        wanted["is_staff"] = access.role == roles.GLOSSARY_ADMIN
     changed = created or any(getattr(user, field) != value for field, value in wanted.items())
     if changed:
         for field, value in wanted.items():
@@ -165,6 +169,8 @@ def user_sync_from_claims(
     if created:
         OidcIdentity.objects.create(user=user, issuer=issuer, subject=subject)
 
+    if access is None:
+        return user
     role_groups = Group.objects.filter(name__in=ROLE_RANK)
     held = set(user.groups.filter(name__in=ROLE_RANK).values_list("name", flat=True))
     if held != {access.role}:
