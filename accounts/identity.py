@@ -177,3 +177,13 @@ def user_sync_from_claims(
         user.groups.remove(*role_groups)
         user.groups.add(role_groups.get(name=access.role))
     return user
+
+
+@transaction.atomic
+def oidc_identity_link(*, user: User, issuer: str, subject: str) -> OidcIdentity:
+    """Link an existing account to a person at the provider: their next log-in through it lands
+    in this account (with its history and proposals) instead of a new one."""
+    identity = OidcIdentity(user=user, issuer=issuer, subject=subject)
+    identity.full_clean()
+    identity.save()
+    return identity

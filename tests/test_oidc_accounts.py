@@ -96,3 +96,24 @@ def test_each_change_is_in_the_users_history_with_its_reason(db, it):
     sync({"sub": "h", "email": "a@corp.example", "groups": ["it"]})
     reasons = list(user.history.order_by("history_id").values_list("history_change_reason", flat=True))
     assert reasons == ["First log-in through Corp", "Updated from Corp at log-in"]
+
+
+def test_a_linked_local_account_is_used_at_the_first_provider_login(db, make_user, it):
+    from django.core.management import call_command
+
+    ada = make_user("ada", email="ada@old.example")
+    call_command("link_identity", "ada", "sub-ada", issuer=ISSUER)
+
+    user = sync({"sub": "sub-ada", "email": "ada@corp.example", "groups": ["it"]})
+
+    assert user.pk == ada.pk and user.department == it and User.objects.count() == 1
+
+
+def test_linking_a_subject_twice_is_refused(db, make_user):
+    from django.core.management import CommandError, call_command
+
+    make_user("ada")
+    make_user("bob")
+    call_command("link_identity", "ada", "s1", issuer=ISSUER)
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("link_identity", "bob", "s1", issuer=ISSUER)
