@@ -115,9 +115,10 @@ def oidc_settings(settings, issuer: str, **extra) -> None:
 _FORM_ACTION = re.compile(r'<form[^>]*action="([^"]+)"')
 
 
-def provider_sign_in(client, login: str, *, password: str = PASSWORD, next_url: str | None = None):
+def provider_sign_in(client, login: str, *, password: str = PASSWORD, next_url: str | None = None, before_callback=None):
     """Start the log-in at the app, sign in at the provider's own page, and return the app's
-    answer to the provider's redirect back (the callback), with its address in `.callback_url`."""
+    answer to the provider's redirect back (the callback), with its address in `.callback_url`.
+    `before_callback()` runs just before the browser comes back to the app."""
     start = client.get("/oidc/authenticate/", {"next": next_url} if next_url else {})
     assert start.status_code == 302, start
     browser = requests.Session()
@@ -125,6 +126,8 @@ def provider_sign_in(client, login: str, *, password: str = PASSWORD, next_url: 
     signed_in = False
     for _ in range(20):
         if url.startswith(APP_ORIGIN):
+            if before_callback is not None:
+                before_callback()
             parts = urlsplit(url)
             response = client.get(f"{parts.path}?{parts.query}")
             response.callback_url = f"{parts.path}?{parts.query}"

@@ -243,3 +243,40 @@ def test_passwords_work_for_everyone_unless_switched_off(client, settings, make_
     make_user("ada")
     response = client.post("/accounts/login/", {"username": "ada", "password": "pw-for-tests-only"})
     assert response.status_code == 302
+
+
+def test_provider_down_between_its_login_page_and_the_callback_says_so(client, settings, tmp_path, db):
+    provider = provider_start(tmp_path, [CALLBACK], [AFTER_LOGOUT])
+    try:
+        oidc_settings(settings, provider.issuer, OIDC_TIMEOUT=2)
+        provider.set_users({"ivan": {**IVAN, "groups": ["glossary-it"]}})
+        response = provider_sign_in(client, "ivan", before_callback=provider.stop)
+    finally:
+        provider.stop()
+
+    assert response["Location"] == "/accounts/login/"
+    assert any("Test IdP cannot be reached just now" in message for message in messages_of(response))
+    assert not User.objects.exists()
+
+
+def test_an_error_from_the_provider_is_said_on_the_login_page(client, idp):
+    state = parse_qs(urlsplit(client.get("/oidc/authenticate/")["Location"]).query)["state"][0]
+
+    response = client.get("/oidc/callback/", {"error": "access_denied", "state": state})
+
+    assert response["Location"] == "/accounts/login/"
+    assert any("could not be completed" in message for message in messages_of(response))
+    # The state is used up: the same answer cannot be tried again.
+    assert state not in client.session.get("oidc_states", {})
+
+
+def test_a_deactivated_account_cannot_log_in_through_the_provider(client, idp):
+    idp.set_users({"ivan": {**IVAN, "groups": ["glossary-it"]}})
+    provider_sign_in(client, "ivan")
+    client.post("/accounts/logout/")
+    User.objects.filter(oidc_identities__subject=IVAN["sub"]).update(is_active=False)
+
+    response = provider_sign_in(client, "ivan")
+
+    assert response["Location"] == "/accounts/login/"
+    assert not client.get("/").wsgi_request.user.is_authenticated
