@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-fast install install-test serve clean
+.PHONY: run test test-fast screenshots install install-test serve clean
 
 # The app runs in production mode unless told otherwise; the demo and the tests are development.
 run test test-fast: export DJANGO_DEBUG ?= 1
@@ -38,6 +38,10 @@ test: install-test
 # Everything but the tests marked slow (browser, two servers, Hypothesis, PDF, over ~2 s); `make test` and CI run them all.
 test-fast: install-test
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+# Photograph the demo again for the README (docs/screenshots/); needs Chromium at /usr/bin/chromium.
+screenshots: install
+	$(PY) docs/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache $(IDP_DIR)/node_modules

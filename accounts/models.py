@@ -56,6 +56,37 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+class ApiToken(models.Model):
+    """A personal key for the API, standing for its user: their role and department decide.
+
+    Only a SHA-256 digest of the secret is stored (the secret is random and long, so a fast hash
+    is enough); the person sees the secret once, when it is made. Revoking keeps the row, so the
+    page can still say which token was used when.
+    """
+
+    PREFIX = "cg_"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80, help_text="What the token is for, e.g. “Intranet sync”.")
+    # The secret's first characters, so that a person can tell their tokens apart.
+    hint = models.CharField(max_length=12, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    read_only = models.BooleanField(default=False, help_text="It can read the glossary but not propose or sign off.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.hint}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
 class OidcIdentity(models.Model):
     """Who a user is at the organisation's identity provider: the provider's `sub` for them.
 

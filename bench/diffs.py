@@ -6,15 +6,18 @@ Part one times glossary.diffs.word_diff for every field at its maximum length an
 adversarial pattern (the median of --runs runs), next to a bare baseline timed in the same run:
 tokenizing and escaping the same two texts, the least any word diff must do. "marked" is the
 share of the two texts shown as deleted or inserted: small when the diff found the edits, 100%
-when it fell back to marking everything between the common ends.
+when it fell back to marking everything between the common ends. For the Markdown fields it also
+times glossary.rendered_diffs.rendered_diff (the formatted diff the pages show first), with its
+cache and Markdown's emptied before each run, next to its own baseline: rendering the two texts.
 
 Part two builds, on a throw-away SQLite database, a term whose every field is at its maximum,
 changes it directly (so the proposal page also shows what changed meanwhile), and a proposal
 against it with every field at its maximum too, each field's content taken from its slowest
-pattern in part one. It then times the proposal page and, after publishing, the term's history
-page, through Django's test client and the whole middleware stack (p50 and max over --requests
-requests after a first one; the first is shown apart), with the part spent in word diffs; and the
-term page, which shows the same texts as Markdown and no diff, for comparison. --profile prints
+pattern in part one (by word diff). It then times the proposal page and, after publishing, the
+term's history page, through Django's test client and the whole middleware stack (p50 and max over
+--requests requests after a first one; the first is shown apart), with the part spent in word
+diffs and in rendered diffs (which a process remembers, so they are shown for the first request and
+the rest); and the term page, which shows the same texts as Markdown and no diff, for comparison. --profile prints
 where each page's time goes.
 """
 
@@ -49,6 +52,8 @@ VOCABULARIES = [
     "one two three four five six seven eight nine ten eleven twelve".split(),
 ]
 PUNCTUATION = list(".,;:!?-()'\"/")
+# Fields written in Markdown: the pages show their rendered diff as well as the word diff.
+MARKDOWN_FIELDS = {"common ground", "examples", "definition"}
 
 
 def fit(unit: str, length: int) -> str:
@@ -133,11 +138,25 @@ def time_diffs(runs: int) -> dict[str, str]:
     from django.utils.html import escape
 
     from glossary.diffs import EQUAL, diff_pieces, tokenize, word_diff
+    from glossary.rendered_diffs import rendered_diff
+    from glossary.rendering import render_markdown
 
     def bare(old, new):
         return tokenize(old), tokenize(new), escape(old), escape(new)
 
-    print(f"{'field':<14} {'chars':>6}  {'pattern':<35} {'diff ms':>8} {'bare ms':>8} {'ratio':>7} {'marked':>7}")
+    def uncached(function):
+        def run(old, new):
+            render_markdown.cache_clear()
+            rendered_diff.cache_clear()
+            return function(old, new)
+
+        return run
+
+    def render_both(old, new):
+        return render_markdown(old), render_markdown(new)
+
+    print(f"{'field':<14} {'chars':>6}  {'pattern':<35} {'diff ms':>8} {'bare ms':>8} {'ratio':>7} {'marked':>7}"
+          f"  {'rendered ms':>11} {'render ms':>9} {'ratio':>7}")
     slowest = {}
     for field, length in FIELDS.items():
         rows = []
@@ -146,8 +165,13 @@ def time_diffs(runs: int) -> dict[str, str]:
             diff = median_ms(lambda: word_diff(old, new), runs)
             baseline = median_ms(lambda: bare(old, new), runs)
             marked = sum(len(text) for op, text in diff_pieces(old, new) if op != EQUAL) / (len(old) + len(new))
+            rendered, formatted = "", 0.0
+            if field in MARKDOWN_FIELDS:
+                formatted = median_ms(lambda: uncached(rendered_diff)(old, new), runs)
+                rendering = median_ms(lambda: uncached(render_both)(old, new), runs)
+                rendered = f"  {formatted:>11.2f} {rendering:>9.2f} {formatted / rendering:>6.1f}x"
             print(f"{field:<14} {length:>6}  {pattern:<35} {diff:>8.2f} {baseline:>8.2f} {diff / baseline:>6.1f}x "
-                  f"{marked:>7.1%}")
+                  f"{marked:>7.1%}{rendered}")
             rows.append((diff, pattern))
         diff, slowest[field] = max(rows)
         print(f"{'':<14} {'':>6}  {'slowest: ' + slowest[field]:<44} {diff:>8.2f} ms\n")
@@ -235,41 +259,48 @@ def build_pages(slowest: dict[str, str]):
 
 
 def time_page(client, url: str, requests: int, profile: bool) -> dict:
-    """The page's time, and the part of it spent in word_diff (timed by wrapping it where pages call it)."""
+    """The page's time, and the part of it spent in diffs, word and rendered (timed by wrapping
+    them where pages call them)."""
     from glossary import entries
 
-    spent = [0.0]
-    word_diff = entries.word_diff
+    spent = [0.0, 0.0]  # in word diffs, in rendered diffs
+    word_diff, rendered_diff = entries.word_diff, entries.rendered_diff
 
-    def timed_word_diff(old, new):
-        start = time.perf_counter()
-        try:
-            return word_diff(old, new)
-        finally:
-            spent[0] += time.perf_counter() - start
+    def timed(function, kind):
+        def run(old, new):
+            start = time.perf_counter()
+            try:
+                return function(old, new)
+            finally:
+                spent[kind] += time.perf_counter() - start
 
-    entries.word_diff = timed_word_diff
+        return run
+
+    entries.word_diff, entries.rendered_diff = timed(word_diff, 0), timed(rendered_diff, 1)
     try:
         start = time.perf_counter()
         response = client.get(url)
         first = (time.perf_counter() - start) * 1000
+        first_rendered = spent[1] * 1000
         assert response.status_code == 200, (url, response.status_code)
-        times, diff_times = [], []
+        times, diff_times, rendered_times = [], [], []
         for _ in range(requests):
-            spent[0] = 0.0
+            spent[:] = [0.0, 0.0]
             start = time.perf_counter()
             client.get(url)
             times.append((time.perf_counter() - start) * 1000)
             diff_times.append(spent[0] * 1000)
+            rendered_times.append(spent[1] * 1000)
     finally:
-        entries.word_diff = word_diff
+        entries.word_diff, entries.rendered_diff = word_diff, rendered_diff
     if profile:
         print(f"\n--- {url}")
         profiler = cProfile.Profile()
         profiler.runcall(client.get, url)
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
     return {"first": first, "p50": statistics.median(times), "max": max(times),
-            "diffs": statistics.median(diff_times), "kib": len(response.content) / 1024}
+            "diffs": statistics.median(diff_times), "rendered": statistics.median(rendered_times),
+            "first_rendered": first_rendered, "kib": len(response.content) / 1024}
 
 
 def main():
@@ -300,10 +331,12 @@ def main():
         # No diff here, but the same texts as Markdown: for comparison, first request uncached.
         pages["term page"] = time_page(client, term_url, args.requests, args.profile)
     print(f"every field at its maximum, its slowest pattern above; {args.requests} requests after the first")
-    print(f"{'page':<14} {'KiB':>6} {'first ms':>9} {'p50 ms':>8} {'max ms':>8} {'in diffs p50':>13}")
+    print(f"{'page':<14} {'KiB':>6} {'first ms':>9} {'p50 ms':>8} {'max ms':>8} {'in diffs p50':>13} "
+          f"{'rendered diffs first / p50':>27}")
     for name, figures in pages.items():
         print(f"{name:<14} {figures['kib']:>6.0f} {figures['first']:>9.1f} {figures['p50']:>8.1f} "
-              f"{figures['max']:>8.1f} {figures['diffs']:>13.1f}")
+              f"{figures['max']:>8.1f} {figures['diffs']:>13.1f} "
+              f"{figures['first_rendered']:>19.1f} / {figures['rendered']:>5.1f}")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import os
 import statistics
 import sys
 import time
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -111,24 +112,36 @@ def seed(count: int) -> dict:
     return {"seconds": time.perf_counter() - start, "middle_term": terms[count // 2], "proposal": proposals[0]}
 
 
-def query_count(client, url: str) -> tuple[int, int]:
+@dataclass(frozen=True)
+class Call:
+    """A request a page or API call is timed by: its address, headers and the status it answers."""
+
+    url: str
+    headers: dict = field(default_factory=dict)
+    status: int = 200
+
+    def get(self, client):
+        return client.get(self.url, headers=self.headers)
+
+
+def query_count(client, call: Call) -> tuple[int, int]:
     """Queries and bytes of one request in steady state (after a first request warmed the caches)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
+    response = call.get(client)
+    assert response.status_code == call.status, (call.url, response.status_code)
     connection.queries_log.clear()  # seeding filled the log; counting needs room in it
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
+        response = call.get(client)
     return len(queries.captured_queries), len(response.content)
 
 
-def timings(client, url: str, requests: int) -> list[float]:
+def timings(client, call: Call, requests: int) -> list[float]:
     times = []
     for _ in range(requests):
         start = time.perf_counter()
-        client.get(url)
+        call.get(client)
         times.append((time.perf_counter() - start) * 1000)
     return times
 
@@ -185,12 +198,20 @@ def run_size(size: int, requests: int, without: list[tuple[str, str]]) -> tuple[
         "search, typo": "/?q=omnichanel",
         "approver queue": "/proposals/awaiting-me/",
         "layout alone": "/__layout__/",
+        "API list": "/api/v1/terms",
+        "API term": f"/api/v1/terms/{term.slug}",
+        "API search": "/api/v1/terms?q=Omnichannel",
+        "API search, typo": "/api/v1/terms?q=omnichanel",
     }
+    pages = {name: Call(url) for name, url in pages.items()}
     results = {}
     with override_settings(ROOT_URLCONF="bench.bare_urls", DEBUG=False, ALLOWED_HOSTS=["testserver"]):
         client = Client()
         client.force_login(User.objects.get(username="marco"))
-        shape = {name: query_count(client, url) for name, url in pages.items()}
+        # A client that already holds the term asks whether it changed: 304 while it has not.
+        etag = pages["API term"].get(client)["ETag"]
+        pages["API 304"] = Call(pages["API term"].url, headers={"If-None-Match": etag}, status=304)
+        shape = {name: query_count(client, call) for name, call in pages.items()}
         shape_without = {}
         for variant, name in without:
             with override_settings(CACHED_PARTS_OFF=variant.split("+")):
@@ -202,14 +223,14 @@ def run_size(size: int, requests: int, without: list[tuple[str, str]]) -> tuple[
         # was being timed.
         rounds = 5
         for _ in range(rounds):
-            for name, url in pages.items():
+            for name, call in pages.items():
                 page_times, bare_times = samples[name]
-                page_times += timings(client, url, requests // rounds)
-                bare_times += timings(client, f"/__bare__/{shape[name][1]}/", requests // rounds)
+                page_times += timings(client, call, requests // rounds)
+                bare_times += timings(client, Call(f"/__bare__/{shape[name][1]}/"), requests // rounds)
                 for variant, page in without:
                     if page == name:
                         with override_settings(CACHED_PARTS_OFF=variant.split("+")):
-                            samples_without[variant, page] += timings(client, url, requests // rounds)
+                            samples_without[variant, page] += timings(client, call, requests // rounds)
         for name, (page_times, bare_times) in samples.items():
             results[name] = ({"queries": shape[name][0], "bytes": shape[name][1], **summary(page_times)}, summary(bare_times))
         results_without = {

@@ -9,6 +9,9 @@ measurement, and prints wall time and peak memory (max RSS) for:
   - a bare WeasyPrint render of the same words as plain stacked paragraphs, no CSS (the baseline),
   - the second, cached download of the same PDF.
 The ratio of the first to the second is the figure that travels between machines.
+
+With --stages it prints instead how a render's time splits between its stages (preparing the
+terms, layout, writing the file): the shares the export progress bar gives each stage.
 """
 
 import argparse
@@ -86,6 +89,13 @@ def run_one(what: str) -> dict:
     elif what == "common-ground":
         start = time.perf_counter()
         pdf = render_pdf(ExportOptions())  # queries, Markdown, template, layout, PDF/UA
+    elif what == "stages":
+        began = {}
+        start = time.perf_counter()
+        pdf = render_pdf(ExportOptions(), progress=lambda step: began.setdefault(step.stage, time.perf_counter()))
+        seconds = time.perf_counter() - start
+        ends = [began["layout"], began["writing"], began["ready"]]
+        return {"seconds": seconds, **{stage: (end - began[stage]) / seconds for stage, end in zip(["terms", "layout", "writing"], ends)}}
     else:  # "cached": the second download of an unchanged glossary
         glossary_pdf(ExportOptions())
         start = time.perf_counter()
@@ -145,6 +155,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
     parser.add_argument("--repeat", type=int, default=1, help="runs per figure; the median is printed")
+    parser.add_argument("--stages", action="store_true", help="how a render's time splits between its stages")
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.gettempdir()}/common-ground-bench.sqlite3"
     setup_django(database_url)
@@ -152,6 +163,14 @@ def main():
 
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"database: {database_url.split('@')[-1]}")
+    if args.stages:
+        print(f"{'terms':>6} {'seconds':>8} {'terms %':>8} {'layout %':>9} {'writing %':>10}")
+        for size in args.sizes:
+            seed(size)
+            run = measure(database_url, "stages")
+            shares = (f"{100 * run[stage]:>{width}.0f}" for stage, width in (("terms", 8), ("layout", 9), ("writing", 10)))
+            print(f"{size:>6} {run['seconds']:>8.2f} {' '.join(shares)}")
+        return
     print(f"{'terms':>6} {'what':<16} {'seconds':>8} {'peak MiB':>9} {'pages':>6} {'ratio':>6}")
     for size in args.sizes:
         seed(size)

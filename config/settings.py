@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    # The API (glossary.api); listed so that its interactive docs load from the package, not a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -217,9 +219,15 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 GLOSSARY_ORGANISATION = os.environ.get("GLOSSARY_ORGANISATION", "Common Ground")
 # Reading is for signed-in users unless the organisation chooses to open it.
 GLOSSARY_PUBLIC_READ = env_bool("GLOSSARY_PUBLIC_READ", False)
+# Calls with a token that is not valid, per client address, before the API refuses that address
+# for the rest of the window (seconds).
+API_TOKEN_FAILURE_LIMIT = int(os.environ.get("API_TOKEN_FAILURE_LIMIT", "20"))
+API_TOKEN_FAILURE_WINDOW = int(os.environ.get("API_TOKEN_FAILURE_WINDOW", "600"))
 GLOSSARY_PAGE_SIZE = 25
 # A PDF of more terms than this, not already cached, is built by the task worker, not the request.
 GLOSSARY_PDF_INLINE_LIMIT = int(os.environ.get("GLOSSARY_PDF_INLINE_LIMIT", "40"))
+# A background export records its progress at most this often (seconds), and at each new stage.
+GLOSSARY_PDF_PROGRESS_SECONDS = float(os.environ.get("GLOSSARY_PDF_PROGRESS_SECONDS", "0.5"))
 
 # Where links in e-mails point.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

@@ -31,11 +31,17 @@ The parts (key = release prefix, then name, what identifies the part, each state
 | navigation-counts | the two badges in the navigation | workflow, user | navigation-counts:<workflow>:<user> | 1 hour |
 | proposal-list | a page of the approver queue or of my proposals | workflow, user | proposal-list:<list>:<page>:<workflow>:<user> | 1 hour |
 | glossary-pdf | a finished PDF export | glossary | glossary-pdf:<options digest>:<glossary> | 1 day |
+| api-term | one term as the API answers it, at one site address | glossary | api-term:<address digest>.<id>:<glossary> | 1 hour |
+| last-change | when the glossary last changed (the API's Last-Modified) | glossary | last-change:<glossary> | 1 hour |
 
 Every key starts with the release's fingerprint (`config.release.release_fingerprint`, set as the
 cache's KEY_PREFIX in config/settings.py): templates, stylesheets and code, so after a deploy no
 server serves a part or PDF rendered by the previous release. Sessions are read through the same
 cache (`cached_db`), for as long as a session lasts.
+
+Besides these parts, two pure functions remember their recent results in each process
+(`functools.lru_cache`, bounded; no key or state needed, as the result depends only on the
+arguments): `glossary.rendering.render_markdown` and `glossary.rendered_diffs.rendered_diff`.
 
 The setting CACHED_PARTS_OFF names parts to compute every time instead: `bench/pages.py
 --without` times pages with and without each part in turns.
@@ -98,8 +104,11 @@ PROPOSAL_LIST = Part("proposal-list", (Depends.WORKFLOW, Depends.USER))
 # Rendering takes seconds to minutes, and the glossary changes a few times a day.
 PDF = Part("glossary-pdf", (Depends.GLOSSARY,), timeout=DAY)
 
+API_TERM = Part("api-term", (Depends.GLOSSARY,))
+LAST_CHANGE = Part("last-change", (Depends.GLOSSARY,))
+
 PARTS = [TERM_PAGE, TERM_VERSIONS, LIST_CHOICES, TERM_LIST, TERM_CARD, CURRENT_ENTRY,
-         NAVIGATION_COUNTS, PROPOSAL_LIST, PDF]
+         NAVIGATION_COUNTS, PROPOSAL_LIST, PDF, API_TERM, LAST_CHANGE]
 
 
 # What views and services call.
@@ -136,6 +145,23 @@ def navigation_counts(user, compute: Callable):
 
 def proposal_list(user, list_name: str, number: int, render: Callable):
     return _cached(PROPOSAL_LIST, (list_name, number), render, user)
+
+
+def api_terms(address: str, ids: list[int], compute: Callable[[list[int]], dict[int, dict]]) -> dict[int, dict]:
+    """{id: the term as the API answers it} for every id, computing (`compute(missing_ids)`) only
+    those not cached. The answer holds absolute links, so the site's `address` is part of the key."""
+    site = hashlib.sha256(address.encode()).hexdigest()[:12]
+    identities = {f"{site}.{pk}": pk for pk in ids}
+    found = _cached_many(
+        API_TERM,
+        list(identities),
+        lambda missing: {f"{site}.{pk}": data for pk, data in compute([identities[i] for i in missing]).items()},
+    )
+    return {pk: found[identity] for identity, pk in identities.items()}
+
+
+def last_change(compute: Callable):
+    return _cached(LAST_CHANGE, (), compute)
 
 
 def pdf_key(options) -> str:

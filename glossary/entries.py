@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields, replace
 
 from glossary import text
 from glossary.diffs import word_diff
+from glossary.rendered_diffs import rendered_diff
 
 
 class Kind(enum.Enum):
@@ -162,13 +163,36 @@ class Entry:
         return result
 
 
+def markdown_labels(departments) -> set[str]:
+    """The labels (as in `Entry.comparable`) of the fields written in Markdown."""
+    labels = set()
+    for content_field in CONTENT:
+        if content_field.kind == Kind.DEFINITIONS:
+            labels |= {label_for(content_field, department) for department in departments}
+        elif content_field.kind == Kind.MARKDOWN:
+            labels.add(content_field.label)
+    return labels
+
+
 def diff_entries(old: Entry | None, new: Entry, departments, status_labels=None) -> list[dict]:
-    """Field-by-field word diffs from `old` to `new` (everything inserted when there is no `old`)."""
+    """Field-by-field diffs from `old` to `new` (everything inserted when there is no `old`).
+
+    Each has the word diff of the text as typed (`diff`); a Markdown field also has the diff of its
+    text as it reads, formatted (`rendered`), which the pages show first.
+    """
     old_fields = old.comparable(departments, status_labels) if old else {}
+    markdown = markdown_labels(departments)
     changes = []
     for label, new_value in new.comparable(departments, status_labels).items():
         old_value = old_fields.get(label, "")
-        changes.append({"label": label, "changed": old_value != new_value, "diff": word_diff(old_value, new_value)})
+        changes.append({
+            "label": label,
+            "changed": old_value != new_value,
+            "old": old_value,
+            "new": new_value,
+            "diff": word_diff(old_value, new_value),
+            "rendered": rendered_diff(old_value, new_value) if label in markdown else None,
+        })
     return changes
 
 

@@ -3,11 +3,12 @@ import string
 from django import forms
 from django.core.validators import MaxLengthValidator
 
-from glossary import text
+from accounts.models import Department
+from glossary import text, workflow
 from glossary.entries import BY_NAME, CONTENT, ContentField, Entry, Kind, label_for
 from glossary.exports.files import MAX_UPLOAD_BYTES
 from glossary.exports.options import ExportOptions
-from glossary.models import Comment, Definition, Proposal, SignOff, Tag, Term
+from glossary.models import Definition, Proposal, SignOff, Tag, Term
 from glossary.models.fields import max_length
 
 LETTERS = list(string.ascii_uppercase) + ["#"]
@@ -252,34 +253,93 @@ class ReasonForm(forms.Form):
     )
 
 
-class SignOffForm(forms.Form):
+class ReviewForm(forms.Form):
+    """The proposal page's one form: a comment, and the action it is sent with.
+
+    The page offers the reader's decisions (approve, request changes, reject) and a plain comment
+    as buttons of this one form, each sending it to its action. Whether the comment is needed
+    depends on that action (`workflow.comment_refusal`): checked here so the message stands next
+    to the box before anything is stored, and again by the services.
+    """
+
     comment = StoredTextField(
         normalise=markdown_text,
-        label="Comment for the author",
+        label="Your comment",
         required=False,
         max_length=max_length(SignOff, "comment"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Required when you request changes or reject.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Markdown: **bold**, *italic*, lists.",
     )
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    # The revision the reviewer saw: a decision counts only for it (the services refuse any other).
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
 
+    def __init__(self, data=None, *, action: workflow.Action | None = None, **kwargs):
+        if data is not None and "comment" not in data and "body" in data:
+            # A plain comment's text was once sent as "body"; such requests keep working.
+            data = data.copy()
+            data["comment"] = data["body"]
+        super().__init__(data, **kwargs)
+        self.action = action
 
-class CommentForm(forms.Form):
-    body = StoredTextField(
-        normalise=markdown_text,
-        label="Add to the discussion",
-        max_length=max_length(Comment, "body"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    def offer(self, actions) -> "ReviewForm":
+        """Say next to the box when it must be filled in, for the actions this reader is offered."""
+        if any(action in workflow.SIGN_OFF_ACTIONS for action in actions):
+            self.fields["comment"].help_text = (
+                "Optional when you approve. Required when you request changes or reject: the author reads it. "
+                "Markdown: **bold**, *italic*, lists."
+            )
+        return self
+
+    def clean(self):
+        cleaned = super().clean()
+        if "comment" in cleaned and self.action is not None:
+            problem = workflow.comment_refusal(self.action, cleaned["comment"])
+            if problem:
+                self.add_error("comment", forms.ValidationError(problem, code="required"))
+        if self.action in workflow.SIGN_OFF_ACTIONS and cleaned.get("revision") is None:
+            self.add_error(None, forms.ValidationError(
+                "This page did not say which revision you reviewed: reload it and decide again.", code="revision"
+            ))
+        return cleaned
+
+    def service_arguments(self) -> dict:
+        """The answers, as the keyword arguments the action's service takes."""
+        if self.action == workflow.Action.COMMENT:
+            return {"body": self.cleaned_data["comment"]}
+        return {"comment": self.cleaned_data["comment"], "seen_revision": self.cleaned_data["revision"]}
 
 
 class ExportForm(forms.Form):
-    """Which terms go into a PDF: the home page's filters, plus terms still in review on request."""
+    """Which terms go into an export: the home page's filters, plus terms still in review on request.
+
+    A tag or department that does not exist is an error, not an export of everything under a name
+    that says otherwise.
+    """
 
     status = forms.ChoiceField(required=False, choices=[("", "Approved (default)"), *Term.Status.choices])
     tag = forms.SlugField(required=False)
     letter = forms.ChoiceField(required=False, choices=[("", "All")] + [(c, c) for c in LETTERS])
+    missing = forms.SlugField(label="Missing a definition from", required=False)
+    q = forms.CharField(label="Search", required=False, max_length=200)
     include_in_review = forms.BooleanField(label="Include terms not yet approved", required=False)
+
+    def clean_tag(self):
+        slug = self.cleaned_data["tag"]
+        if slug and not Tag.objects.filter(slug=slug).exists():
+            raise forms.ValidationError("There is no tag with this address.", code="unknown")
+        return slug
+
+    def clean_missing(self):
+        slug = self.cleaned_data["missing"]
+        if slug and not Department.objects.filter(slug=slug).exists():
+            raise forms.ValidationError("There is no department with this address.", code="unknown")
+        return slug
+
+    def clean_q(self):
+        value = self.cleaned_data["q"]
+        if "\x00" in value:
+            raise forms.ValidationError("Search text cannot contain NUL characters.", code="invalid")
+        return value.strip()
 
     def options(self) -> ExportOptions:
         data = self.cleaned_data
@@ -288,6 +348,8 @@ class ExportForm(forms.Form):
             tag=data.get("tag", ""),
             letter=data.get("letter", ""),
             include_in_review=data.get("include_in_review", False),
+            missing=data.get("missing", ""),
+            query=data.get("q", ""),
         )
 
 

@@ -29,9 +29,14 @@ def render_markdown(source: str) -> SafeString:
     html = _markdown.render(source or "")
     # Headings in a definition would outrank the page's own; keep them below h3.
     html = re.sub(r"<(/?)h[12]>", r"<\1h3>", html)
+    return clean_html(html)
+
+
+def clean_html(html: str, extra_tags: frozenset[str] = frozenset()) -> SafeString:
+    """Only the tags, attributes and URL schemes a definition needs (plus `extra_tags`), balanced."""
     clean = nh3.clean(
         html,
-        tags=ALLOWED_TAGS,
+        tags=ALLOWED_TAGS | extra_tags,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",

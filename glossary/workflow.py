@@ -49,6 +49,15 @@ DECISIONS = {
     Action.REQUEST_CHANGES: SignOff.Decision.REQUEST_CHANGES,
     Action.REJECT: SignOff.Decision.REJECT,
 }
+# The actions the proposal page's one form sends, with what was written in its comment box.
+REVIEW_ACTIONS = {*SIGN_OFF_ACTIONS, Action.COMMENT}
+# The author must learn why a proposal was sent back or turned down, so those decisions need a
+# comment (an approval may go without one); a comment on its own is nothing without its text.
+COMMENT_REQUIRED = {
+    Action.REQUEST_CHANGES: "Say what needs to change: the author reads this.",
+    Action.REJECT: "Say why you reject it: the author reads this.",
+    Action.COMMENT: "Write a comment first.",
+}
 
 
 def signing_departments():
@@ -109,10 +118,27 @@ def allowed_actions(proposal: Proposal, user) -> list[Action]:
     return [action for action in Action if refusal(action, proposal, user, once) is None]
 
 
+def decision_note(proposal: Proposal, user) -> str | None:
+    """Why an approver is offered no decision on an open proposal, for the page to say; None when
+    they are offered one, or for everyone else (people who never decide need no reason)."""
+    if not (proposal.is_open and user.is_authenticated and user.department_id and user.has_perm(roles.SIGN_OFF)):
+        return None
+    if proposal.state != State.IN_REVIEW:
+        return f"Decisions wait until the proposal is back in review; it is {proposal.get_state_display().lower()}."
+    return refusal(Action.APPROVE, proposal, user)
+
+
 def require(action: Action, proposal: Proposal, user) -> None:
     reason = refusal(action, proposal, user)
     if reason is not None:
         raise PermissionDenied(reason)
+
+
+def comment_refusal(action: Action, comment: str) -> str | None:
+    """Why `comment` cannot go with `action` (it is needed and empty), or None if it can."""
+    if action in COMMENT_REQUIRED and not comment.strip():
+        return COMMENT_REQUIRED[action]
+    return None
 
 
 def next_state(action: Action, proposal: Proposal) -> str:

@@ -118,7 +118,7 @@ def test_marketing_requests_changes_and_the_author_revises(as_user):
 
     marco = as_user("marco")
     open_first_in_queue(marco, "Conversion rate")
-    marco.get_by_label("Comment for the author").fill("Add what Marketing counts: sign-ups count too.")
+    marco.get_by_label("Your comment").fill("Add what Marketing counts: sign-ups count too.")
     sign_off(marco, "Request changes for Marketing", "Sent back to the author")
 
     ada.get_by_role("link", name=re.compile("My proposals")).click()
@@ -140,3 +140,91 @@ def test_marketing_requests_changes_and_the_author_revises(as_user):
 
     ada.goto("/terms/conversion-rate/")
     assert "sign up" in ada.locator(".definitions").inner_text()
+
+
+def test_a_reviewer_reads_the_change_before_the_decision_form_and_can_open_the_markdown_source(as_user):
+    ada = as_user("ada")
+    propose_new_term(ada, "Churn", "Reports disagree.", IT="Accounts *closed* in a month.")
+
+    ivan = as_user("ivan")
+    open_first_in_queue(ivan, "Churn")
+    # What is seen first is what comes first: no part of the page is moved by the stylesheet.
+    tops = [ivan.locator(selector).bounding_box()["y"] for selector in (".proposal-header", ".diff", ".thread", ".review")]
+    assert tops == sorted(tops)
+    rendered = ivan.locator(".diff-rendered").first
+    assert rendered.locator("em").inner_text() == "closed" and "*" not in rendered.inner_text()
+    source = ivan.locator(".diff-source-text").first
+    assert not source.is_visible()
+    ivan.locator(".diff-source summary").first.click()
+    source.wait_for(state="visible")
+    assert source.inner_text() == "Accounts *closed* in a month."
+    # Keyboard order: from the comment box, Tab reaches the decisions in the order shown.
+    ivan.get_by_label("Your comment").focus()
+    ivan.keyboard.press("Tab")
+    assert ivan.evaluate("document.activeElement.textContent") == "Approve for IT"
+    ivan.get_by_role("button", name="Reject for IT").click()
+    ivan.get_by_text("Say why you reject it").wait_for()
+    assert ivan.get_by_label("Your comment").get_attribute("aria-invalid") == "true"
+
+
+@pytest.fixture
+def glossary_for_a_background_export(settings):
+    """The demo accounts and three approved terms, made before the browser starts; any PDF of
+    more than one term goes to the worker."""
+    from accounts.models import Department, User
+    from glossary.models import Term
+    from glossary.services.terms import term_create
+
+    create_demo_users()
+    ada = User.objects.get(username="ada")
+    it, marketing = Department.objects.get(slug="it"), Department.objects.get(slug="marketing")
+    for name in ("API", "Omnichannel", "Roadmap"):
+        term_create(
+            name=name, user=ada, reason="Test term", fields={"status": Term.Status.APPROVED},
+            definitions={it: f"What IT means by {name}.", marketing: f"What Marketing means by {name}."}, tags=[],
+        )
+    settings.GLOSSARY_PDF_INLINE_LIMIT = 1
+
+
+def run_the_worker_on_the_export():
+    """The worker's part, in a thread of its own (the ORM does not run in Playwright's): the task,
+    called as the worker calls it, on the export the page is waiting for."""
+    import time
+
+    from django.db import connection
+
+    from glossary.exports.tasks import build_pdf_export
+    from glossary.models import PdfExport
+
+    try:
+        deadline = time.monotonic() + 15
+        while not PdfExport.objects.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        build_pdf_export.call(str(PdfExport.objects.get().pk))
+    finally:
+        connection.close()
+
+
+def test_export_page_downloads_the_pdf_by_itself_when_the_worker_is_done(glossary_for_a_background_export, as_user):
+    import threading
+
+    from django.utils import timezone
+
+    ada = as_user("ada")
+    ada.get_by_role("button", name="Export PDF").click()
+    ada.wait_for_url(re.compile(r"/export/[0-9a-f-]+/$"))
+    status = ada.get_by_role("status")
+    assert status.inner_text() == "Waiting for the worker: yours is next in the queue"
+    link = ada.get_by_role("link", name="Download the PDF")
+    assert not link.is_visible()
+
+    worker = threading.Thread(target=run_the_worker_on_the_export)
+    with ada.expect_download() as download:
+        worker.start()
+    worker.join()
+    assert download.value.suggested_filename == f"common-ground-glossary-{timezone.localdate().isoformat()}.pdf"
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+    # The link stays, for a browser that blocked the download; no second click was needed.
+    assert link.is_visible()
+    assert ada.get_by_role("heading", name="Your PDF is ready").is_visible()

@@ -5,6 +5,7 @@ import threading
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from glossary.exports.options import ExportOptions
@@ -154,7 +155,8 @@ def test_pdf_downloads_from_the_home_page_and_term_page(reader_client, glossary_
     assert "Budget" in pdf_text(response.content)
     term = Term.objects.get(name="API")
     response = reader_client.get(reverse("glossary:term_pdf", args=[term.slug]))
-    assert 'filename="glossary-api.pdf"' in response["Content-Disposition"]
+    today = timezone.localdate().isoformat()
+    assert response["Content-Disposition"] == f'attachment; filename="common-ground-glossary-term-api-{today}.pdf"'
 
 
 def test_bad_pdf_options_get_a_message_not_a_500(reader_client, glossary_in_every_status):
@@ -214,7 +216,8 @@ def test_large_export_runs_in_the_worker_with_progress_then_downloads(reader_cli
     call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "default")
 
     status = reader_client.get(reverse("glossary:pdf_export_status", args=[export.pk])).json()
-    assert status == {"state": "ready", "progress": 100, "message": "Ready"}
+    assert status["state"] == "ready" and status["progress"] == 100 and status["message"] == "Ready"
+    assert status["download_url"] == reverse("glossary:pdf_export_download", args=[export.pk])
     assert "Download the PDF" in reader_client.get(export.get_absolute_url()).content.decode()
     download = reader_client.get(reverse("glossary:pdf_export_download", args=[export.pk]))
     assert download["Content-Type"] == "application/pdf"
@@ -229,3 +232,107 @@ def test_unfinished_or_unknown_export_downloads_404(reader_client, glossary_in_e
     export = PdfExport.objects.create(options={}, key="k")
     assert reader_client.get(reverse("glossary:pdf_export_download", args=[export.pk])).status_code == 404
     assert reader_client.get("/export/00000000-0000-0000-0000-000000000000/").status_code == 404
+
+
+def _export(options: ExportOptions):
+    from dataclasses import asdict
+
+    from glossary.models import PdfExport
+
+    return PdfExport.objects.create(options=asdict(options), key="test")
+
+
+def test_background_export_records_terms_prepared_then_pages_laid_out(reader_client, glossary_in_every_status, settings):
+    """A real export run, every step recorded (no throttle): what the row holds and the status poll says."""
+    from glossary.exports.tasks import pdf_export_build
+    from glossary.models import PdfExport
+
+    settings.GLOSSARY_PDF_PROGRESS_SECONDS = 0
+    export = _export(ExportOptions(include_in_review=True))
+    status_url = reverse("glossary:pdf_export_status", args=[export.pk])
+    seen = []
+
+    def listen(step):
+        row = PdfExport.objects.defer("pdf").get(pk=export.pk)
+        status = reader_client.get(status_url).json()
+        assert status["state"] == row.state == "running"
+        assert (status["terms_done"], status["terms_total"], status["pages"]) == (row.terms_done, row.terms_total, row.pages)
+        seen.append((row.stage, row.terms_done, row.terms_total, row.pages, row.progress, status["message"]))
+
+    pdf_export_build(export_id=str(export.pk), on_progress=listen)
+
+    terms = [s for s in seen if s[0] == "terms"]
+    assert [s[1:3] for s in terms] == [(0, 3), (1, 3), (2, 3), (3, 3)]  # Omnichannel, API, Budget
+    assert terms[2][5] == "Prepared 2 of 3 terms"
+    layout = [s for s in seen if s[0] == "layout"]
+    assert layout[0][5] == "Laying out pages for 3 terms…"
+    laid_out = [s[3] for s in layout[1:]]
+    assert laid_out == list(range(1, len(laid_out) + 1)) and laid_out
+    assert layout[-1][5] == f"Laying out pages for 3 terms: {laid_out[-1]} so far…"
+    [writing] = [s for s in seen if s[0] == "writing"]
+    export.refresh_from_db()
+    pages = len(PdfReader(io.BytesIO(bytes(export.pdf))).pages)
+    assert writing[3] == laid_out[-1] == pages and writing[5] == f"Writing {pages} pages…"
+    assert [s[0] for s in seen] == ["terms"] * 4 + ["layout"] * len(layout) + ["writing"]
+    progress = [s[4] for s in seen]
+    assert progress == sorted(progress) and progress[0] == 0 and progress[-1] < 100
+    status = reader_client.get(status_url).json()
+    assert status["state"] == "ready" and status["progress"] == 100 and status["message"] == "Ready"
+    assert status["download_url"] == reverse("glossary:pdf_export_download", args=[export.pk])
+
+
+def test_background_export_writes_progress_at_each_stage_and_at_most_once_an_interval_within(glossary_in_every_status, settings):
+    from glossary.exports.tasks import pdf_export_build
+
+    settings.GLOSSARY_PDF_PROGRESS_SECONDS = 3600
+    export = _export(ExportOptions(include_in_review=True))
+    seen = []
+    pdf_export_build(export_id=str(export.pk), on_progress=lambda step: seen.append((step.stage, step.done, step.pages)))
+    # The first and last term, the start of layout, the start of writing: nothing in between.
+    assert seen[:3] == [("terms", 0, 0), ("terms", 3, 0), ("layout", 3, 0)]
+    assert [s[0] for s in seen[3:]] == ["writing"]
+
+
+def test_failed_export_says_why(reader_client, glossary_in_every_status):
+    from glossary.exports.tasks import pdf_export_build
+    from glossary.models import PdfExport
+
+    export = PdfExport.objects.create(options={"colour": "red"}, key="test")  # options from no release of ours
+    with pytest.raises(TypeError):
+        pdf_export_build(export_id=str(export.pk))
+    status = reader_client.get(reverse("glossary:pdf_export_status", args=[export.pk])).json()
+    assert status["state"] == "failed" and status["message"].startswith("The PDF could not be made")
+    assert "could not be made" in reader_client.get(export.get_absolute_url()).content.decode()
+
+
+def test_filtered_pdf_is_named_for_its_filters(reader_client, glossary_in_every_status):
+    today = timezone.localdate().isoformat()
+    response = reader_client.get(reverse("glossary:glossary_pdf"), {"status": "approved", "tag": "customer-experience"})
+    assert response["Content-Type"] == "application/pdf"
+    expected = f"common-ground-glossary-approved-tag-customer-experience-{today}.pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="{expected}"'
+    assert "Omnichannel" in pdf_text(response.content) and "API" not in pdf_text(response.content).split("Omnichannel", 1)[1]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_queued_export_says_it_waits_for_the_worker_and_its_place_in_the_queue(reader_client, glossary_in_every_status, settings):
+    from glossary.models import PdfExport
+
+    settings.GLOSSARY_PDF_INLINE_LIMIT = 1
+    reader_client.get(reverse("glossary:glossary_pdf"))
+    reader_client.get(reverse("glossary:glossary_pdf"), {"include_in_review": "on"})
+    first, second = PdfExport.objects.order_by("created_at")
+
+    def status(export):
+        return reader_client.get(reverse("glossary:pdf_export_status", args=[export.pk])).json()
+
+    assert (status(first)["place_in_queue"], status(first)["message"]) == (1, "Waiting for the worker: yours is next in the queue")
+    assert (status(second)["place_in_queue"], status(second)["message"]) == (2, "Waiting for the worker: 1 export is ahead of yours")
+    page = reader_client.get(second.get_absolute_url()).content.decode()
+    assert "Waiting for the worker: 1 export is ahead of yours" in page
+    assert f'href="{reverse("glossary:pdf_export_download", args=[second.pk])}"' in page  # shown once it is ready
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "default", "--max-tasks", "1")
+
+    assert status(first)["state"] == "ready" and status(first)["place_in_queue"] is None
+    assert (status(second)["place_in_queue"], status(second)["message"]) == (1, "Waiting for the worker: yours is next in the queue")

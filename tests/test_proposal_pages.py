@@ -289,3 +289,183 @@ def test_untouched_fields_stay_unchanged_through_a_browser_round_trip(client, ad
     proposal = Proposal.objects.get()
     page = client.get(proposal.get_absolute_url())
     assert [c["label"] for c in page.context["changed_fields"]] == ["Common ground"]
+
+
+# What a reviewer sees: who and why, what changes, the discussion, then one form to decide.
+
+
+def _position(page: str, marker: str) -> int:
+    assert marker in page, marker
+    return page.index(marker)
+
+
+def _review_form(page: str) -> str:
+    """The proposal page's form for comments and decisions, as HTML."""
+    forms = re.findall(r'<form method="post"[^>]*class="stacked-form review-form".*?</form>', page, re.S)
+    assert len(forms) == 1, f"{len(forms)} review forms"
+    return forms[0]
+
+
+def test_a_reviewer_reads_who_and_why_then_what_changes_then_the_discussion_then_decides(client, proposal_without_emails, ivan, maya):
+    services.proposal_comment(proposal=proposal_without_emails, user=maya, body="Does this cover the shop?")
+    page = login(client, ivan).get(proposal_without_emails.get_absolute_url()).content.decode()
+    order = [
+        _position(page, '<header class="proposal-header">'),
+        _position(page, "<strong>Why:</strong> Settle the word"),
+        _position(page, 'id="sign-offs-title"'),
+        _position(page, 'id="diff-title"'),
+        _position(page, 'id="thread-title"'),
+        _position(page, "Does this cover the shop?"),
+        _position(page, 'id="review-title"'),
+        _position(page, "Approve for IT"),
+    ]
+    assert order == sorted(order), "the page's order (and so its keyboard order) is the reading order"
+    form = _review_form(page)
+    assert page.count("<textarea") == 1 and form.count("<textarea") == 1, "one comment box"
+    buttons = re.findall(r"<button[^>]*>([^<]*)</button>", form)
+    assert buttons == ["Approve for IT", "Request changes for IT", "Reject for IT", "Add comment without deciding"]
+    assert "<legend>Decide for IT on revision 1</legend>" in form
+    assert '<label for="id_comment">Your comment</label>' in form
+    assert "Required when you request changes or reject" in form
+
+
+def test_someone_who_may_only_comment_gets_the_same_box_with_just_add_comment(client, proposal_without_emails, maya):
+    form = _review_form(login(client, maya).get(proposal_without_emails.get_absolute_url()).content.decode())
+    assert re.findall(r"<button[^>]*>([^<]*)</button>", form) == ["Add comment"]
+    assert "<fieldset" not in form and "request changes" not in form.lower()
+
+
+def test_readers_and_closed_proposals_show_why_there_is_no_form(client, proposal_without_emails, ada, make_user, it):
+    reader = make_user("reader", department=it, role=roles.READER)
+    page = login(client, reader).get(proposal_without_emails.get_absolute_url()).content.decode()
+    assert "review-form" not in page and "you can follow it here" in page
+    services.proposal_withdraw(proposal=proposal_without_emails, user=ada)
+    page = login(client, ada).get(proposal_without_emails.get_absolute_url()).content.decode()
+    assert "review-form" not in page and "This proposal is withdrawn: the discussion is closed." in page
+
+
+@pytest.mark.parametrize(
+    "action, comment, message",
+    [
+        ("request_changes", "", "Say what needs to change: the author reads this."),
+        ("request_changes", " \r\n ", "Say what needs to change: the author reads this."),
+        ("reject", "", "Say why you reject it: the author reads this."),
+    ],
+)
+def test_requesting_changes_or_rejecting_without_a_comment_is_explained_next_to_the_box(
+    client, proposal_without_emails, marco, action, comment, message
+):
+    response = login(client, marco).post(action_url(proposal_without_emails, action), {"revision": 1, "comment": comment})
+    assert response.status_code == 400
+    assert response.context["review_form"].errors["comment"] == [message]
+    form = _review_form(response.content.decode())
+    # The message is tied to the box it is about, for screen readers too.
+    assert f'<div class="field-error" id="id_comment_error"><p>{message}</p></div>' in form
+    textarea = re.search(r"<textarea[^>]*>", form).group(0)
+    assert 'aria-invalid="true"' in textarea and "id_comment_error" in re.search(r'aria-describedby="([^"]*)"', textarea).group(1)
+    assert not SignOff.objects.exists()
+    proposal_without_emails.refresh_from_db()
+    assert proposal_without_emails.state == State.IN_REVIEW
+
+
+def test_the_comment_typed_before_a_refused_decision_is_kept_in_the_box(client, proposal_without_emails, marco):
+    long_comment = "x" * 5001
+    response = login(client, marco).post(action_url(proposal_without_emails, "reject"), {"revision": 1, "comment": long_comment})
+    assert response.status_code == 400
+    assert "At most 5000 characters" in response.context["review_form"].errors["comment"][0]
+    assert long_comment in response.content.decode()
+    assert not SignOff.objects.exists()
+
+
+def test_approving_needs_no_comment_and_a_decision_with_one_keeps_it(client, proposal_without_emails, ivan, marco):
+    assert login(client, ivan).post(action_url(proposal_without_emails, "approve"), {"revision": 1, "comment": ""}).status_code == 302
+    response = login(client, marco).post(
+        action_url(proposal_without_emails, "request_changes"), {"revision": 1, "comment": "Add what *Marketing* counts."}
+    )
+    assert response.status_code == 302
+    assert list(SignOff.objects.values_list("department__name", "decision", "comment")) == [
+        ("IT", SignOff.Decision.APPROVE, ""),
+        ("Marketing", SignOff.Decision.REQUEST_CHANGES, "Add what *Marketing* counts."),
+    ]
+
+
+def test_a_decision_without_the_revision_it_was_made_on_is_refused(client, proposal_without_emails, ivan):
+    response = login(client, ivan).post(action_url(proposal_without_emails, "approve"), {"comment": ""})
+    assert response.status_code == 400
+    assert "reload it and decide again" in response.content.decode()
+    assert not SignOff.objects.exists()
+
+
+def test_a_plain_comment_goes_through_the_same_box(client, proposal_without_emails, maya):
+    login(client, maya)
+    empty = client.post(action_url(proposal_without_emails, "comment"), {"revision": 1, "comment": "  "})
+    assert empty.status_code == 400
+    assert empty.context["review_form"].errors["comment"] == ["Write a comment first."]
+    assert client.post(action_url(proposal_without_emails, "comment"), {"revision": 1, "comment": "Stores too?"}).status_code == 302
+    # The comment's text was once sent as "body"; older pages and scripts still work.
+    assert client.post(action_url(proposal_without_emails, "comment"), {"body": "And the app?"}).status_code == 302
+    assert list(proposal_without_emails.comments.values_list("body", flat=True)) == ["Stores too?", "And the app?"]
+    assert not SignOff.objects.exists()
+
+
+def test_a_forbidden_decision_is_refused_before_its_comment_is_read(client, proposal_without_emails, maya):
+    response = login(client, maya).post(action_url(proposal_without_emails, "reject"), {"revision": 1, "comment": ""})
+    assert response.status_code == 403
+    assert not SignOff.objects.exists()
+
+
+def test_the_author_sees_why_each_department_decided(client, proposal_without_emails, ada, ivan, marco):
+    approve(proposal_without_emails, ivan)
+    services.proposal_request_changes(
+        proposal=proposal_without_emails, user=marco, comment="Add what Marketing counts: sign-ups count too.", seen_revision=1
+    )
+    sign_off = SignOff.objects.get(department__name="Marketing")
+    page = login(client, ada).get(proposal_without_emails.get_absolute_url()).content.decode()
+    start = page.index('<header class="proposal-header">')
+    header = page[start : page.index("</header>", start)]
+    status = " ".join(re.sub(r"<[^>]+>", "", header).split())
+    assert "IT: Approved by Ivan Okafor on" in status
+    assert "Marketing: Changes requested by Marco Silva on" in status
+    assert "— “Add what Marketing counts: sign-ups count too.”" in status
+    assert f'<a href="#sign-off-{sign_off.pk}">' in header
+    item = re.search(rf'<li class="[^"]*" id="sign-off-{sign_off.pk}">(.*?)</li>', page, re.S).group(1)
+    assert "Marco Silva" in item and "requested changes to revision 1" in item and "sign-ups count too." in item
+    assert "Edit proposal" in page
+
+
+def test_markdown_fields_show_the_formatted_text_with_the_source_one_click_away(client, make_term, ada, ivan, marco):
+    term = make_term(
+        "Omnichannel", it_text="Integrated systems.", marketing_text="A *consistent, fitting experience*", status=Term.Status.APPROVED
+    )
+    from dataclasses import replace
+
+    entry = Entry.from_term(term)
+    marketing_id = next(pk for pk, text in entry.definitions.items() if text.startswith("A *"))
+    proposal = services.proposal_create(
+        author=ada, reason="Sharper", term=term,
+        entry=replace(entry, abbreviation="OC", definitions={**entry.definitions, marketing_id: "A *consistent, seamless experience*"}),
+    )
+    page = login(client, ivan).get(proposal.get_absolute_url()).content.decode()
+    changed = page[page.index('id="diff-title"') : page.index('id="thread-title"')]
+    assert '<dd class="diff-rendered prose"><p>A <em>consistent, <del>fitting</del><ins>seamless</ins> experience</em></p>' in changed
+    assert "<summary>Markdown source" in changed
+    assert "A *consistent, <del>fitting</del><ins>seamless</ins> experience*" in changed
+    # A field that is not Markdown keeps its plain word diff, with no source to show.
+    abbreviation = re.search(r"<dt>Abbreviation</dt>(.*?)</div>", changed, re.S).group(1)
+    assert abbreviation.strip() == "<dd><ins>OC</ins></dd>"
+    # The term's history page shows the same once it is published.
+    approve(proposal, ivan)
+    approve(proposal, marco)
+    history = client.get(reverse("glossary:term_history", args=[term.slug])).content.decode()
+    assert "<p>A <em>consistent, <del>fitting</del><ins>seamless</ins> experience</em></p>" in history
+    assert "A *consistent, <del>fitting</del><ins>seamless</ins> experience*" in history
+
+
+def test_an_approver_offered_no_decision_is_told_why(client, proposal_without_emails, ada, ivan, maya):
+    approve(proposal_without_emails, ivan)
+    page = login(client, ivan).get(proposal_without_emails.get_absolute_url()).content.decode()
+    assert "IT has already signed off this revision." in page
+    assert re.findall(r"<button[^>]*>([^<]*)</button>", _review_form(page)) == ["Add comment"]
+    # Contributors never decide: nothing to explain to them.
+    page = login(client, maya).get(proposal_without_emails.get_absolute_url()).content.decode()
+    assert 'class="decision-note"' not in page

@@ -141,7 +141,7 @@ def glossary_file(*, options: ExportOptions, file_format: str, history: bool = F
     else:
         versions = export_history(terms) if history else None
         body = export_json(terms, departments, organisation=settings.GLOSSARY_ORGANISATION, history=versions)
-    return GlossaryFile(body, CONTENT_TYPES[file_format], f"glossary.{file_format}", len(terms))
+    return GlossaryFile(body, CONTENT_TYPES[file_format], options.filename(file_format), len(terms))
 
 
 @dataclass

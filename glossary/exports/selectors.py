@@ -1,19 +1,32 @@
-"""Reads for exports: which terms go out, with everything they show, and each term's versions for
-the JSON history."""
+"""Reads for exports: which terms go out, with everything they show, each term's versions for the
+JSON history, and how far a background PDF export has got."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
-from glossary.models import Definition, SignOff, Tag, Term
-from glossary.selectors.terms import TermVersion, term_versions
+from accounts.models import Department
+from glossary.models import Definition, PdfExport, SignOff, Tag, Term
+from glossary.selectors.terms import TermVersion, term_search, term_versions
 
 EXPORTABLE_BY_DEFAULT = [Term.Status.APPROVED]
 NOT_YET_APPROVED = [Term.Status.IN_REVIEW, Term.Status.DRAFT]
 
 
 def export_terms(
-    *, status: str = "", tag: Tag | None = None, letter: str = "", include_in_review: bool = False, slug: str = ""
+    *,
+    status: str = "",
+    tag: Tag | None = None,
+    letter: str = "",
+    include_in_review: bool = False,
+    slug: str = "",
+    missing_department: Department | None = None,
+    query: str = "",
 ) -> QuerySet[Term]:
     """Terms for a PDF or file export, in A–Z order, with everything an export shows prefetched.
+
+    The home page's filters narrow it as they narrow the list: a tag, a letter, a department whose
+    definition is missing, search words (the matches, then in A–Z order like the rest).
 
     Approved terms only unless a status is asked for, terms in review are included explicitly, or
     one term is asked for by its slug (whatever its status).
@@ -31,6 +44,10 @@ def export_terms(
         terms = terms.filter(tags=tag)
     if letter:
         terms = terms.filter(initial=letter)
+    if missing_department is not None:
+        terms = terms.exclude(definitions__department=missing_department)
+    if query:
+        terms = term_search(terms, query)
     return terms.order_by("name_key").select_related("approval").prefetch_related(
         Prefetch("definitions", queryset=Definition.objects.select_related("department")),
         "tags",
@@ -45,3 +62,45 @@ def export_terms(
 def export_history(terms) -> dict[int, list[TermVersion]]:
     """Each term's versions, oldest first, for the JSON export."""
     return {term.pk: list(reversed(term_versions(term))) for term in terms}
+
+
+def pdf_export_place_in_queue(export: PdfExport) -> int | None:
+    """Where a waiting export stands in the worker's queue: 1 when it is next, None when it is
+    not waiting or its task cannot be found (another task backend, or not yet enqueued)."""
+    if export.state != PdfExport.State.QUEUED or export.task_id is None:
+        return None
+    task = DBTaskResult.objects.ready().filter(pk=export.task_id).first()
+    if task is None:
+        return None
+    # The worker takes the highest priority first, then the oldest.
+    ahead = DBTaskResult.objects.ready().filter(queue_name=task.queue_name, backend_name=task.backend_name).filter(
+        Q(priority__gt=task.priority) | Q(priority=task.priority, enqueued_at__lt=task.enqueued_at)
+    )
+    return ahead.count() + 1
+
+
+def pdf_export_status(export: PdfExport) -> dict:
+    """What the progress page and its status poll say about an export, in one place."""
+    place = pdf_export_place_in_queue(export)
+    if export.state == PdfExport.State.QUEUED:
+        if place is None:
+            message = "Waiting for the worker to start on it"
+        elif place == 1:
+            message = "Waiting for the worker: yours is next in the queue"
+        else:
+            message = f"Waiting for the worker: {place - 1} {'export is' if place == 2 else 'exports are'} ahead of yours"
+    else:
+        message = export.message or export.get_state_display()
+    return {
+        "state": export.state,
+        "stage": export.stage,
+        "progress": export.progress,
+        "terms_done": export.terms_done,
+        "terms_total": export.terms_total,
+        "pages": export.pages,
+        "place_in_queue": place,
+        "message": message,
+        "download_url": reverse("glossary:pdf_export_download", args=[export.pk])
+        if export.state == PdfExport.State.READY
+        else None,
+    }

@@ -29,5 +29,11 @@ def pdf_request(*, options: ExportOptions, user) -> bytes | PdfExport:
         export = PdfExport.objects.filter(key=key, state__in=IN_PROGRESS).first()
         if export is None:
             export = PdfExport.objects.create(options=asdict(options), key=key, requested_by=user)
-            transaction.on_commit(lambda: build_pdf_export.enqueue(str(export.pk)))
+            transaction.on_commit(lambda: _enqueue(export))
     return export
+
+
+def _enqueue(export: PdfExport) -> None:
+    """Hand the export to the worker, and keep its task's id for its place in the queue."""
+    result = build_pdf_export.enqueue(str(export.pk))
+    PdfExport.objects.filter(pk=export.pk, task_id=None).update(task_id=result.id)

@@ -13,9 +13,16 @@ class PdfExport(models.Model):
 
     class State(models.TextChoices):
         QUEUED = "queued", "Waiting for the worker"
-        RUNNING = "running", "Rendering"
+        RUNNING = "running", "Being made"
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
+
+    class Stage(models.TextChoices):
+        """While running: the stage of the render (`glossary.exports.pdf.PdfStep`)."""
+
+        TERMS = "terms", "Preparing the terms"
+        LAYOUT = "layout", "Laying out pages"
+        WRITING = "writing", "Writing the PDF"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     options = models.JSONField()
@@ -23,10 +30,19 @@ class PdfExport(models.Model):
     key = models.CharField(max_length=120)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    # How far it got, as the worker last recorded it: the stage, terms prepared of all, pages laid
+    # out, the share of the work done in percent and the same in words.
+    stage = models.CharField(max_length=10, choices=Stage.choices, blank=True)
+    terms_done = models.PositiveIntegerField(default=0)
+    terms_total = models.PositiveIntegerField(null=True, blank=True)
+    pages = models.PositiveIntegerField(default=0)
     progress = models.PositiveSmallIntegerField(default=0)
     message = models.CharField(max_length=200, blank=True)
+    # The worker's task (django-tasks), for the place in the queue.
+    task_id = models.UUIDField(null=True, blank=True, editable=False)
     pdf = models.BinaryField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -1,9 +1,12 @@
 """Reads for the sign-off workflow: queues, a proposal's status, a term's approvals."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts import roles
+from accounts.models import Department
 from glossary import workflow
 from glossary.models import Comment, Proposal, SignOff, Term
 
@@ -74,25 +77,49 @@ def proposal_for_page(pk) -> Proposal:
     )
 
 
-def department_status(proposal: Proposal, departments) -> list[tuple]:
+# How each decision reads: in a department's status ("Marketing: Changes requested by Marco Silva")
+# and in the discussion ("Marco Silva (Marketing) requested changes to revision 2").
+OUTCOMES = {
+    SignOff.Decision.APPROVE: ("Approved", "approved revision"),
+    SignOff.Decision.REQUEST_CHANGES: ("Changes requested", "requested changes to revision"),
+    SignOff.Decision.REJECT: ("Rejected", "rejected revision"),
+}
+
+
+@dataclass(frozen=True)
+class DepartmentStatus:
+    """A signing department and its decision on the current revision (None while it is awaited)."""
+
+    department: Department
+    sign_off: SignOff | None
+
+    @property
+    def outcome(self) -> str:
+        return OUTCOMES[self.sign_off.decision][0] if self.sign_off else ""
+
+
+def department_status(proposal: Proposal, departments) -> list[DepartmentStatus]:
     """Each signing department with its sign-off on the current revision, or None while waiting."""
     sign_offs = {s.department_id: s for s in proposal.sign_offs.all() if s.revision == proposal.revision}
-    return [(d, sign_offs.get(d.pk)) for d in departments if d.signs_off]
+    return [DepartmentStatus(d, sign_offs.get(d.pk)) for d in departments if d.signs_off]
 
 
 def proposal_thread(proposal: Proposal) -> list[dict]:
-    """Comments and sign-offs of every revision, oldest first."""
+    """Comments and sign-offs of every revision, oldest first; each sign-off with its comment, so
+    the author reads why each decision was made. `anchor` is the item's id on the page."""
     items = [
-        {"kind": "comment", "when": c.created_at, "who": c.author, "text": c.body}
+        {"kind": "comment", "anchor": f"comment-{c.pk}", "when": c.created_at, "who": c.author, "text": c.body}
         for c in proposal.comments.all()
     ]
     items += [
         {
             "kind": "sign_off",
+            "anchor": f"sign-off-{s.pk}",
             "when": s.created_at,
             "who": s.approver,
             "department": s.department,
             "decision": s,
+            "did": f"{OUTCOMES[s.decision][1]} {s.revision}",
             "revision": s.revision,
             "text": s.comment,
         }
@@ -110,3 +137,19 @@ def term_approvals(term: Term) -> list[SignOff]:
             proposal_id=term.approval_id, revision=term.approval.revision, decision=SignOff.Decision.APPROVE
         ).select_related("approver", "department").order_by("department__position", "department__name")
     )
+
+
+def approvals_by_term(terms) -> dict[int, list[SignOff]]:
+    """term_approvals for many terms in one query: {term id: its current version's approvals}."""
+    wanted = {term.approval_id: (term.pk, term.approval.revision) for term in terms if term.approval_id}
+    found: dict[int, list[SignOff]] = {term.pk: [] for term in terms}
+    sign_offs = (
+        SignOff.objects.filter(proposal_id__in=wanted, decision=SignOff.Decision.APPROVE)
+        .select_related("approver", "department")
+        .order_by("department__position", "department__name")
+    )
+    for sign_off in sign_offs:
+        term_id, revision = wanted[sign_off.proposal_id]
+        if sign_off.revision == revision:
+            found[term_id].append(sign_off)
+    return found

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, F, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Greatest
 
 from accounts.models import Department
@@ -35,9 +35,12 @@ def term_list(
     missing_department: Department | None = None,
     tag: Tag | None = None,
     letter: str = "",
+    updated_since: datetime | None = None,
 ) -> QuerySet[Term]:
     """Terms matching the home page's filters, with what the list shows prefetched."""
     terms = Term.objects.defer(*_SEARCH_FIELDS)
+    if updated_since is not None:
+        terms = terms.filter(updated_at__gte=updated_since)
     if status:
         terms = terms.filter(status=status)
     if missing_department is not None:
@@ -69,6 +72,22 @@ def term_id_page(page_number: int, page_size: int, **filters) -> Page:
 def terms_for_cards(ids) -> dict[int, Term]:
     """Terms by id with what a term's card in the list shows."""
     return Term.objects.defer(*_SEARCH_FIELDS).prefetch_related(_LISTED_DEFINITIONS).in_bulk(ids)
+
+
+def terms_in_full(ids) -> dict[int, Term]:
+    """Terms by id with everything a term holds: definitions, tags, related terms, approval."""
+    return (
+        Term.objects.defer(*_SEARCH_FIELDS)
+        .select_related("approval")
+        .prefetch_related(_LISTED_DEFINITIONS, "tags", "related_terms")
+        .in_bulk(ids)
+    )
+
+
+def glossary_last_modified() -> datetime | None:
+    """When the glossary last changed: its newest term version (definitions, tags and approvals
+    are saved as one)."""
+    return Term.history.aggregate(newest=Max("history_date"))["newest"]
 
 
 def term_search(terms: QuerySet[Term], query: str) -> QuerySet[Term]:

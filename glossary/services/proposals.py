@@ -224,8 +224,9 @@ def proposal_withdraw(*, proposal: Proposal, user) -> Proposal:
 @transaction.atomic
 def proposal_comment(*, proposal: Proposal, user, body: str) -> Comment:
     proposal = proposal_for_update(proposal=proposal, user=user, action=Action.COMMENT)
-    if not body.strip():
-        raise ValidationError({"body": "Write a comment first."})
+    problem = workflow.comment_refusal(Action.COMMENT, body)
+    if problem:
+        raise ValidationError({"body": problem})
     comment = Comment(proposal=proposal, author=user, body=body.strip())
     comment.clean_fields()
     save_with_history(comment, user=user, reason="Comment")
@@ -237,7 +238,6 @@ def proposal_approve(*, proposal: Proposal, user, comment: str, seen_revision: i
     """Approve the revision for the user's department; the last department's approval publishes it."""
     proposal, _ = _sign_off(
         proposal=proposal, user=user, action=Action.APPROVE, comment=comment, seen_revision=seen_revision,
-        comment_required=False,
     )
     if not workflow.awaiting_departments(proposal):
         return _publish(proposal)
@@ -249,7 +249,6 @@ def proposal_request_changes(*, proposal: Proposal, user, comment: str, seen_rev
     """Send the revision back to its author for the user's department, saying what needs to change."""
     proposal, sign_off = _sign_off(
         proposal=proposal, user=user, action=Action.REQUEST_CHANGES, comment=comment, seen_revision=seen_revision,
-        comment_required=True,
     )
     _after_commit(notifications.proposal_decided, proposal.pk, sign_off.pk)
     return proposal
@@ -260,24 +259,25 @@ def proposal_reject(*, proposal: Proposal, user, comment: str, seen_revision: in
     """Reject the proposal for the user's department, saying why; the term stays as it is."""
     proposal, sign_off = _sign_off(
         proposal=proposal, user=user, action=Action.REJECT, comment=comment, seen_revision=seen_revision,
-        comment_required=True,
     )
     _after_commit(notifications.proposal_decided, proposal.pk, sign_off.pk)
     return proposal
 
 
 def _sign_off(
-    *, proposal: Proposal, user, action: Action, comment: str, seen_revision: int, comment_required: bool
+    *, proposal: Proposal, user, action: Action, comment: str, seen_revision: int
 ) -> tuple[Proposal, SignOff]:
     """Record the user's department's decision on the revision they saw and move the proposal's state.
 
-    Runs in the caller's transaction; the caller does what follows from the decision.
+    Runs in the caller's transaction; the caller does what follows from the decision. Whether the
+    decision needs a comment is the workflow's rule (`comment_refusal`), the same the page's form checks.
     """
     proposal = proposal_for_update(proposal=proposal, user=user, action=action)
     if seen_revision != proposal.revision:
         raise WorkflowConflict("The author changed the proposal since you opened it; review the new revision.")
-    if comment_required and not comment.strip():
-        raise ValidationError({"comment": "Say what needs to change: the author reads this."})
+    problem = workflow.comment_refusal(action, comment)
+    if problem:
+        raise ValidationError({"comment": problem})
     sign_off = SignOff(
         proposal=proposal,
         revision=proposal.revision,

@@ -4,7 +4,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -12,6 +14,7 @@ from glossary import workflow
 from glossary.exports.files import glossary_file
 from glossary.exports.imports import glossary_import
 from glossary.exports.options import ExportOptions
+from glossary.exports.selectors import pdf_export_status
 from glossary.exports.services import pdf_request
 from glossary.forms import ExportForm, ImportForm
 from glossary.models import PdfExport, Term
@@ -21,7 +24,7 @@ from glossary.views.terms import GlossaryReadMixin
 def download(response: HttpResponse, filename: str) -> HttpResponse:
     """Send as a file that no cache keeps: an export may hold terms not yet approved, and a copy
     left in a shared cache or on a shared computer's disk outlives the reader's right to see them."""
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     patch_cache_control(response, private=True, no_store=True)
     return response
 
@@ -34,7 +37,7 @@ def _respond(request, options: ExportOptions):
     result = pdf_request(options=options, user=request.user if request.user.is_authenticated else None)
     if isinstance(result, PdfExport):
         return redirect(result)
-    return pdf_response(result, options.filename())
+    return pdf_response(result, options.filename("pdf"))
 
 
 class GlossaryPdfView(GlossaryReadMixin, View):
@@ -53,27 +56,27 @@ class TermPdfView(GlossaryReadMixin, View):
 
 
 class PdfExportView(GlossaryReadMixin, TemplateView):
-    """A progress bar while the worker renders; a download link when it is done."""
+    """A progress bar while the worker renders, then the download: by itself with JavaScript
+    (static/js/export-progress.js), by a link in any case."""
 
     template_name = "glossary/pdf_export.html"
 
     def get_context_data(self, **kwargs):
         export = get_object_or_404(PdfExport.objects.defer("pdf"), pk=kwargs["pk"])
-        return super().get_context_data(export=export, **kwargs)
+        return super().get_context_data(export=export, status=pdf_export_status(export), **kwargs)
 
 
 class PdfExportStatusView(GlossaryReadMixin, View):
     def get(self, request, pk):
         export = get_object_or_404(PdfExport.objects.defer("pdf"), pk=pk)
-        return JsonResponse(
-            {"state": export.state, "progress": export.progress, "message": export.message or export.get_state_display()}
-        )
+        return JsonResponse(pdf_export_status(export))
 
 
 class PdfExportDownloadView(GlossaryReadMixin, View):
     def get(self, request, pk):
         export = get_object_or_404(PdfExport, pk=pk, state=PdfExport.State.READY)
-        return pdf_response(export.pdf, ExportOptions(**export.options).filename())
+        made_on = timezone.localdate(export.finished_at)
+        return pdf_response(export.pdf, ExportOptions(**export.options).filename("pdf", on=made_on))
 
 
 class GlossaryFileView(GlossaryReadMixin, View):

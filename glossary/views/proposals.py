@@ -18,7 +18,7 @@ from django.views.generic import TemplateView
 
 from glossary import caching, workflow
 from glossary.entries import Entry, diff_entries
-from glossary.forms import CommentForm, ProposalForm, ReasonForm, SignOffForm
+from glossary.forms import ProposalForm, ReasonForm, ReviewForm
 from glossary.models import Proposal, Term
 from glossary.selectors import proposals as selectors
 from glossary.selectors.terms import department_columns, term_version
@@ -132,6 +132,7 @@ class ProposalDetailView(LoginRequiredMixin, TemplateView):
                 ]
         changes = diff_entries(current, Entry.from_proposal(proposal), departments, STATUS_LABELS)
         actions = workflow.allowed_actions(proposal, user)
+        review_form = kwargs.get("review_form") or ReviewForm(initial={"revision": proposal.revision})
         context = {
             "proposal": proposal,
             "term": term,
@@ -142,8 +143,8 @@ class ProposalDetailView(LoginRequiredMixin, TemplateView):
             "thread": selectors.proposal_thread(proposal),
             "actions": actions,
             "sign_off_actions": [a for a in actions if a in workflow.SIGN_OFF_ACTIONS],
-            "sign_off_form": kwargs.get("sign_off_form") or SignOffForm(initial={"revision": proposal.revision}),
-            "comment_form": kwargs.get("comment_form") or CommentForm(),
+            "decision_note": workflow.decision_note(proposal, user),
+            "review_form": review_form.offer(actions),
         }
         return super().get_context_data(**context)
 
@@ -226,14 +227,16 @@ class ProposalActionView(LoginRequiredMixin, View):
         proposal = _proposal(pk)
         if action not in ACTION_SERVICES:
             raise Http404("Use the edit page to edit.")
-        form = _action_form(action, request.POST)
+        # Refused before the form is read: a forbidden action is a 403 whatever was written.
+        workflow.require(action, proposal, request.user)
+        form = ReviewForm(request.POST, action=action) if action in workflow.REVIEW_ACTIONS else None
         if form is not None and not form.is_valid():
-            return self._invalid(request, proposal, **{_form_key(action): form})
+            return self._invalid(request, proposal, form)
         try:
-            ACTION_SERVICES[action](proposal=proposal, user=request.user, **_service_arguments(form))
+            ACTION_SERVICES[action](proposal=proposal, user=request.user, **(form.service_arguments() if form else {}))
         except ValidationError as error:
-            form.add_error("comment" if action in workflow.SIGN_OFF_ACTIONS else "body", error.messages)
-            return self._invalid(request, proposal, **{_form_key(action): form})
+            form.add_error("comment", error.messages)
+            return self._invalid(request, proposal, form)
         except services.WorkflowConflict as conflict:
             messages.error(request, str(conflict))
             return redirect(proposal)
@@ -241,31 +244,9 @@ class ProposalActionView(LoginRequiredMixin, View):
         messages.success(request, _outcome(action, proposal))
         return redirect(proposal)
 
-    def _invalid(self, request, proposal, **forms):
+    def _invalid(self, request, proposal, form: ReviewForm):
         view = ProposalDetailView(request=request, kwargs={"pk": proposal.pk})
-        return view.render_to_response(view.get_context_data(proposal=proposal, **forms), status=400)
-
-
-def _form_key(action) -> str:
-    return "sign_off_form" if action in workflow.SIGN_OFF_ACTIONS else "comment_form"
-
-
-def _action_form(action: Action, data) -> SignOffForm | CommentForm | None:
-    """What the person wrote with the action: a sign-off or a comment; withdrawing and updating take nothing."""
-    if action in workflow.SIGN_OFF_ACTIONS:
-        return SignOffForm(data)
-    if action == Action.COMMENT:
-        return CommentForm(data)
-    return None
-
-
-def _service_arguments(form: SignOffForm | CommentForm | None) -> dict:
-    """The valid form's answers, as the keyword arguments its service takes."""
-    if isinstance(form, SignOffForm):
-        return {"comment": form.cleaned_data["comment"], "seen_revision": form.cleaned_data["revision"]}
-    if isinstance(form, CommentForm):
-        return {"body": form.cleaned_data["body"]}
-    return {}
+        return view.render_to_response(view.get_context_data(review_form=form), status=400)
 
 
 def _outcome(action: Action, proposal: Proposal) -> str:

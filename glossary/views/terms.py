@@ -90,7 +90,8 @@ class TermListView(GlossaryReadMixin, TemplateView):
             listing = caching.term_list_page(page_query, number, render_listing)
         else:
             listing = render_listing()
-        export_filters = {"status": valid["status"], "tag": valid["tag"], "letter": valid["letter"]}
+        # Exports take every filter of the page, so a file holds what the list shows.
+        export_filters = {k: valid[k] for k in ("status", "tag", "missing", "letter", "q")}
         return super().get_context_data(
             form=form,
             listing=listing,

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from glossary.exports.pdf import render_pdf
+from glossary.exports.pdf import render_pdf, throttled
 from glossary.management import add_filter_arguments, export_options
 
 
@@ -16,9 +16,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         export = export_options(options)
 
-        def progress(percent, message):
-            self.stderr.write(f"[{percent:3d}%] {message}")
+        def progress(step):
+            self.stderr.write(f"[{step.percent:3d}%] {step.message}")
 
-        pdf = render_pdf(export, progress=progress)
+        pdf = render_pdf(export, progress=throttled(progress, seconds=0.5))
         Path(options["output"]).write_bytes(pdf)
         self.stdout.write(f"Wrote {options['output']} ({len(pdf) // 1024} KiB)")

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_seed_departments_and_roles'),
+        ('accounts', '0003_api_tokens'),
     ]
 
     operations = [

@@ -1,0 +1,68 @@
+"""Writes of the accounts app: personal API tokens."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.backends import DepartmentAwareBackend
+from accounts.models import ApiToken, User
+
+SECRET_BYTES = 32
+# How many characters of the secret the tokens page shows, after the prefix.
+HINT_LENGTH = 6
+# A script calling every second need not write every second: "last used" is kept to the minute.
+LAST_USED_PRECISION = timedelta(minutes=1)
+# Longer than any secret this app makes; anything longer is not worth hashing.
+MAX_SECRET_LENGTH = 100
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str, read_only: bool = False) -> tuple[ApiToken, str]:
+    """A new token for `user`, and its secret: shown to them once, never stored."""
+    secret = ApiToken.PREFIX + secrets.token_urlsafe(SECRET_BYTES)
+    token = ApiToken(
+        user=user,
+        name=name,
+        read_only=read_only,
+        hint=secret[: len(ApiToken.PREFIX) + HINT_LENGTH],
+        digest=_digest(secret),
+    )
+    token.full_clean()
+    token.save()
+    return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
+    """Revoke one of `user`'s own tokens (someone else's is a 404); revoking twice changes nothing."""
+    token = get_object_or_404(ApiToken.objects.select_for_update(), pk=token_id, user=user)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def api_token_user(secret: str) -> tuple[User, ApiToken] | None:
+    """The active user a live token stands for, loaded as for a page (department and permissions
+    in one query), and the token; None for anything else. Notes when the token was used."""
+    if not secret.startswith(ApiToken.PREFIX) or len(secret) > MAX_SECRET_LENGTH:
+        return None
+    token = ApiToken.objects.filter(digest=_digest(secret), revoked_at__isnull=True).first()
+    if token is None:
+        return None
+    user = DepartmentAwareBackend().get_user(token.user_id)
+    if user is None:  # deactivated since
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return user, token
