@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-fast screenshots install serve clean
+.PHONY: run test test-fast screenshots install install-test serve clean
 
 # The app runs in production mode unless told otherwise; the demo and the tests are development.
 run test test-fast: export DJANGO_DEBUG ?= 1
@@ -15,7 +15,14 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
+# The tests' OpenID Connect provider (node's oidc-provider), exactly as package-lock.json pins it.
+IDP_DIR := tests/oidc_provider
+$(IDP_DIR)/node_modules/.package-lock.json: $(IDP_DIR)/package-lock.json
+	npm ci --prefix $(IDP_DIR) --no-audit --no-fund --loglevel=error
+
 install: $(VENV)/.installed
+
+install-test: install $(IDP_DIR)/node_modules/.package-lock.json
 
 # The task worker (large PDF exports) runs beside the web server and stops with it.
 run: install
@@ -25,11 +32,11 @@ run: install
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST)
 
-test: install
+test: install-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Everything but the tests marked slow (browser, two servers, Hypothesis, PDF, over ~2 s); `make test` and CI run them all.
-test-fast: install
+test-fast: install-test
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 # Photograph the demo again for the README (docs/screenshots/); needs Chromium at /usr/bin/chromium.
@@ -37,4 +44,4 @@ screenshots: install
 	$(PY) docs/screenshots.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache $(IDP_DIR)/node_modules

@@ -85,3 +85,24 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class OidcIdentity(models.Model):
+    """Who a user is at the organisation's identity provider: the provider's `sub` for them.
+
+    Log-ins through the provider find the user by issuer and subject, never by e-mail: an e-mail
+    address can change or be reused, the subject cannot.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="oidc_identities")
+    issuer = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "identity at the identity provider"
+        verbose_name_plural = "identities at the identity provider"
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="oidc_identity_unique_subject")]
+
+    def __str__(self):
+        return f"{self.subject} at {self.issuer}"

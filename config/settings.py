@@ -3,6 +3,7 @@
 Every variable is listed, with its default, in README.md under "Configuration".
 """
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -242,3 +243,52 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Common Ground <glossary@localhost>")
+
+# ---------------------------------------------------------------------------------------------
+# Log-in through the organisation's OpenID Connect provider (accounts/oidc.py, README "Logging in
+# through your identity provider"). Off unless OIDC_ISSUER and OIDC_CLIENT_ID are set; the
+# provider's endpoints come from its discovery document, so the issuer is all there is to point at.
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").strip().rstrip("/")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+if OIDC_ISSUER and not DEBUG and not OIDC_ISSUER.startswith("https://"):
+    raise ImproperlyConfigured("OIDC_ISSUER must be an https:// address in production mode.")
+# Shown on the log-in page's button: "Log in with <name>".
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "your organisation's account")
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile")
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+# {"provider group": {"department": "<slug>", "role": "Reader|Contributor|Department approver|
+# Glossary admin"}, ...}, applied at every log-in; people in no listed group are readers.
+try:
+    OIDC_GROUP_MAP = json.loads(os.environ.get("OIDC_GROUP_MAP", "").strip() or "{}")
+except ValueError as error:
+    raise ImproperlyConfigured(f"OIDC_GROUP_MAP is not valid JSON: {error}") from error
+# "all" (passwords work as before) or "break-glass-only" (only OIDC_BREAK_GLASS_USERS may use one).
+OIDC_LOCAL_LOGIN = os.environ.get("OIDC_LOCAL_LOGIN", "all").strip().lower()
+if OIDC_LOCAL_LOGIN not in {"all", "break-glass-only"}:
+    raise ImproperlyConfigured("OIDC_LOCAL_LOGIN must be `all` or `break-glass-only`.")
+OIDC_BREAK_GLASS_USERS = env_list("OIDC_BREAK_GLASS_USERS", "")
+# Nobody waits long on a provider that is down: every request to it gives up after this.
+OIDC_TIMEOUT = float(os.environ.get("OIDC_TIMEOUT_SECONDS", "5"))
+OIDC_DISCOVERY_CACHE_SECONDS = int(os.environ.get("OIDC_DISCOVERY_CACHE_SECONDS", "3600"))
+# Clocks of the provider and the app servers may differ this much (ID token exp and iat).
+OIDC_CLOCK_SKEW_SECONDS = int(os.environ.get("OIDC_CLOCK_SKEW_SECONDS", "60"))
+OIDC_SIGN_ALGORITHMS = env_list("OIDC_SIGN_ALGORITHMS", "RS256")
+# How the client secret reaches the token endpoint: client_secret_basic (the standard's
+# default, which every provider accepts) or client_secret_post.
+OIDC_TOKEN_USE_BASIC_AUTH = os.environ.get("OIDC_TOKEN_AUTH_METHOD", "client_secret_basic") != "client_secret_post"
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_USE_NONCE = True
+if OIDC_ISSUER and OIDC_RP_CLIENT_ID:
+    # Passwords are refused (except for break-glass users) before the password backend is asked.
+    AUTHENTICATION_BACKENDS = [
+        AUTHENTICATION_BACKENDS[0],
+        "accounts.oidc.BreakGlassPasswordGate",
+        *AUTHENTICATION_BACKENDS[1:],
+        "accounts.oidc.OidcBackend",
+    ]
+    # Log-out posts a form here that redirects to the provider's end-session page; browsers hold
+    # a form's redirects to form-action, so the provider's origin is allowed there (nowhere else).
+    _oidc_origin = "/".join(OIDC_ISSUER.split("/")[:3])
+    CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {_oidc_origin}")

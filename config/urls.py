@@ -7,5 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", api.urls),
+    path("oidc/", include("accounts.oidc_urls")),
     path("", include("glossary.urls")),
 ]
