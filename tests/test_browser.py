@@ -13,23 +13,12 @@ import pytest
 from django.urls import reverse
 
 from accounts.demo import DEMO_PASSWORD, create_demo_users
-from accounts.services import api_token_create
 from accounts.models import Department, User
+from accounts.services import api_token_create
 from glossary.demo import load_demo_glossary
 from glossary.models import PdfExport, Proposal, Term
 from glossary.services.terms import term_create
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
+from tests.chromium import CHROMIUM, CHROMIUM_FLAGS
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -6,8 +6,9 @@ import re
 
 import pytest
 
+from tests.chromium import CHROMIUM, CHROMIUM_FLAGS
 from tests.oidc_support import PASSWORD, oidc_settings, provider_start
-from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS, chromium_or_skip
+from tests.test_browser import chromium_or_skip
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
