@@ -252,3 +252,10 @@ def test_exports_are_never_stored_even_when_the_glossary_is_public(client, make_
     response = client.get(reverse("glossary:glossary_csv"))
     assert response.status_code == 200
     assert cache_directives(response) == {"private", "no-store"}
+
+
+def test_a_login_field_error_is_tied_to_its_input_for_screen_readers(client, db):
+    page = log_in_through_the_form(client, "x" * 300, "whatever").content.decode()
+    describedby = re.search(r'<input[^>]*name="username"[^>]*aria-describedby="([^"]+)"', page).group(1)
+    assert f'id="{describedby.split()[0]}"' in page
+    assert "at most 150 characters" in page
