@@ -12,6 +12,10 @@ urlpatterns = [
     path("export/glossary.pdf", exports.GlossaryPdfView.as_view(), name="glossary_pdf"),
     path("export/glossary.csv", exports.GlossaryFileView.as_view(), {"file_format": "csv"}, name="glossary_csv"),
     path("export/glossary.json", exports.GlossaryFileView.as_view(), {"file_format": "json"}, name="glossary_json"),
+    # SKOS: Turtle, RDF/XML, JSON-LD.
+    path("export/glossary.ttl", exports.GlossaryFileView.as_view(), {"file_format": "ttl"}, name="glossary_ttl"),
+    path("export/glossary.rdf", exports.GlossaryFileView.as_view(), {"file_format": "rdf"}, name="glossary_rdf"),
+    path("export/glossary.jsonld", exports.GlossaryFileView.as_view(), {"file_format": "jsonld"}, name="glossary_jsonld"),
     path("import/", exports.GlossaryImportView.as_view(), name="glossary_import"),
     path("export/<uuid:pk>/", exports.PdfExportView.as_view(), name="pdf_export"),
     path("export/<uuid:pk>/status.json", exports.PdfExportStatusView.as_view(), name="pdf_export_status"),

@@ -86,6 +86,8 @@ def test_every_declared_field_reaches_every_place_a_term_goes(client, ada, ivan,
     csv_row = next(row for row in csv.DictReader(io.StringIO(csv_text)) if row["name"] == term.name)
     json_text = client.get(reverse("glossary:glossary_json"), {"history": "1"}).content.decode()
     record = next(r for r in json.loads(json_text)["terms"] if r["name"] == term.name)
+    skos_text = client.get(reverse("glossary:glossary_ttl")).content.decode()
+    api_term = json.dumps(client.get(f"/api/v1/terms/{term.slug}").json(), ensure_ascii=False)
     pdf = client.get(reverse("glossary:term_pdf", args=[term.slug]))
     pdf_text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
 
@@ -107,6 +109,9 @@ def test_every_declared_field_reaches_every_place_a_term_goes(client, ada, ivan,
         assert text in json.dumps(record[content_field.export_name]), f"{where} JSON"
         assert record["history"][-1][content_field.export_name] == record[content_field.export_name], f"{where} JSON history"
         assert text.lower() in pdf_text.lower(), f"{where} the PDF"
+        assert text in api_term, f"{where} the API"
+        if content_field.kind != Kind.STATUS:  # SKOS marks only a deprecated term
+            assert text in skos_text, f"{where} SKOS"
 
     for filename, data in (("walk.csv", csv_text), ("walk.json", json_text)):
         report = glossary_import(filename=filename, data=data.encode(), user=admin_user, dry_run=True)

@@ -16,6 +16,8 @@ from glossary.entries import CONTENT, Entry, Kind, as_list
 from glossary.exports import json_input
 from glossary.exports.options import ExportOptions
 from glossary.exports.selectors import export_history
+from glossary.exports.skos import FORMATS as SKOS_FORMATS
+from glossary.exports.skos import export_skos
 from glossary.models import Term
 from glossary.selectors.terms import department_columns
 
@@ -23,7 +25,11 @@ FORMAT_NAME = "common-ground-glossary"
 FORMAT_VERSION = 1
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # The formats a file export comes in, and what each is sent as.
-CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    **{extension: media_type for extension, (_, media_type) in SKOS_FORMATS.items()},
+}
 LIST_SEPARATOR = "; "
 # A spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -127,7 +133,8 @@ class GlossaryFile:
 
 
 def glossary_file(*, options: ExportOptions, file_format: str, history: bool = False) -> GlossaryFile:
-    """The terms `options` cover as a CSV or JSON file; with `history`, JSON carries every version.
+    """The terms `options` cover as a CSV, JSON or SKOS (Turtle, RDF/XML, JSON-LD) file; with
+    `history`, JSON carries every version.
 
     The export page and `manage.py export_glossary` both get their file here, so they cannot drift.
     CSV has one row per term and no room for versions, so it ignores `history`.
@@ -136,7 +143,9 @@ def glossary_file(*, options: ExportOptions, file_format: str, history: bool = F
         raise ValueError(f"No file format {file_format!r}; use one of {', '.join(CONTENT_TYPES)}.")
     terms = list(options.terms())
     departments = department_columns()
-    if file_format == "csv":
+    if file_format in SKOS_FORMATS:
+        body = export_skos(terms, departments, file_format)
+    elif file_format == "csv":
         body = export_csv(terms, departments)
     else:
         versions = export_history(terms) if history else None

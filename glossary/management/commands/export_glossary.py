@@ -7,10 +7,13 @@ from glossary.management import add_filter_arguments, export_options
 
 
 class Command(BaseCommand):
-    help = "Write the glossary as CSV or JSON (the format follows the file name), filtered like the home page."
+    help = (
+        "Write the glossary as CSV, JSON or SKOS (.ttl, .rdf, .jsonld; the format follows the file name), "
+        "filtered like the home page."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("output", help="glossary.csv or glossary.json")
+        parser.add_argument("output", help="glossary.csv, glossary.json, glossary.ttl, glossary.rdf or glossary.jsonld")
         add_filter_arguments(parser)
         parser.add_argument("--history", action="store_true", help="JSON only: every version of every term")
 
@@ -18,7 +21,7 @@ class Command(BaseCommand):
         output = Path(options["output"])
         file_format = output.suffix.removeprefix(".")
         if file_format not in CONTENT_TYPES:
-            raise CommandError("The output file must end in .csv or .json.")
+            raise CommandError(f"The output file must end in {', '.join('.' + f for f in CONTENT_TYPES)}.")
         file = glossary_file(options=export_options(options), file_format=file_format, history=options["history"])
         output.write_text(file.body, encoding="utf-8")
         self.stdout.write(f"Wrote {file.term_count} terms to {output}")
