@@ -1,6 +1,9 @@
 """The glossary in SKOS (Turtle, RDF/XML, JSON-LD): what each term becomes, and the SKOS integrity
 rules the export keeps."""
 
+import json
+import re
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -121,3 +124,49 @@ def test_hostile_text_stays_a_literal(reader_client, make_term, site):
         # No statement about anything but the site's own resources (and blank nodes) got in.
         foreign = {s for s in graph.subjects() if isinstance(s, URIRef) and not s.startswith("http://127.0.0.1:8000/")}
         assert not foreign
+
+
+def test_a_terms_address_answers_rdf_to_a_client_that_asks_for_it(reader_client, glossary_to_export, site):
+    address = reverse("glossary:term_detail", args=["api"])
+    for media_type, parser in (("text/turtle", "turtle"), ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml")):
+        response = reader_client.get(address, headers={"Accept": media_type})
+        assert response["Content-Type"].startswith(media_type)
+        assert "Accept" in response["Vary"]
+        graph = Graph().parse(data=response.content.decode(), format=parser)
+        assert set(graph.subjects(RDF.type, SKOS.Concept)) == {concept("api")}
+    browser = reader_client.get(address, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert browser["Content-Type"].startswith("text/html") and "Accept" in browser["Vary"]
+    anything = reader_client.get(address, headers={"Accept": "*/*"})
+    assert anything["Content-Type"].startswith("text/html")
+    assert reader_client.get("/terms/nothing-here/", headers={"Accept": "text/turtle"}).status_code == 404
+
+
+def test_the_term_page_embeds_a_schema_org_defined_term(reader_client, make_term, site):
+    make_term("Script", it_text="</script><script>alert(1)</script> & more", synonyms="JS", status=Term.Status.APPROVED)
+    page = reader_client.get(reverse("glossary:term_detail", args=["script"])).content.decode()
+    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    data = json.loads(found.group(1))
+    assert (data["@type"], data["name"], data["alternateName"]) == ("DefinedTerm", "Script", ["JS"])
+    assert data["@id"] == str(concept("script"))
+    assert "</script><script>alert(1)</script> & more" in data["description"]
+    assert data["inDefinedTermSet"]["@type"] == "DefinedTermSet"
+
+
+def test_a_renamed_term_keeps_its_address(reader_client, make_term, ada, site):
+    term = make_term("Cloud", it_text="Rented servers.", status=Term.Status.APPROVED)
+    term_save(term=term, user=ada, reason="Rename", fields={"name": "Cloud computing"})
+    response = reader_client.get("/terms/cloud/")
+    assert response.status_code == 200 and "Cloud computing" in response.content.decode()
+    graph = download(reader_client, "ttl")
+    assert graph.value(concept("cloud"), SKOS.prefLabel) == Literal("Cloud computing", lang="en")
+
+
+def test_the_api_gives_the_same_skos_file(reader_client, glossary_to_export, site):
+    for file_format, parser in FORMATS.items():
+        response = reader_client.get("/api/v1/skos", {"format": file_format, "tag": "architecture"})
+        assert response.status_code == 200
+        assert response["ETag"]
+        graph = Graph().parse(data=response.content.decode(), format=parser)
+        assert isomorphic(graph, download(reader_client, file_format, tag="architecture"))
+    assert reader_client.get("/api/v1/skos", {"format": "owl"}).status_code == 422
+    assert reader_client.get("/api/v1/skos", {"tag": "nope"}).status_code == 422

@@ -11,7 +11,8 @@ from typing import Literal
 
 from django.conf import settings
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import condition
 from ninja import Query, Router, Schema
 from ninja.decorators import decorate_view
@@ -25,6 +26,9 @@ from glossary.api.content import content_data
 from glossary.api.paging import page_of
 from glossary.api.auth import may_read
 from glossary.entries import Entry, diff_entries
+from glossary.exports.files import glossary_file
+from glossary.exports.options import ExportOptions
+from glossary.exports.skos import FORMATS as SKOS_FORMATS
 from glossary.forms import LETTERS
 from glossary.models import Tag, Term
 from glossary.selectors import proposals as proposal_selectors
@@ -161,6 +165,31 @@ def term_diff(request, slug: str, versions: Query[DiffQuery]):
             for c in changes
         ],
     }
+
+
+class SkosQuery(Schema):
+    format: Literal["ttl", "rdf", "jsonld"] = Field("ttl", description="Turtle, RDF/XML or JSON-LD.")
+    status: schemas.TermStatus | None = Field(None, description="Approved terms (and deprecated ones) if left out.")
+    tag: str | None = Field(None, max_length=60, description="A tag's slug.")
+    letter: Literal[tuple(LETTERS)] | None = None
+
+
+@router.get(
+    "/skos",
+    summary="The glossary in SKOS",
+    description="The same file as the site's SKOS export (each term a skos:Concept at its page's address).",
+    openapi_extra={"responses": {"200": {"description": "The SKOS file", "content": {
+        media_type.split(";")[0]: {"schema": {"type": "string"}} for _, media_type in SKOS_FORMATS.values()
+    }}}},
+)
+@revalidated
+def skos(request, query: Query[SkosQuery]):
+    _by_slug(Tag, query.tag, "tag", "No tag has this slug.")
+    options = ExportOptions(status=query.status.value if query.status else "", tag=query.tag or "", letter=query.letter or "")
+    file = glossary_file(options=options, file_format=query.format)
+    response = HttpResponse(file.body, content_type=file.content_type)
+    response["Content-Disposition"] = content_disposition_header(False, file.filename)
+    return response
 
 
 @router.get("/departments", response=list[schemas.Department], tags=["Departments and tags"])

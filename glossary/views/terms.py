@@ -3,17 +3,25 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.mixins import AccessMixin
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
 
 from glossary import caching
 from glossary.entries import diff_entries
+from glossary.exports.files import glossary_file
+from glossary.exports.options import ExportOptions
 from glossary.forms import LETTERS, TermFilterForm
 from glossary.models import Term
 from glossary.selectors import proposals as proposal_selectors
 from glossary.selectors import terms as selectors
+from glossary.structured_data import defined_term, json_ld_script
 from glossary.views import page_number
+
+
+# The RDF a term's address answers with, by media type (the SKOS file formats).
+RDF_MEDIA_TYPES = {"text/turtle": "ttl", "application/ld+json": "jsonld", "application/rdf+xml": "rdf"}
 
 
 class GlossaryReadMixin(AccessMixin):
@@ -117,6 +125,7 @@ class SharedTermPage:
     status: str
     heading: str
     body: str
+    structured_data: str  # schema.org DefinedTerm, as a JSON-LD <script> for the page's head
 
 
 def shared_term_page(slug: str) -> SharedTermPage | None:
@@ -124,9 +133,10 @@ def shared_term_page(slug: str) -> SharedTermPage | None:
     if term is None:
         return None
     definitions = {d.department_id: d for d in term.definitions.all()}
+    columns = [(dept, definitions.get(dept.pk)) for dept in selectors.department_columns()]
     context = {
         "term": term,
-        "columns": [(dept, definitions.get(dept.pk)) for dept in selectors.department_columns()],
+        "columns": columns,
         "last_change": selectors.term_last_change(term),
         "approvals": proposal_selectors.term_approvals(term),
     }
@@ -134,11 +144,27 @@ def shared_term_page(slug: str) -> SharedTermPage | None:
         pk=term.pk, name=term.name, slug=term.slug, initial=term.initial, status=term.status,
         heading=render_to_string("glossary/_term_heading.html", context),
         body=render_to_string("glossary/_term_body.html", context),
+        structured_data=json_ld_script(defined_term(term, columns)),
     )
 
 
 class TermDetailView(GlossaryReadMixin, TemplateView):
+    """A term's page; its address is also the term's URI in SKOS, so a client asking for RDF
+    (`Accept: text/turtle`, `application/ld+json` or `application/rdf+xml`) gets the term in SKOS."""
+
     template_name = "glossary/term_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        preferred = request.get_preferred_type(["text/html", *RDF_MEDIA_TYPES])
+        if preferred in RDF_MEDIA_TYPES:
+            file = glossary_file(options=ExportOptions(term=kwargs["slug"]), file_format=RDF_MEDIA_TYPES[preferred])
+            if not file.term_count:
+                raise Http404("No such term.")
+            response = HttpResponse(file.body, content_type=file.content_type)
+        else:
+            response = super().get(request, *args, **kwargs)
+        patch_vary_headers(response, ["Accept"])
+        return response
 
     def get_context_data(self, **kwargs):
         # Rendered once per glossary state for everyone: the queries and Markdown were most of the page's time.
