@@ -355,9 +355,9 @@ class ExportForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="CSV or JSON file",
-        help_text="As exported by Common Ground: UTF-8, at most 5 MB.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,text/csv,application/json"}),
+        label="Glossary file",
+        help_text="CSV or JSON as Common Ground exports them, or SKOS (.ttl, .rdf, .jsonld): UTF-8, at most 5 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,.ttl,.rdf,.jsonld"}),
     )
     dry_run = forms.BooleanField(
         label="Dry run: only check the file and show what would happen", required=False, initial=True

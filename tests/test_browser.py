@@ -389,7 +389,7 @@ def test_an_import_report_fits_the_screen_and_passes_axe(demo_site, viewport):
 
     rows = "name,definition:it\nLatency,Delay in milliseconds.\nEdge computing,Servers close to the people using them.\n"
     page = demo_site.at(viewport)("admin", reverse("glossary:glossary_import"))
-    page.get_by_label("CSV or JSON file").set_input_files(
+    page.get_by_label("Glossary file").set_input_files(
         files=[{"name": "terms.csv", "mimeType": "text/csv", "buffer": rows.encode()}]
     )
     page.get_by_role("button", name="Upload").click()

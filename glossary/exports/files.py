@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from glossary import text
 from glossary.entries import CONTENT, Entry, Kind, as_list
-from glossary.exports import json_input
+from glossary.exports import json_input, skos_input
 from glossary.exports.options import ExportOptions
 from glossary.exports.selectors import export_history
 from glossary.exports.skos import FORMATS as SKOS_FORMATS
@@ -171,7 +171,7 @@ class ParsedFile:
 
 
 def parse_upload(filename: str, data: bytes, departments) -> ParsedFile:
-    """Read an uploaded CSV or JSON glossary into checked rows, never raising on bad input."""
+    """Read an uploaded CSV, JSON or SKOS glossary into checked rows, never raising on bad input."""
     if len(data) > MAX_UPLOAD_BYTES:
         return ParsedFile(errors=[f"The file is {len(data) // 1024 // 1024} MB; the limit is {MAX_UPLOAD_BYTES // 1024 // 1024} MB."])
     if b"\x00" in data:
@@ -180,8 +180,14 @@ def parse_upload(filename: str, data: bytes, departments) -> ParsedFile:
         content = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         return ParsedFile(errors=[f"The file is not UTF-8 text (byte {error.start}). Save it as UTF-8 and try again."])
-    is_json = filename.lower().endswith(".json") or content.lstrip().startswith("{")
-    parsed = _parse_json(content) if is_json else _parse_csv(content, departments)
+    extension = filename.lower().rsplit(".", 1)[-1]
+    is_json = extension == "json" or (extension not in SKOS_FORMATS and content.lstrip().startswith("{"))
+    if extension in SKOS_FORMATS:
+        parsed = _parse_skos(content, extension)
+    elif is_json:
+        parsed = _parse_json(content)
+    else:
+        parsed = _parse_csv(content, departments)
     if not parsed.errors:
         _check_rows(parsed, departments)
     return parsed
@@ -262,6 +268,12 @@ def _parse_json(content: str) -> ParsedFile:
     if not parsed.rows:
         parsed.errors.append("The file has no terms.")
     return parsed
+
+
+def _parse_skos(content: str, file_format: str) -> ParsedFile:
+    document = skos_input.read(content, file_format)
+    rows = [ImportRow(number, values, errors) for number, (values, errors) in enumerate(document.records, start=1)]
+    return ParsedFile(rows=rows, errors=document.errors)
 
 
 def _too_deep(rows: list[int]) -> ParsedFile:

@@ -91,7 +91,7 @@ class GlossaryFileView(GlossaryReadMixin, View):
 
 
 class GlossaryImportView(LoginRequiredMixin, TemplateView):
-    """Glossary admins upload a CSV or JSON file: checked first, then turned into proposals."""
+    """Glossary admins upload a CSV, JSON or SKOS file: checked first, then turned into proposals."""
 
     template_name = "glossary/import.html"
 

@@ -8,7 +8,7 @@ from glossary.exports.imports import glossary_import
 
 
 class Command(BaseCommand):
-    help = "Propose every new or changed term in a CSV or JSON file for sign-off. All or nothing."
+    help = "Propose every new or changed term in a CSV, JSON or SKOS (.ttl, .rdf, .jsonld) file for sign-off. All or nothing."
 
     def add_arguments(self, parser):
         parser.add_argument("file")
