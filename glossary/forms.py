@@ -253,6 +253,28 @@ class ReasonForm(forms.Form):
     )
 
 
+class DeprecateForm(ReasonForm):
+    """Why, and optionally which term people should use instead, by its name."""
+
+    replaced_by = NameField(
+        label="Use instead (optional)",
+        required=False,
+        max_length=max_length(Term, "name"),
+        help_text="The name of the term people should use from now on; the deprecated term's page will point to it.",
+    )
+
+    def clean_replaced_by(self):
+        name = self.cleaned_data["replaced_by"]
+        if not name:
+            return None
+        if "\x00" in name:
+            raise forms.ValidationError("Null characters are not allowed.")
+        found = Term.objects.filter(name_key=text.name_key(name)).first()
+        if found is None:
+            raise forms.ValidationError(f"No term is called “{name}”. Propose it first, or leave this empty.")
+        return found
+
+
 class ReviewForm(forms.Form):
     """The proposal page's one form: a comment, and the action it is sent with.
 

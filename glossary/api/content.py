@@ -79,6 +79,13 @@ def _markdown(source: str) -> dict:
     return {"markdown": source, "html": str(render_markdown(source))}
 
 
+def term_reference(request, term) -> dict | None:
+    """A link to another term, as answers carry it, or None for no term."""
+    if term is None:
+        return None
+    return {"slug": term.slug, "name": term.name, "url": term_address(request, term.slug)}
+
+
 def term_address(request, slug: str) -> str:
     """A term's address in the API."""
     return request.build_absolute_uri(reverse("api-1:term_detail", kwargs={"slug": slug}))

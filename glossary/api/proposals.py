@@ -16,7 +16,7 @@ from pydantic import Field
 from glossary import workflow
 from glossary.api import schemas
 from glossary.api.auth import SIGNED_IN, WRITE
-from glossary.api.content import content_data, entry_from_input, term_address
+from glossary.api.content import content_data, entry_from_input, term_address, term_reference
 from glossary.api.paging import page_of
 from glossary.api.errors import Conflict
 from glossary.entries import Entry
@@ -79,8 +79,13 @@ def proposal_create(request, body: schemas.NewProposal):
                 current_version=term.version,
             )
     entry = _proposed_entry(kind, body, term)
+    replaced_by = None
+    if body.replaced_by:
+        replaced_by = Term.objects.filter(slug=body.replaced_by).first()
+        if replaced_by is None:
+            raise _invalid(("body", "replaced_by"), f"No term has the slug {body.replaced_by!r}.")
     proposal = services.proposal_create(
-        author=request.user, reason=body.reason, entry=entry, term=term, kind=kind
+        author=request.user, reason=body.reason, entry=entry, term=term, kind=kind, replaced_by=replaced_by
     )
     return Status(201, proposal_data(request, _proposal(proposal.pk)))
 
@@ -172,6 +177,7 @@ def proposal_data(request, proposal: Proposal) -> dict:
         "created_at": proposal.created_at,
         "url": request.build_absolute_uri(proposal.get_absolute_url()),
         "content": content_data(request, Entry.from_proposal(proposal), departments, related),
+        "replaced_by": term_reference(request, proposal.replaced_by),
         "awaiting": [s.department.slug for s in selectors.department_status(proposal, departments) if s.sign_off is None]
         if proposal.is_open
         else [],

@@ -84,6 +84,7 @@ class Term(TermContent):
     updated_at: datetime
     approved_by: list[Approval] = Field(description="Who approved the current version, per department.")
     needs_reapproval: bool = Field(description="Edited directly by a glossary admin since its last sign-off.")
+    replaced_by: TermReference | None = Field(None, description="For a deprecated term: the term to use instead.")
 
 
 class TermPage(Schema):
@@ -187,6 +188,9 @@ class NewProposal(_Strict):
         None, ge=1, description="The term version you read; if the term has moved on since, the answer is 409."
     )
     restore_version: int | None = Field(None, ge=1, description="For restore: the version to bring back.")
+    replaced_by: Text | None = Field(
+        None, max_length=140, description="For deprecate (optional): the slug of the term to use instead."
+    )
     reason: Text = Field(description="Why: reviewers read it first.")
     content: ProposedContent | None = Field(None, description="For new_term and change.")
 
@@ -233,6 +237,7 @@ class Proposal(Schema):
     created_at: datetime
     url: str = Field(description="The proposal's page on the site.")
     content: TermContent
+    replaced_by: TermReference | None = Field(None, description="For a deprecation: the term it names to use instead.")
     awaiting: list[str] = Field(description="Departments (slugs) whose sign-off on this revision is still missing.")
     sign_offs: list[SignOff] = Field(description="Every decision, on every revision, oldest first.")
     comments: list[Comment]

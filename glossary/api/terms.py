@@ -22,7 +22,7 @@ from pydantic import Field
 from accounts.models import Department
 from glossary import caching
 from glossary.api import schemas
-from glossary.api.content import content_data
+from glossary.api.content import content_data, term_reference
 from glossary.api.paging import page_of
 from glossary.api.auth import may_read
 from glossary.entries import Entry, diff_entries
@@ -244,6 +244,7 @@ def term_data(request, term: Term, departments, approvals) -> dict:
         "version": term.version,
         "updated_at": term.updated_at,
         "needs_reapproval": term.needs_reapproval,
+        "replaced_by": term_reference(request, term.replaced_by),
         "approved_by": [
             {
                 "department": sign_off.department.slug,

@@ -48,7 +48,7 @@ def export_terms(
         terms = terms.exclude(definitions__department=missing_department)
     if query:
         terms = term_search(terms, query)
-    return terms.order_by("name_key").select_related("approval").prefetch_related(
+    return terms.order_by("name_key").select_related("approval", "replaced_by").prefetch_related(
         Prefetch("definitions", queryset=Definition.objects.select_related("department")),
         "tags",
         Prefetch("related_terms", queryset=Term.objects.order_by("name_key")),

@@ -12,7 +12,7 @@ How a term maps (the README's "SKOS" section says why each choice):
   `dct:AgentClass` labelled with its name;
 - examples → `skos:example`; related terms → `skos:related`; tags → a `skos:Collection` each,
   at the home page filtered by the tag; the owner → `schema:maintainer`; `dct:created`,
-  `dct:modified`; a deprecated term → `owl:deprecated true`;
+  `dct:modified`; a deprecated term → `owl:deprecated true`, and `dct:isReplacedBy` the term to use;
 - who approved the current version → one `prov:qualifiedAttribution` per department: the approver
   (`prov:agent`, a `prov:Person` with `foaf:name`), the department (`prov:hadRole`) and the day
   (`dct:date`).
@@ -111,6 +111,8 @@ def glossary_graph(terms, departments) -> Graph:
         graph.add((concept, DCTERMS.modified, Literal(term.updated_at, datatype=XSD.dateTime)))
         if term.status == Term.Status.DEPRECATED:
             graph.add((concept, OWL.deprecated, Literal(True)))
+            if term.replaced_by is not None:
+                graph.add((concept, DCTERMS.isReplacedBy, term_uri(term.replaced_by.slug)))
         for sign_off in _approvals(term):
             attribution, person = BNode(), BNode()
             graph.add((concept, PROV.qualifiedAttribution, attribution))

@@ -51,6 +51,10 @@ class Proposal(EntryContent):
     # Names of related terms not in the glossary yet (an import proposing several new terms at once);
     # linked on publishing if a term of that name exists by then.
     related_names = models.TextField(blank=True)
+    # A deprecation may name the term to use instead; publishing points the deprecated term at it.
+    replaced_by = models.ForeignKey(
+        "glossary.Term", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     proposed_status = models.CharField(max_length=12, default="approved")
 
     created_at = models.DateTimeField(auto_now_add=True)

@@ -148,6 +148,10 @@ class Term(EntryContent):
     )
     # Set when a glossary admin edits the term directly: its sign-offs no longer cover what it says.
     needs_reapproval = models.BooleanField(default=False, editable=False)
+    # A deprecated term points people on to the term to use instead (set by its deprecation's proposal).
+    replaced_by = models.ForeignKey(
+        "self", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="replaces"
+    )
 
     history = HistoricalRecords(m2m_fields=[tags, related_terms], excluded_fields=["search_vector"])
 

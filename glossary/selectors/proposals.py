@@ -67,7 +67,7 @@ def open_proposals_for(term_id: int) -> list[Proposal]:
 def proposal_for_page(pk) -> Proposal:
     """A proposal with everything its page shows about it loaded up front."""
     return get_object_or_404(
-        Proposal.objects.select_related("author", "author__department", "term").prefetch_related(
+        Proposal.objects.select_related("author", "author__department", "term", "replaced_by").prefetch_related(
             Prefetch("sign_offs", queryset=SignOff.objects.select_related("approver", "department")),
             Prefetch("comments", queryset=Comment.objects.select_related("author")),
             "definitions",

@@ -71,14 +71,14 @@ def term_id_page(page_number: int, page_size: int, **filters) -> Page:
 
 def terms_for_cards(ids) -> dict[int, Term]:
     """Terms by id with what a term's card in the list shows."""
-    return Term.objects.defer(*_SEARCH_FIELDS).prefetch_related(_LISTED_DEFINITIONS).in_bulk(ids)
+    return Term.objects.defer(*_SEARCH_FIELDS).select_related("replaced_by").prefetch_related(_LISTED_DEFINITIONS).in_bulk(ids)
 
 
 def terms_in_full(ids) -> dict[int, Term]:
     """Terms by id with everything a term holds: definitions, tags, related terms, approval."""
     return (
         Term.objects.defer(*_SEARCH_FIELDS)
-        .select_related("approval")
+        .select_related("approval", "replaced_by")
         .prefetch_related(_LISTED_DEFINITIONS, "tags", "related_terms")
         .in_bulk(ids)
     )
@@ -180,7 +180,7 @@ def with_last_change(terms: QuerySet[Term]) -> QuerySet[Term]:
 def term_for_page(slug: str) -> Term | None:
     """The term with everything its page shows: last change, approval, tags, links, definitions."""
     return (
-        with_last_change(Term.objects.select_related("approval"))
+        with_last_change(Term.objects.select_related("approval", "replaced_by"))
         .prefetch_related("tags", "related_terms", "definitions")
         .filter(slug=slug)
         .first()

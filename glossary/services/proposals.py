@@ -137,6 +137,17 @@ def _write_content(proposal: Proposal, entry: Entry, *, user, reason: str) -> No
         save_with_history(leftover, user=user, reason=reason, delete=True)
 
 
+def _check_replacement(replaced_by: Term | None, *, term: Term | None, kind) -> None:
+    if replaced_by is None:
+        return
+    if kind != Proposal.Kind.DEPRECATE:
+        raise ValidationError({"replaced_by": "Only a deprecation names a term to use instead."})
+    if term is not None and replaced_by.pk == term.pk:
+        raise ValidationError({"replaced_by": "A term cannot replace itself; name the term people should use."})
+    if replaced_by.status == Term.Status.DEPRECATED:
+        raise ValidationError({"replaced_by": f"“{replaced_by.name}” is deprecated too; name a term people can use."})
+
+
 def _refuse_duplicate(*, author, entry: Entry, term: Term | None) -> None:
     """A second copy of an open proposal could never publish as well: say where the first one is.
 
@@ -164,12 +175,13 @@ def _refuse_duplicate(*, author, entry: Entry, term: Term | None) -> None:
 @transaction.atomic
 def proposal_create(
     *, author, reason: str, entry: Entry, term: Term | None = None, kind=None, imported: bool = False,
-    related_names: list[str] = (),
+    related_names: list[str] = (), replaced_by: Term | None = None,
 ) -> Proposal:
     """Open a proposal: a new term (no `term`) or a new version of `term`.
 
     `imported` proposals come from a glossary admin's file import; they need every department's
-    sign-off like any other. `related_names` are related terms that do not exist yet.
+    sign-off like any other. `related_names` are related terms that do not exist yet. A deprecation
+    may name the term that `replaced_by` it, for people to use instead.
     """
     allowed = workflow.can_import(author) if imported else workflow.can_propose(author)
     if not allowed:
@@ -179,6 +191,7 @@ def proposal_create(
     _validate(entry=entry, reason=reason, term=term)
     if kind is None:
         kind = Proposal.Kind.CHANGE if term else Proposal.Kind.NEW_TERM
+    _check_replacement(replaced_by, term=term, kind=kind)
     if kind != Proposal.Kind.DEPRECATE:
         entry = replace(entry, status=Term.Status.APPROVED)
     _refuse_duplicate(author=author, entry=entry, term=term)
@@ -189,6 +202,7 @@ def proposal_create(
         reason=reason.strip(),
         base_version=term.version if term else None,
         related_names="\n".join(related_names),
+        replaced_by=replaced_by,
     )
     _write_content(proposal, entry, user=author, reason="Proposed")
     _after_commit(notifications.proposal_waiting, proposal.pk)
@@ -324,6 +338,8 @@ def _publish(proposal: Proposal) -> Proposal:
     departments = Department.objects.in_bulk(department_ids)
     term.approval = proposal
     term.needs_reapproval = False
+    # Only a deprecated term points onward; a later change that brings it back clears the pointer.
+    term.replaced_by = proposal.replaced_by if entry.status == Term.Status.DEPRECATED else None
     try:
         with transaction.atomic():
             term_save(

@@ -18,7 +18,7 @@ from django.views.generic import TemplateView
 
 from glossary import caching, workflow
 from glossary.entries import Entry, diff_entries
-from glossary.forms import ProposalForm, ReasonForm, ReviewForm
+from glossary.forms import DeprecateForm, ProposalForm, ReviewForm
 from glossary.models import Proposal, Term
 from glossary.selectors import proposals as selectors
 from glossary.selectors.terms import department_columns, term_version
@@ -86,17 +86,18 @@ class DeprecateView(ProposeMixin, TemplateView):
 
     def post(self, request, slug):
         term = get_object_or_404(Term, slug=slug)
-        form = ReasonForm(request.POST)
+        form = DeprecateForm(request.POST)
         if form.is_valid():
             entry = replace(Entry.from_term(term), status=Term.Status.DEPRECATED)
             try:
                 proposal = services.proposal_create(
-                    author=request.user, reason=form.cleaned_data["reason"], entry=entry, term=term, kind=Proposal.Kind.DEPRECATE
+                    author=request.user, reason=form.cleaned_data["reason"], entry=entry, term=term,
+                    kind=Proposal.Kind.DEPRECATE, replaced_by=form.cleaned_data["replaced_by"],
                 )
             except ValidationError as error:
-                # The reason is the only field here; anything else is about the term as it stands.
+                # The reason and the replacement are the fields here; anything else is about the term as it stands.
                 for field, problems in error.message_dict.items():
-                    form.add_error("reason" if field == "reason" else None, problems)
+                    form.add_error(field if field in form.fields else None, problems)
             else:
                 messages.success(request, "Deprecation proposed. The term stays as it is until every department approves.")
                 return redirect(proposal)
@@ -104,7 +105,7 @@ class DeprecateView(ProposeMixin, TemplateView):
 
     def get(self, request, slug):
         term = get_object_or_404(Term, slug=slug)
-        return self.render_to_response(self.get_context_data(term=term, form=ReasonForm()))
+        return self.render_to_response(self.get_context_data(term=term, form=DeprecateForm()))
 
 
 def _proposal(pk) -> Proposal:
