@@ -115,3 +115,21 @@ def test_the_api_takes_the_replacement_by_slug(client, ada, web_and_successor):
         content_type="application/json", headers=headers,
     )
     assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "body.replaced_by"
+
+
+def test_a_skos_file_can_deprecate_a_term_and_name_its_replacement(client, admin_user, web_and_successor, settings):
+    from glossary.exports.imports import glossary_import
+
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    old, new = web_and_successor
+    client.force_login(admin_user)
+    turtle = client.get("/export/glossary.ttl").content.decode()
+    concept = f"<http://127.0.0.1:8000/terms/{old.slug}/>"
+    turtle += (
+        f"\n{concept} <http://www.w3.org/2002/07/owl#deprecated> true ;"
+        f" <http://purl.org/dc/terms/isReplacedBy> <http://127.0.0.1:8000/terms/{new.slug}/> .\n"
+    )
+    report = glossary_import(filename="g.ttl", data=turtle.encode(), user=admin_user, dry_run=False)
+    assert report.ok, [(r.number, r.errors) for r in report.row_errors]
+    proposal = Proposal.objects.get(kind=Proposal.Kind.DEPRECATE)
+    assert (proposal.term, proposal.replaced_by) == (old, new)

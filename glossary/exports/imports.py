@@ -94,6 +94,17 @@ def _row_messages(error: ValidationError) -> list[str]:
     ]
 
 
+def _replacement(row, action: str, existing: dict) -> Term | None:
+    """The term a deprecating row names to use instead (only SKOS files say it), or None."""
+    name = row.values.get("replaced_by") or ""
+    if not name or action != "deprecation":
+        return None
+    found = existing.get(text.name_key(name))
+    if found is None:
+        row.errors.append(f"names “{name}” to use instead, and no term is called that")
+    return found
+
+
 @transaction.atomic
 def glossary_import(*, filename: str, data: bytes, user, dry_run: bool) -> ImportReport:
     if not workflow.can_import(user):
@@ -125,7 +136,11 @@ def glossary_import(*, filename: str, data: bytes, user, dry_run: bool) -> Impor
                 row.errors += _row_messages(error)
                 report.row_errors.append(row)
                 continue
-        planned.append((row, entry, pending, term, action))
+        replacement = _replacement(row, action, existing)
+        if row.errors:
+            report.row_errors.append(row)
+            continue
+        planned.append((row, entry, pending, term, action, replacement))
         report.changes.append(PlannedChange(row.number, entry.name, action))
     if not report.ok:
         report.changes = []
@@ -133,14 +148,14 @@ def glossary_import(*, filename: str, data: bytes, user, dry_run: bool) -> Impor
     if dry_run:
         return report
 
-    for (row, entry, pending, term, action), change in zip(planned, report.changes, strict=True):
+    for (row, entry, pending, term, action, replacement), change in zip(planned, report.changes, strict=True):
         if action == "unchanged":
             continue
         kind = Proposal.Kind.DEPRECATE if action == "deprecation" else None
         try:
             change.proposal = proposal_create(
                 author=user, reason=f"Imported from {filename}, row {row.number}", entry=entry, term=term,
-                kind=kind, imported=True, related_names=pending,
+                kind=kind, imported=True, related_names=pending, replaced_by=replacement,
             )
         except ValidationError as error:
             # Checked already, so only a race with another writer gets here: undo the whole import.

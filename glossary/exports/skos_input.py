@@ -6,7 +6,8 @@ glossary/exports/skos.py's, read backwards: prefLabel → name, altLabels → sy
 abbreviation exported as an altLabel comes back as a synonym), a literal skos:definition → the
 common ground, a definition resource with `dct:audience` → that department's definition,
 skos:example, skos:related (by the related concept's label, or the term at that address),
-tag collections, schema:maintainer → owner, owl:deprecated → deprecated.
+tag collections, schema:maintainer → owner, owl:deprecated → deprecated, dct:isReplacedBy → the
+term a deprecation names to use instead.
 
 Nothing is fetched while parsing: a JSON-LD `@context` or `@import` that names another document is
 refused before rdflib sees it (it would download it), and so is any DOCTYPE in RDF/XML (entity
@@ -29,6 +30,7 @@ from glossary.exports.skos import FORMATS, SCHEMA
 KNOWN_PREDICATES = {
     RDF.type, SKOS.inScheme, SKOS.topConceptOf, SKOS.prefLabel, SKOS.altLabel, SKOS.definition, SKOS.example,
     SKOS.related, SCHEMA.maintainer, DCTERMS.created, DCTERMS.modified, OWL.deprecated, PROV.qualifiedAttribution,
+    DCTERMS.isReplacedBy,
 }
 
 
@@ -73,10 +75,8 @@ def _record(graph: Graph, concept) -> tuple[dict, list[str]]:
             errors.append("has a definition without a department (dct:audience) or a text (rdf:value)")
             continue
         definitions[str(audience).rstrip("/").rsplit("/", 1)[-1]] = str(body)
-    related = []
-    for other in graph.objects(concept, SKOS.related):
-        label = graph.value(other, SKOS.prefLabel)
-        related.append(str(label) if label is not None else _slug_name(other))
+    related = [_name_of(graph, other) for other in graph.objects(concept, SKOS.related)]
+    replacement = graph.value(concept, DCTERMS.isReplacedBy)
     unknown = sorted({graph.qname(p) if isinstance(p, URIRef) else str(p) for p in graph.predicates(concept)} -
                      {graph.qname(p) for p in KNOWN_PREDICATES})
     if unknown:
@@ -92,13 +92,15 @@ def _record(graph: Graph, concept) -> tuple[dict, list[str]]:
         "tags": sorted(str(graph.value(c, SKOS.prefLabel) or "") for c in graph.subjects(SKOS.member, concept)),
         "related": sorted(related),
         "owner": str(graph.value(concept, SCHEMA.maintainer) or ""),
+        "replaced_by": _name_of(graph, replacement) if replacement is not None else "",
     }
     return values, errors
 
 
-def _slug_name(uri) -> str:
-    """A related term outside the file, named by the slug at the end of its address."""
-    return str(uri).rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
+def _name_of(graph: Graph, concept) -> str:
+    """Another concept's name: its label in the file, else the slug at the end of its address."""
+    label = graph.value(concept, SKOS.prefLabel)
+    return str(label) if label is not None else str(concept).rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
 
 
 def _fetches_or_expands(content: str, file_format: str) -> str | None:
