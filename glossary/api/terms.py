@@ -28,7 +28,6 @@ from glossary.api.auth import may_read
 from glossary.entries import Entry, diff_entries
 from glossary.exports.files import glossary_file
 from glossary.exports.options import ExportOptions
-from glossary.exports.skos import FORMATS as SKOS_FORMATS
 from glossary.forms import LETTERS
 from glossary.models import Tag, Term
 from glossary.selectors import proposals as proposal_selectors
@@ -177,10 +176,10 @@ class SkosQuery(Schema):
 @router.get(
     "/skos",
     summary="The glossary in SKOS",
-    description="The same file as the site's SKOS export (each term a skos:Concept at its page's address).",
-    openapi_extra={"responses": {"200": {"description": "The SKOS file", "content": {
-        media_type.split(";")[0]: {"schema": {"type": "string"}} for _, media_type in SKOS_FORMATS.values()
-    }}}},
+    description=(
+        "The same file as the site's SKOS export (each term a skos:Concept at its page's address), "
+        "as text/turtle, application/rdf+xml or application/ld+json."
+    ),
 )
 @revalidated
 def skos(request, query: Query[SkosQuery]):
