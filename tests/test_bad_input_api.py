@@ -122,3 +122,56 @@ def test_no_generated_proposal_body_gets_a_server_error(send, body):
     assert response.status_code in (201, 400, 403, 404, 409, 422), response.content[:300]
     if response.status_code != 201:
         assert response["Content-Type"] == PROBLEM
+
+
+NAME_LIMIT = 120  # Term.name
+TAG_LIMIT = 60  # Tag.name
+
+
+@pytest.mark.parametrize(
+    "content, published",
+    [
+        ({"name": "N" * NAME_LIMIT}, True),
+        ({"name": "N" * (NAME_LIMIT + 1)}, False),
+        # Grows under NFKC: 8 characters typed, 144 stored.
+        ({"name": "\ufdfa" * 8}, False),
+        ({"name": "\u00df" * NAME_LIMIT}, True),  # its case-folded key is twice as long
+        ({"name": "Tagged", "tags": ["t" * TAG_LIMIT]}, True),
+        ({"name": "Tagged", "tags": ["t" * (TAG_LIMIT + 1)]}, False),
+        ({"name": "Synonyms", "synonyms": ["s" * NAME_LIMIT]}, True),
+        ({"name": "Synonyms", "synonyms": ["s" * (NAME_LIMIT + 1)]}, False),
+    ],
+)
+def test_limits_hold_from_the_api_to_publication(send, ivan, marco, content, published):
+    before = snapshot()
+    body = {"kind": "new_term", "reason": "Limits.", "content": {"definitions": {"it": "x"}, **content}}
+    made = send(json.dumps(body))
+    if not published:
+        assert made.status_code == 422, made.content[:300]
+        assert made.json()["errors"][0]["field"].startswith("body.content.")
+        assert snapshot() == before
+        return
+    assert made.status_code == 201, made.content[:300]
+    for approver in (ivan, marco):
+        _, secret = api_token_create(user=approver, name="Approve")
+        decided = Client().post(
+            f"/api/v1/proposals/{made.json()['id']}/approve", data=json.dumps({"revision": 1}),
+            content_type="application/json", headers={"Authorization": f"Bearer {secret}"},
+        )
+        assert decided.status_code == 200, decided.content[:300]
+    assert decided.json()["state"] == "published"
+
+
+@pytest.mark.parametrize("name, status", [("n" * 80, 201), ("n" * 81, 400), ("\x00", 400)])
+def test_a_token_name_at_and_past_its_limit(client, ada, name, status):
+    client.force_login(ada)
+    assert client.post("/accounts/tokens/", {"name": name}).status_code == status
+
+
+@pytest.mark.parametrize("name", ["r" * 121, "\ufdfa" * 8, "x\x00"])
+def test_a_replacement_name_past_its_limit_is_refused_at_the_field(client, ada, make_term, name):
+    term = make_term("Old", it_text="Old.")
+    client.force_login(ada)
+    response = client.post(f"/terms/{term.slug}/deprecate/", {"reason": "Gone.", "replaced_by": name})
+    assert response.status_code == 400
+    assert 'id="id_replaced_by_error"' in response.content.decode()

@@ -84,6 +84,11 @@ HOSTILE = {
          b"skos:definition \"x\" ; skos:broader <http://e/b> .", "does not keep"),
         (b"@prefix skos: <http://www.w3.org/2004/02/skos/core#> . <http://e/a> a skos:Concept ; skos:prefLabel \"A\", \"B\" ; "
          b"skos:definition \"x\" .", "preferred labels"),
+        # A name that grows past its limit under NFKC normalisation: refused for its concept, not at publishing.
+        (("@prefix skos: <http://www.w3.org/2004/02/skos/core#> . <http://e/a> a skos:Concept ; "
+         "skos:prefLabel \"" + "\ufdfa" * 8 + "\" ; skos:definition <http://e/a#d> . "
+         "<http://e/a#d> <http://www.w3.org/1999/02/22-rdf-syntax-ns#value> \"x\" ; "
+         "<http://purl.org/dc/terms/audience> <http://127.0.0.1:8000/departments/it> .").encode(), "characters"),
     ],
     "rdf": [
         (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'

@@ -137,5 +137,6 @@ def _format_name(file_format: str) -> str:
 
 
 def _first_line(error: Exception) -> str:
-    message = str(error).strip().splitlines()
-    return (message[0][:200] if message else type(error).__name__) + "."
+    """The parser's message on one line, cut short (rdflib's spans lines: where, then what)."""
+    message = " ".join(str(error).split())
+    return (message[:300] or type(error).__name__).rstrip(".") + "."
