@@ -7,7 +7,7 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts.models import Department
 from glossary.models import Definition, PdfExport, SignOff, Tag, Term
-from glossary.selectors.terms import TermVersion, term_search, term_versions
+from glossary.selectors.terms import TermVersion, home_page_filters, term_versions
 
 EXPORTABLE_BY_DEFAULT = [Term.Status.APPROVED]
 NOT_YET_APPROVED = [Term.Status.IN_REVIEW, Term.Status.DRAFT]
@@ -40,14 +40,7 @@ def export_terms(
         terms = terms.filter(status__in=EXPORTABLE_BY_DEFAULT + NOT_YET_APPROVED)
     else:
         terms = terms.filter(status__in=EXPORTABLE_BY_DEFAULT)
-    if tag is not None:
-        terms = terms.filter(tags=tag)
-    if letter:
-        terms = terms.filter(initial=letter)
-    if missing_department is not None:
-        terms = terms.exclude(definitions__department=missing_department)
-    if query:
-        terms = term_search(terms, query)
+    terms = home_page_filters(terms, query=query, missing_department=missing_department, tag=tag, letter=letter)
     return terms.order_by("name_key").select_related("approval", "replaced_by").prefetch_related(
         Prefetch("definitions", queryset=Definition.objects.select_related("department")),
         "tags",

@@ -43,6 +43,15 @@ def term_list(
         terms = terms.filter(updated_at__gte=updated_since)
     if status:
         terms = terms.filter(status=status)
+    terms = home_page_filters(terms, query=query, missing_department=missing_department, tag=tag, letter=letter)
+    return terms.prefetch_related(_LISTED_DEFINITIONS)
+
+
+def home_page_filters(
+    terms: QuerySet[Term], *, query: str = "", missing_department: Department | None = None,
+    tag: Tag | None = None, letter: str = "",
+) -> QuerySet[Term]:
+    """`terms` narrowed as the home page narrows its list (the list and every export share it)."""
     if missing_department is not None:
         terms = terms.exclude(definitions__department=missing_department)
     if tag is not None:
@@ -51,7 +60,7 @@ def term_list(
         terms = terms.filter(initial=letter)
     if query:
         terms = term_search(terms, query)
-    return terms.prefetch_related(_LISTED_DEFINITIONS)
+    return terms
 
 
 # Only search reads these, in the database; a list page need not carry them to Python.
