@@ -34,6 +34,11 @@ class Conflict(HttpError):
         self.extra = extra
 
 
+def invalid(location: tuple, message: str) -> ValidationError:
+    """A refusal of one value, as django-ninja words its own: answered 422 with the field named."""
+    return ValidationError([{"loc": location, "msg": message}])
+
+
 def field_errors(errors: list[dict]) -> list[dict]:
     """pydantic's errors as {"field": "query.page", "message": ...}: where, then what.
 

@@ -10,15 +10,14 @@ from dataclasses import replace
 
 from django.urls import reverse
 from ninja import Query, Router, Schema, Status
-from ninja.errors import ValidationError
 from pydantic import Field
 
 from glossary import workflow
 from glossary.api import schemas
 from glossary.api.auth import SIGNED_IN, WRITE
 from glossary.api.content import content_data, entry_from_input, term_address, term_reference
+from glossary.api.errors import Conflict, invalid
 from glossary.api.paging import page_of
-from glossary.api.errors import Conflict
 from glossary.entries import Entry
 from glossary.models import Proposal, Term
 from glossary.selectors import proposals as selectors
@@ -69,10 +68,10 @@ def proposal_create(request, body: schemas.NewProposal):
     term = None
     if kind != Kind.NEW_TERM:
         if not body.term:
-            raise _invalid(("body", "term"), "Say which term (its slug).")
+            raise invalid(("body", "term"), "Say which term (its slug).")
         term = Term.objects.filter(slug=body.term).first()
         if term is None:
-            raise _invalid(("body", "term"), f"No term has the slug {body.term!r}.")
+            raise invalid(("body", "term"), f"No term has the slug {body.term!r}.")
         if body.base_version is not None and body.base_version != term.version:
             raise Conflict(
                 f"{term.name} is at version {term.version}; you read version {body.base_version}. Read it again.",
@@ -83,7 +82,7 @@ def proposal_create(request, body: schemas.NewProposal):
     if body.replaced_by:
         replaced_by = Term.objects.filter(slug=body.replaced_by).first()
         if replaced_by is None:
-            raise _invalid(("body", "replaced_by"), f"No term has the slug {body.replaced_by!r}.")
+            raise invalid(("body", "replaced_by"), f"No term has the slug {body.replaced_by!r}.")
     proposal = services.proposal_create(
         author=request.user, reason=body.reason, entry=entry, term=term, kind=kind, replaced_by=replaced_by
     )
@@ -93,20 +92,20 @@ def proposal_create(request, body: schemas.NewProposal):
 def _proposed_entry(kind, body: schemas.NewProposal, term: Term | None) -> Entry:
     if kind == Kind.NEW_TERM:
         if body.content is None:
-            raise _invalid(("body", "content"), "A new term needs its content.")
+            raise invalid(("body", "content"), "A new term needs its content.")
         return entry_from_input(body.content, Entry())
     current = Entry.from_term(term)
     if kind == Kind.CHANGE:
         return entry_from_input(body.content, current)
     if body.content is not None:
-        raise _invalid(("body", "content"), f"A {kind.label.lower()} proposal takes no content.")
+        raise invalid(("body", "content"), f"A {kind.label.lower()} proposal takes no content.")
     if kind == Kind.DEPRECATE:
         return replace(current, status=Term.Status.DEPRECATED)
     if body.restore_version is None:
-        raise _invalid(("body", "restore_version"), "Say which version to restore.")
+        raise invalid(("body", "restore_version"), "Say which version to restore.")
     version = term_version(term, body.restore_version)
     if version is None:
-        raise _invalid(("body", "restore_version"), f"{term.name} has no version {body.restore_version}.")
+        raise invalid(("body", "restore_version"), f"{term.name} has no version {body.restore_version}.")
     return version.entry
 
 
@@ -198,7 +197,3 @@ def proposal_data(request, proposal: Proposal) -> dict:
         ],
         "your_actions": [str(action) for action in workflow.allowed_actions(proposal, request.user)],
     }
-
-
-def _invalid(location: tuple, message: str) -> ValidationError:
-    return ValidationError([{"loc": location, "msg": message}])

@@ -16,15 +16,15 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import condition
 from ninja import Query, Router, Schema
 from ninja.decorators import decorate_view
-from ninja.errors import ValidationError
 from pydantic import Field
 
 from accounts.models import Department
 from glossary import caching
 from glossary.api import schemas
-from glossary.api.content import content_data, term_reference
-from glossary.api.paging import page_of
 from glossary.api.auth import may_read
+from glossary.api.content import content_data, term_reference
+from glossary.api.errors import invalid
+from glossary.api.paging import page_of
 from glossary.entries import Entry, diff_entries
 from glossary.exports.files import glossary_file
 from glossary.exports.options import ExportOptions
@@ -72,7 +72,7 @@ class TermFilters(Schema):
     def selector_filters(self) -> dict:
         """As keyword arguments for selectors.term_list; an unknown tag or department is invalid input."""
         if "\x00" in self.q:
-            raise ValidationError([{"loc": ("query", "q"), "msg": "Search text cannot contain NUL characters."}])
+            raise invalid(("query", "q"), "Search text cannot contain NUL characters.")
         return {
             "query": self.q.strip(),
             "status": self.status.value if self.status else "",
@@ -88,7 +88,7 @@ def _by_slug(model, slug: str | None, field: str, message: str):
         return None
     found = model.objects.filter(slug=slug).first()
     if found is None:
-        raise ValidationError([{"loc": ("query", field), "msg": message}])
+        raise invalid(("query", field), message)
     return found
 
 
