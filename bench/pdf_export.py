@@ -1,17 +1,18 @@
-"""Benchmark: the glossary PDF at 100 and 1,000 terms, next to a bare WeasyPrint render.
+"""Benchmark: the glossary PDF at 100 and 1,000 terms, next to a bare Typst render.
 
     .venv/bin/python bench/pdf_export.py [--sizes 100 1000] [--repeat 1]
 
 Seeds a throw-away SQLite database (or the one DATABASE_URL names: it must be disposable) with
 terms whose definitions are the demo glossary's, renders the PDF in a fresh child process per
 measurement, and prints wall time and peak memory (max RSS) for:
-  - the Common Ground PDF (cover, contents, bookmarks, running header/footer, PDF/UA tags),
-  - a bare WeasyPrint render of the same words as plain stacked paragraphs, no CSS (the baseline),
+  - the Common Ground PDF (cover, contents, bookmarks, running header/footer, PDF/UA-1),
+  - a bare Typst render of the same words as plain stacked paragraphs in the same font, no
+    styling and no PDF/UA checks (the baseline),
   - the second, cached download of the same PDF.
 The ratio of the first to the second is the figure that travels between machines.
 
 With --stages it prints instead how a render's time splits between its stages (preparing the
-terms, layout, writing the file): the shares the export progress bar gives each stage.
+terms, then Typst's layout and writing in one call): the shares the export progress bar gives each.
 """
 
 import argparse
@@ -74,28 +75,22 @@ def measure(database_url: str, what: str) -> dict:
 
 def run_one(what: str) -> dict:
     """Prepare (untimed), then time only the work being measured."""
-    import io
-
-    from pypdf import PdfReader
-    from weasyprint import HTML
-
     from glossary.exports.options import ExportOptions
-    from glossary.exports.pdf import glossary_pdf, render_pdf
+    from glossary.exports.pdf import glossary_pdf, page_count, render_pdf
 
-    if what == "bare-weasyprint":
-        html = bare_html()
+    if what == "bare-typst":
+        words = bare_words()
         start = time.perf_counter()
-        pdf = HTML(string=html).write_pdf()
+        pdf = bare_typst(words)
     elif what == "common-ground":
         start = time.perf_counter()
-        pdf = render_pdf(ExportOptions())  # queries, Markdown, template, layout, PDF/UA
+        pdf = render_pdf(ExportOptions())  # queries, Markdown tree, JSON, layout, PDF/UA-1
     elif what == "stages":
         began = {}
         start = time.perf_counter()
         pdf = render_pdf(ExportOptions(), progress=lambda step: began.setdefault(step.stage, time.perf_counter()))
         seconds = time.perf_counter() - start
-        ends = [began["layout"], began["writing"], began["ready"]]
-        return {"seconds": seconds, **{stage: (end - began[stage]) / seconds for stage, end in zip(["terms", "layout", "writing"], ends)}}
+        return {"seconds": seconds, "terms": (began["layout"] - start) / seconds, "layout": (began["ready"] - began["layout"]) / seconds}
     else:  # "cached": the second download of an unchanged glossary
         glossary_pdf(ExportOptions())
         start = time.perf_counter()
@@ -103,52 +98,50 @@ def run_one(what: str) -> dict:
     seconds = time.perf_counter() - start
     return {
         "seconds": seconds,
-        "pages": len(PdfReader(io.BytesIO(pdf)).pages),
+        "pages": page_count(pdf),
         "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
 
-def bare_html() -> str:
-    """Every word the glossary PDF prints, each block of it as a plain paragraph, with no styling."""
-    from html import escape
-    from html.parser import HTMLParser
-
+def bare_words() -> list[str]:
+    """Every string the glossary PDF prints, in order, each block of it as one paragraph."""
     from glossary.exports.options import ExportOptions
-    from glossary.exports.pdf import pdf_html
+    from glossary.exports.pdf.document import document_data
 
-    document, _ = pdf_html(ExportOptions())
+    words: list[str] = []
 
-    class Blocks(HTMLParser):
-        BLOCKS = {"h1", "h2", "h3", "p", "li", "a"}
+    def walk(value):
+        if isinstance(value, str):
+            if value.strip():
+                words.append(value)
+        elif isinstance(value, dict):
+            for key, inner in value.items():
+                if key not in ("slug", "url", "term", "lang", "date", "keywords"):
+                    walk(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner)
 
-        def __init__(self):
-            super().__init__()
-            self.blocks, self.current, self.skip = [], [], False
+    walk(document_data(ExportOptions()))
+    return words
 
-        def handle_starttag(self, tag, attrs):
-            self.skip = tag in {"style", "title"}
-            if tag in self.BLOCKS and tag != "a":
-                self.flush()
 
-        def handle_endtag(self, tag):
-            self.skip = False
-            if tag in self.BLOCKS and tag != "a":
-                self.flush()
+BARE_LAYOUT = """#set text(font: "DejaVu Sans", size: 9.5pt)
+#for words in json("words.json") { par(words) }
+"""
 
-        def handle_data(self, data):
-            if not self.skip:
-                self.current.append(data)
 
-        def flush(self):
-            words = " ".join("".join(self.current).split())
-            if words:
-                self.blocks.append(words)
-            self.current = []
+def bare_typst(words: list[str]) -> bytes:
+    """The same words with Typst, the same fonts and nothing else: no contents, links or tags."""
+    import typst
 
-    parser = Blocks()
-    parser.feed(document.split("<body>", 1)[1])
-    parser.flush()
-    return "<html><body>" + "".join(f"<p>{escape(block)}</p>" for block in parser.blocks) + "</body></html>"
+    from glossary.exports.pdf.fonts import FONTS_DIR
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "bare.typ").write_text(BARE_LAYOUT)
+        (root / "words.json").write_text(json.dumps(words))
+        return typst.compile(str(root / "bare.typ"), root=folder, font_paths=[str(FONTS_DIR)], ignore_system_fonts=True)
 
 
 def main():
@@ -164,21 +157,20 @@ def main():
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"database: {database_url.split('@')[-1]}")
     if args.stages:
-        print(f"{'terms':>6} {'seconds':>8} {'terms %':>8} {'layout %':>9} {'writing %':>10}")
+        print(f"{'terms':>6} {'seconds':>8} {'terms %':>8} {'layout %':>9}")
         for size in args.sizes:
             seed(size)
             run = measure(database_url, "stages")
-            shares = (f"{100 * run[stage]:>{width}.0f}" for stage, width in (("terms", 8), ("layout", 9), ("writing", 10)))
-            print(f"{size:>6} {run['seconds']:>8.2f} {' '.join(shares)}")
+            print(f"{size:>6} {run['seconds']:>8.2f} {100 * run['terms']:>8.0f} {100 * run['layout']:>9.0f}")
         return
     print(f"{'terms':>6} {'what':<16} {'seconds':>8} {'peak MiB':>9} {'pages':>6} {'ratio':>6}")
     for size in args.sizes:
         seed(size)
         figures = {}
-        for what in ("bare-weasyprint", "common-ground"):
+        for what in ("bare-typst", "common-ground"):
             runs = sorted((measure(database_url, what) for _ in range(args.repeat)), key=lambda r: r["seconds"])
             figures[what] = runs[len(runs) // 2]
-        ratio = figures["common-ground"]["seconds"] / figures["bare-weasyprint"]["seconds"]
+        ratio = figures["common-ground"]["seconds"] / figures["bare-typst"]["seconds"]
         for what, run in figures.items():
             shown_ratio = f"{ratio:5.2f}x" if what == "common-ground" else ""
             print(f"{size:>6} {what:<16} {run['seconds']:>8.2f} {run['peak_mib']:>9.0f} {run['pages']:>6} {shown_ratio:>6}")

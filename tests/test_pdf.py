@@ -9,7 +9,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from glossary.exports.options import ExportOptions
-from glossary.exports.pdf import StaticFilesOnly, glossary_pdf, render_pdf
+from glossary.exports.pdf import glossary_pdf, render_pdf
 from glossary.models import Term
 from glossary.services.terms import term_save
 from tests.workflow_helpers import approve, new_term_entry
@@ -115,38 +115,6 @@ def test_second_download_comes_from_the_cache_and_any_change_invalidates_it(glos
     assert "An interface other software can rely on." in pdf_text(glossary_pdf(ExportOptions()))
 
 
-def test_renderer_fetches_nothing_outside_the_static_folder(tmp_path):
-    hits = []
-
-    class Recorder(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            hits.append(self.path)
-            self.send_response(404)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    secret = tmp_path / "secret.css"
-    secret.write_text("body { color: red }")
-    try:
-        from weasyprint import HTML
-
-        html = (
-            f'<link rel="stylesheet" href="http://127.0.0.1:{server.server_port}/x.css">'
-            f'<img src="http://127.0.0.1:{server.server_port}/y.png"><link rel="stylesheet" href="file://{secret}">'
-        )
-        HTML(string=html, url_fetcher=StaticFilesOnly()).write_pdf()
-    finally:
-        server.shutdown()
-    assert hits == []
-    with pytest.raises(ValueError):
-        StaticFilesOnly().fetch(f"file://{secret}")
-
-
 def test_pdf_downloads_from_the_home_page_and_term_page(reader_client, glossary_in_every_status):
     page = reader_client.get(reverse("glossary:term_list")).content.decode()
     assert 'action="/export/glossary.pdf"' in page
@@ -242,7 +210,7 @@ def _export(options: ExportOptions):
     return PdfExport.objects.create(options=asdict(options), key="test")
 
 
-def test_background_export_records_terms_prepared_then_pages_laid_out(reader_client, glossary_in_every_status, settings):
+def test_background_export_records_terms_prepared_then_layout(reader_client, glossary_in_every_status, settings):
     """A real export run, every step recorded (no throttle): what the row holds and the status poll says."""
     from glossary.exports.tasks import pdf_export_build
     from glossary.models import PdfExport
@@ -264,20 +232,17 @@ def test_background_export_records_terms_prepared_then_pages_laid_out(reader_cli
     terms = [s for s in seen if s[0] == "terms"]
     assert [s[1:3] for s in terms] == [(0, 3), (1, 3), (2, 3), (3, 3)]  # Omnichannel, API, Budget
     assert terms[2][5] == "Prepared 2 of 3 terms"
-    layout = [s for s in seen if s[0] == "layout"]
-    assert layout[0][5] == "Laying out pages for 3 terms…"
-    laid_out = [s[3] for s in layout[1:]]
-    assert laid_out == list(range(1, len(laid_out) + 1)) and laid_out
-    assert layout[-1][5] == f"Laying out pages for 3 terms: {laid_out[-1]} so far…"
-    [writing] = [s for s in seen if s[0] == "writing"]
-    export.refresh_from_db()
-    pages = len(PdfReader(io.BytesIO(bytes(export.pdf))).pages)
-    assert writing[3] == laid_out[-1] == pages and writing[5] == f"Writing {pages} pages…"
-    assert [s[0] for s in seen] == ["terms"] * 4 + ["layout"] * len(layout) + ["writing"]
+    # Typst lays out and writes the file in one call: one step for it, then the finished file.
+    [layout] = [s for s in seen if s[0] == "layout"]
+    assert layout[5] == "Laying out the pages for 3 terms…"
+    assert [s[0] for s in seen] == ["terms"] * 4 + ["layout"]
     progress = [s[4] for s in seen]
     assert progress == sorted(progress) and progress[0] == 0 and progress[-1] < 100
+    export.refresh_from_db()
+    assert export.pages == len(PdfReader(io.BytesIO(bytes(export.pdf))).pages) > 2
     status = reader_client.get(status_url).json()
     assert status["state"] == "ready" and status["progress"] == 100 and status["message"] == "Ready"
+    assert status["pages"] == export.pages
     assert status["download_url"] == reverse("glossary:pdf_export_download", args=[export.pk])
 
 
@@ -288,9 +253,8 @@ def test_background_export_writes_progress_at_each_stage_and_at_most_once_an_int
     export = _export(ExportOptions(include_in_review=True))
     seen = []
     pdf_export_build(export_id=str(export.pk), on_progress=lambda step: seen.append((step.stage, step.done, step.pages)))
-    # The first and last term, the start of layout, the start of writing: nothing in between.
-    assert seen[:3] == [("terms", 0, 0), ("terms", 3, 0), ("layout", 3, 0)]
-    assert [s[0] for s in seen[3:]] == ["writing"]
+    # The first and last term and the start of layout: nothing in between.
+    assert seen == [("terms", 0, 0), ("terms", 3, 0), ("layout", 3, 0)]
 
 
 def test_failed_export_says_why(reader_client, glossary_in_every_status):

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from glossary.exports.options import ExportOptions
-from glossary.exports.pdf import PdfStep, glossary_pdf, throttled
+from glossary.exports.pdf import PdfStep, glossary_pdf, page_count, throttled
 from glossary.models import PdfExport
 
 
@@ -48,5 +48,11 @@ def pdf_export_build(*, export_id: str, on_progress: Callable[[PdfStep], None] |
         exports.update(state=PdfExport.State.FAILED, message=f"The PDF could not be made: {error}"[:200], finished_at=timezone.now())
         raise
     exports.update(
-        state=PdfExport.State.READY, stage="", progress=100, message="Ready", pdf=pdf, finished_at=timezone.now()
+        state=PdfExport.State.READY,
+        stage="",
+        progress=100,
+        pages=page_count(pdf),
+        message="Ready",
+        pdf=pdf,
+        finished_at=timezone.now(),
     )
