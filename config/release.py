@@ -4,11 +4,14 @@ import hashlib
 from pathlib import Path
 
 # What decides how a cached page part or PDF looks.
-RENDERING_SOURCES = ("templates/**/*.html", "static/css/*.css", "accounts/**/*.py", "glossary/**/*.py", "config/*.py")
+RENDERING_SOURCES = (
+    "templates/**/*.html", "static/css/*.css", "accounts/**/*.py", "glossary/**/*.py", "config/*.py",
+    "glossary/**/*.typ", "glossary/**/*.ttf",  # the PDF's layout and fonts
+)
 
 
 def release_fingerprint(root: Path) -> str:
-    """Changes whenever a template, stylesheet or module changes.
+    """Changes whenever a template, stylesheet, module, PDF layout or font changes.
 
     Used as the cache's key prefix, so that after a deploy no server serves a page part or PDF
     rendered by the previous release (they may sit in Redis for up to an hour).

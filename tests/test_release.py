@@ -5,7 +5,7 @@ from django.conf import settings
 from config.release import release_fingerprint
 
 
-def test_a_changed_template_stylesheet_or_module_gives_the_cache_new_keys(tmp_path):
+def test_a_changed_template_stylesheet_module_or_pdf_layout_gives_the_cache_new_keys(tmp_path):
     (tmp_path / "templates" / "glossary").mkdir(parents=True)
     (tmp_path / "glossary").mkdir()
     (tmp_path / "static" / "css").mkdir(parents=True)
@@ -15,16 +15,23 @@ def test_a_changed_template_stylesheet_or_module_gives_the_cache_new_keys(tmp_pa
     module.write_text("LIMIT = 160\n")
     stylesheet = tmp_path / "static" / "css" / "pdf.css"
     stylesheet.write_text("body { font-size: 10pt }")
+    (tmp_path / "glossary" / "exports").mkdir()
+    layout = tmp_path / "glossary" / "exports" / "glossary.typ"
+    layout.write_text("#set text(size: 9.5pt)")
     (tmp_path / "README.md").write_text("Notes")
 
     first = release_fingerprint(tmp_path)
     (tmp_path / "README.md").write_text("Other notes")
     assert release_fingerprint(tmp_path) == first, "documentation does not change how pages look"
     seen = {first}
-    for path, text in [(template, "<li class=x>{{ term.name }}</li>"), (module, "LIMIT = 120\n"), (stylesheet, "body {}")]:
+    changes = [
+        (template, "<li class=x>{{ term.name }}</li>"), (module, "LIMIT = 120\n"), (stylesheet, "body {}"),
+        (layout, "#set text(size: 10pt)"),
+    ]
+    for path, text in changes:
         path.write_text(text)
         seen.add(release_fingerprint(tmp_path))
-    assert len(seen) == 4
+    assert len(seen) == 5
 
 
 def test_the_cache_keys_carry_this_release():
