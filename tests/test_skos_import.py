@@ -132,3 +132,36 @@ def test_the_import_page_takes_a_turtle_file(client, admin_user, glossary_to_exp
     )
     assert response.status_code == 200
     assert "unchanged" in response.content.decode().lower()
+
+
+NEW_AND_DEPRECATED = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+<http://127.0.0.1:8000/terms/latency/> a skos:Concept ; skos:prefLabel "Latency"@en ; skos:definition <#latency-it> .
+<#latency-it> rdf:value "Delay." ; dct:audience <http://127.0.0.1:8000/departments/it> .
+<http://127.0.0.1:8000/terms/web-20/> a skos:Concept ; skos:prefLabel "Web 2.0"@en ; skos:definition <#web-it> ;
+    owl:deprecated true ; dct:isReplacedBy <http://127.0.0.1:8000/terms/latency/> .
+<#web-it> rdf:value "Old." ; dct:audience <http://127.0.0.1:8000/departments/it> .
+"""
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_a_new_concept_that_is_already_deprecated_is_refused_and_nothing_is_imported(admin_user, it, marketing, site, dry_run):
+    before = snapshot()
+    report = glossary_import(filename="g.ttl", data=NEW_AND_DEPRECATED.encode(), user=admin_user, dry_run=dry_run)
+    assert not report.ok and report.changes == []
+    assert [(row.number, row.errors) for row in report.row_errors] == [
+        (2, ["“Web 2.0” is marked deprecated but is not in the glossary; a new term cannot start deprecated "
+             "(leave it out, or import it first and propose its deprecation after)"]),
+    ]
+    # All or nothing: the good concept beside it is not proposed either.
+    assert snapshot() == before
+
+
+def test_a_concept_deprecated_in_the_file_and_in_the_glossary_is_unchanged(client, admin_user, glossary_in_every_status, site):
+    client.force_login(admin_user)
+    data = client.get(reverse("glossary:glossary_ttl"), {"status": "deprecated"}).content
+    report = glossary_import(filename="g.ttl", data=data, user=admin_user, dry_run=False)
+    assert report.ok and [(c.name, c.action) for c in report.changes] == [("Web 2.0", "unchanged")]
+    assert not Proposal.objects.exists()

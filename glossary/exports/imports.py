@@ -122,6 +122,16 @@ def glossary_import(*, filename: str, data: bytes, user, dry_run: bool) -> Impor
         entry, pending = _entry(row.values, departments, existing)
         term = existing.get(text.name_key(entry.name))
         deprecating = entry.status == Term.Status.DEPRECATED
+        if term is None and deprecating:
+            # A deprecation points people from a term they know to another; a term nobody has seen
+            # has nothing to point from. Proposing it approved instead would publish what the file
+            # says is not to be used.
+            row.errors.append(
+                f"“{entry.name}” is marked deprecated but is not in the glossary; a new term cannot start "
+                "deprecated (leave it out, or import it first and propose its deprecation after)"
+            )
+            report.row_errors.append(row)
+            continue
         if term is None:
             action = "new term"
         elif Entry.from_term(term) == entry and not pending:
