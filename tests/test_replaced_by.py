@@ -42,8 +42,12 @@ def test_a_deprecation_names_the_term_to_use_and_publishing_points_to_it(client,
     assert f'use <a href="{new.get_absolute_url()}">Social media</a> instead' in page
     results = client.get("/", {"q": "Web 2.0"}).content.decode()
     assert f'Use <a href="{new.get_absolute_url()}">Social media</a> instead' in results
+    listed = client.get("/", {"status": "deprecated"}).content.decode()
+    assert f'Use <a href="{new.get_absolute_url()}">Social media</a> instead' in listed
     api = client.get(f"/api/v1/terms/{old.slug}").json()
     assert api["replaced_by"]["slug"] == new.slug
+    api_list = client.get("/api/v1/terms", {"status": "deprecated"}).json()
+    assert [t["replaced_by"]["slug"] for t in api_list["results"]] == [new.slug]
     graph = Graph().parse(data=client.get("/export/glossary.ttl", {"status": "deprecated"}).content.decode(), format="turtle")
     site = "http://127.0.0.1:8000"
     assert (URIRef(f"{site}/terms/{old.slug}/"), DCTERMS.isReplacedBy, URIRef(f"{site}/terms/{new.slug}/")) in graph
