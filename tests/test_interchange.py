@@ -10,7 +10,7 @@ from django.urls import reverse
 from glossary.entries import Entry
 from glossary.exports.imports import glossary_import
 from glossary.models import Proposal, Term
-from tests.workflow_helpers import approve
+from tests.workflow_helpers import approve, snapshot
 
 
 def csv_rows(body: str) -> list[dict]:
@@ -89,6 +89,30 @@ def test_one_invalid_row_means_nothing_is_imported(glossary_to_export, admin_use
         (4, ["has no definition for any department"]),
     ]
     assert not Proposal.objects.exists()
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+@pytest.mark.parametrize(
+    "filename, data",
+    [
+        ("x.csv", "name,definition:it,status\nLatency,Delay.,approved\nGopher,Old protocol.,deprecated\n"),
+        ("x.json", json.dumps({"terms": [
+            {"name": "Latency", "definitions": {"it": "Delay."}, "status": "approved"},
+            {"name": "Gopher", "definitions": {"it": "Old protocol."}, "status": "deprecated"},
+        ]})),
+    ],
+)
+def test_a_new_term_marked_deprecated_is_refused_and_nothing_is_imported(glossary_to_export, admin_user, filename, data, dry_run):
+    """Proposed as an approved term it would publish what the file says is not to be used."""
+    before = snapshot()
+    report = glossary_import(filename=filename, data=data.encode(), user=admin_user, dry_run=dry_run)
+    assert not report.ok and report.changes == []
+    assert [(r.number, " ".join(r.errors)) for r in report.row_errors] == [
+        (3 if filename.endswith(".csv") else 2,
+         "“Gopher” is marked deprecated but is not in the glossary; a new term cannot start deprecated "
+         "(leave it out, or import it first and propose its deprecation after)"),
+    ]
+    assert snapshot() == before
 
 
 @pytest.mark.parametrize(

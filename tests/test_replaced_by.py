@@ -42,8 +42,12 @@ def test_a_deprecation_names_the_term_to_use_and_publishing_points_to_it(client,
     assert f'use <a href="{new.get_absolute_url()}">Social media</a> instead' in page
     results = client.get("/", {"q": "Web 2.0"}).content.decode()
     assert f'Use <a href="{new.get_absolute_url()}">Social media</a> instead' in results
+    listed = client.get("/", {"status": "deprecated"}).content.decode()
+    assert f'Use <a href="{new.get_absolute_url()}">Social media</a> instead' in listed
     api = client.get(f"/api/v1/terms/{old.slug}").json()
     assert api["replaced_by"]["slug"] == new.slug
+    api_list = client.get("/api/v1/terms", {"status": "deprecated"}).json()
+    assert [t["replaced_by"]["slug"] for t in api_list["results"]] == [new.slug]
     graph = Graph().parse(data=client.get("/export/glossary.ttl", {"status": "deprecated"}).content.decode(), format="turtle")
     site = "http://127.0.0.1:8000"
     assert (URIRef(f"{site}/terms/{old.slug}/"), DCTERMS.isReplacedBy, URIRef(f"{site}/terms/{new.slug}/")) in graph
@@ -133,3 +137,72 @@ def test_a_skos_file_can_deprecate_a_term_and_name_its_replacement(client, admin
     assert report.ok, [(r.number, r.errors) for r in report.row_errors]
     proposal = Proposal.objects.get(kind=Proposal.Kind.DEPRECATE)
     assert (proposal.term, proposal.replaced_by) == (old, new)
+
+
+@pytest.fixture
+def web_replaced(web_and_successor):
+    """Web 2.0 deprecated, pointing to Social media (as a published deprecation leaves it)."""
+    old, new = web_and_successor
+    Term.objects.filter(pk=old.pk).update(status=Term.Status.DEPRECATED, replaced_by=new)
+    old.refresh_from_db()
+    return old, new
+
+
+def test_an_imported_change_to_a_term_the_file_keeps_deprecated_leaves_it_deprecated_and_pointing_onward(
+    admin_user, ivan, marco, web_replaced
+):
+    from glossary.exports.imports import glossary_import
+
+    old, new = web_replaced
+    data = "name,definition:it,definition:marketing,status\nWeb 2.0,The old web.,Social web.,deprecated\n"
+    report = glossary_import(filename="g.csv", data=data.encode(), user=admin_user, dry_run=False)
+    assert report.ok and [(c.name, c.action) for c in report.changes] == [("Web 2.0", "change")]
+    proposal = report.changes[0].proposal
+    assert (proposal.kind, proposal.replaced_by) == (Proposal.Kind.DEPRECATE, new)
+    approve(proposal, ivan)
+    approve(proposal, marco)
+    old.refresh_from_db()
+    assert (old.status, old.replaced_by, old.definitions.get(department__slug="it").text) == (
+        Term.Status.DEPRECATED, new, "The old web.",
+    )
+
+
+def _skos_deprecating(client, old, replacement_slug) -> bytes:
+    turtle = client.get("/export/glossary.ttl", {"status": "deprecated"}).content.decode()
+    replaced = "<http://purl.org/dc/terms/isReplacedBy>"
+    lines = [line for line in turtle.splitlines() if "isReplacedBy" not in line]
+    return ("\n".join(lines) + f"\n<http://127.0.0.1:8000/terms/{old.slug}/> {replaced} "
+            f"<http://127.0.0.1:8000/terms/{replacement_slug}/> .\n").encode()
+
+
+def test_a_skos_file_can_name_another_replacement_for_a_deprecated_term(client, admin_user, ivan, marco, web_replaced, make_term, settings):
+    from glossary.exports.imports import glossary_import
+
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    old, _ = web_replaced
+    wiki = make_term("Wiki", it_text="Pages anyone edits.", status=Term.Status.APPROVED)
+    client.force_login(admin_user)
+    report = glossary_import(filename="g.ttl", data=_skos_deprecating(client, old, wiki.slug), user=admin_user, dry_run=False)
+    assert report.ok, [(r.number, r.errors) for r in report.row_errors]
+    assert [(c.name, c.action) for c in report.changes] == [("Web 2.0", "change")]
+    approve(report.changes[0].proposal, ivan)
+    approve(report.changes[0].proposal, marco)
+    old.refresh_from_db()
+    assert (old.status, old.replaced_by) == (Term.Status.DEPRECATED, wiki)
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+@pytest.mark.parametrize("replacement, says", [("web-20", "names itself"), ("gopher", "deprecated too")])
+def test_a_skos_replacement_that_cannot_be_is_refused_for_its_concept(client, admin_user, web_replaced, make_term, settings, replacement, says, dry_run):
+    from glossary.exports.imports import glossary_import
+
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    old, _ = web_replaced
+    make_term("Gopher", it_text="Menus of files.", status=Term.Status.DEPRECATED)
+    client.force_login(admin_user)
+    data = _skos_deprecating(client, old, replacement)
+    before = snapshot()
+    report = glossary_import(filename="g.ttl", data=data, user=admin_user, dry_run=dry_run)
+    assert not report.ok and report.changes == []
+    assert says in " ".join(e for r in report.row_errors for e in r.errors)
+    assert snapshot() == before

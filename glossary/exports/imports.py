@@ -94,14 +94,21 @@ def _row_messages(error: ValidationError) -> list[str]:
     ]
 
 
-def _replacement(row, action: str, existing: dict) -> Term | None:
-    """The term a deprecating row names to use instead (only SKOS files say it), or None."""
+def _replacement(row, term: Term | None, existing: dict) -> Term | None:
+    """The term a deprecated row's term points to: the one the row names to use instead (only SKOS
+    files say it), else the one it points to now while that is still in use, else None."""
     name = row.values.get("replaced_by") or ""
-    if not name or action != "deprecation":
-        return None
+    if not name:
+        current = term.replaced_by if term is not None else None
+        return current if current is not None and current.status != Term.Status.DEPRECATED else None
     found = existing.get(text.name_key(name))
+    # The proposal's own checks, asked here so that a dry run tells.
     if found is None:
         row.errors.append(f"names “{name}” to use instead, and no term is called that")
+    elif found == term:
+        row.errors.append(f"names itself, “{name}”, to use instead; name the term people should use")
+    elif found.status == Term.Status.DEPRECATED:
+        row.errors.append(f"names “{name}” to use instead, and it is deprecated too")
     return found
 
 
@@ -116,15 +123,32 @@ def glossary_import(*, filename: str, data: bytes, user, dry_run: bool) -> Impor
     if not report.ok:
         return report
 
-    existing = {term.name_key: term for term in Term.objects.prefetch_related("definitions", "tags", "related_terms")}
+    existing = {
+        term.name_key: term
+        for term in Term.objects.select_related("replaced_by").prefetch_related("definitions", "tags", "related_terms")
+    }
     planned = []
     for row in parsed.rows:
         entry, pending = _entry(row.values, departments, existing)
         term = existing.get(text.name_key(entry.name))
         deprecating = entry.status == Term.Status.DEPRECATED
+        if term is None and deprecating:
+            # A deprecation points people from a term they know to another; a term nobody has seen
+            # has nothing to point from. Proposing it approved instead would publish what the file
+            # says is not to be used.
+            row.errors.append(
+                f"“{entry.name}” is marked deprecated but is not in the glossary; a new term cannot start "
+                "deprecated (leave it out, or import it first and propose its deprecation after)"
+            )
+            report.row_errors.append(row)
+            continue
+        # A deprecated term the row keeps deprecated stays so through a change of its wording (a
+        # proposal of the deprecating kind, since the kind sets the status), still pointing onward.
+        replacement = _replacement(row, term, existing) if deprecating else None
+        names_replacement = deprecating and bool(row.values.get("replaced_by"))
         if term is None:
             action = "new term"
-        elif Entry.from_term(term) == entry and not pending:
+        elif Entry.from_term(term) == entry and not pending and (not names_replacement or replacement == term.replaced_by):
             action = "unchanged"
         else:
             action = "deprecation" if deprecating and term.status != Term.Status.DEPRECATED else "change"
@@ -136,7 +160,6 @@ def glossary_import(*, filename: str, data: bytes, user, dry_run: bool) -> Impor
                 row.errors += _row_messages(error)
                 report.row_errors.append(row)
                 continue
-        replacement = _replacement(row, action, existing)
         if row.errors:
             report.row_errors.append(row)
             continue
@@ -151,7 +174,7 @@ def glossary_import(*, filename: str, data: bytes, user, dry_run: bool) -> Impor
     for (row, entry, pending, term, action, replacement), change in zip(planned, report.changes, strict=True):
         if action == "unchanged":
             continue
-        kind = Proposal.Kind.DEPRECATE if action == "deprecation" else None
+        kind = Proposal.Kind.DEPRECATE if entry.status == Term.Status.DEPRECATED else None
         try:
             change.proposal = proposal_create(
                 author=user, reason=f"Imported from {filename}, row {row.number}", entry=entry, term=term,

@@ -47,7 +47,11 @@ def read(content: str, file_format: str) -> SkosDocument:
     graph = Graph()
     try:
         graph.parse(data=content, format=FORMATS[file_format][0])
-    except (ParserError, SyntaxError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
+    except RecursionError:
+        # rdflib's Turtle reader descends once per nested blank node or list: a file can nest past
+        # Python's stack.
+        return SkosDocument(errors=[f"The {_format_name(file_format)} nests blank nodes or lists too deeply to be read."])
+    except (ParserError, SyntaxError, ValueError, TypeError, KeyError, AttributeError) as error:
         return SkosDocument(errors=[f"This is not readable {_format_name(file_format)}: {_first_line(error)}"])
     except Exception as error:  # noqa: BLE001 - rdflib's parsers raise many kinds; none may become a 500
         return SkosDocument(errors=[f"This is not readable {_format_name(file_format)}: {_first_line(error)}"])
