@@ -225,7 +225,9 @@ API_TOKEN_FAILURE_LIMIT = int(os.environ.get("API_TOKEN_FAILURE_LIMIT", "20"))
 API_TOKEN_FAILURE_WINDOW = int(os.environ.get("API_TOKEN_FAILURE_WINDOW", "600"))
 GLOSSARY_PAGE_SIZE = 25
 # A PDF of more terms than this, not already cached, is built by the task worker, not the request.
-GLOSSARY_PDF_INLINE_LIMIT = int(os.environ.get("GLOSSARY_PDF_INLINE_LIMIT", "40"))
+# Typst lays out 500 terms in about a second on two cores (bench/pdf_export.py), so a glossary of a
+# few hundred terms downloads straight from the click.
+GLOSSARY_PDF_INLINE_LIMIT = int(os.environ.get("GLOSSARY_PDF_INLINE_LIMIT", "500"))
 # A background export records its progress at most this often (seconds), and at each new stage.
 GLOSSARY_PDF_PROGRESS_SECONDS = float(os.environ.get("GLOSSARY_PDF_PROGRESS_SECONDS", "0.5"))
 

@@ -70,7 +70,10 @@ def test_pdf_metadata_and_tagged_pdf_ua(glossary_in_every_status, settings):
     root = reader.trailer["/Root"]
     assert bool(root["/MarkInfo"]["/Marked"])
     assert "/StructTreeRoot" in root
-    assert "pdfuaid:part" in root["/Metadata"].get_object().get_data().decode()
+    assert root["/Lang"] == "en"
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])  # the title, not the file name, is shown
+    xmp = root["/Metadata"].get_object().get_data().decode()
+    assert "pdfuaid:part>1<" in xmp.replace(" ", "") or 'pdfuaid:part="1"' in xmp
 
 
 def test_pdf_can_include_terms_in_review_clearly_marked(glossary_in_every_status):
@@ -192,6 +195,23 @@ def test_large_export_runs_in_the_worker_with_progress_then_downloads(reader_cli
     assert "Omnichannel" in pdf_text(download.content)
     again = reader_client.get(reverse("glossary:glossary_pdf"))
     assert again.status_code == 200 and again["Content-Type"] == "application/pdf"
+
+
+def test_a_few_hundred_terms_download_straight_from_the_click(reader_client, it, marketing):
+    from glossary.models import Definition
+    from glossary.text import initial, name_key
+
+    # Rows written directly: this is about how many terms there are, not how they were made.
+    names = [f"Term {n:03d}" for n in range(300)]
+    Term.objects.bulk_create(
+        Term(name=name, name_key=name_key(name), initial=initial(name), slug=f"term-{n}", status=Term.Status.APPROVED)
+        for n, name in enumerate(names)
+    )
+    Definition.objects.bulk_create(Definition(term=term, department=it, text=f"What {term.name} means.") for term in Term.objects.all())
+    response = reader_client.get(reverse("glossary:glossary_pdf"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert all(name in text for name in names)
 
 
 def test_unfinished_or_unknown_export_downloads_404(reader_client, glossary_in_every_status):
