@@ -228,6 +228,8 @@ GLOSSARY_PAGE_SIZE = 25
 # Typst lays out 500 terms in about a second on two cores (bench/pdf_export.py), so a glossary of a
 # few hundred terms downloads straight from the click.
 GLOSSARY_PDF_INLINE_LIMIT = int(os.environ.get("GLOSSARY_PDF_INLINE_LIMIT", "500"))
+# Typst gives up on a PDF that takes longer than this (10,000 terms take under a minute).
+GLOSSARY_PDF_TIMEOUT_SECONDS = float(os.environ.get("GLOSSARY_PDF_TIMEOUT_SECONDS", "600"))
 # A background export records its progress at most this often (seconds), and at each new stage.
 GLOSSARY_PDF_PROGRESS_SECONDS = float(os.environ.get("GLOSSARY_PDF_PROGRESS_SECONDS", "0.5"))
 

@@ -5,7 +5,6 @@ from dataclasses import replace
 
 import pypdfium2
 import pytest
-import typst
 from django.core.management import call_command
 from pypdf import PdfReader
 
@@ -71,9 +70,17 @@ def test_the_layout_can_read_nothing_outside_its_own_empty_folder(tmp_path, monk
         layout = tmp_path / "hostile.typ"
         layout.write_text(f'#set document(title: "x")\n#read("{target}")\n')
         monkeypatch.setattr(typesetting, "LAYOUT", layout)
-        with pytest.raises(typst.TypstError) as refused:
+        with pytest.raises(typesetting.TypesettingError) as refused:
             typesetting.typeset({})
-        assert "the secret" not in str(refused.value) and "root:" not in str(refused.value)
+        message = str(refused.value)
+        assert message.startswith("Typst: ") and ("not found" in message or "escape the project root" in message)
+        assert "the secret" not in message and "root:x" not in message
+
+
+def test_a_render_that_takes_too_long_is_stopped_with_a_message(glossary_in_every_status, settings):
+    settings.GLOSSARY_PDF_TIMEOUT_SECONDS = 0.01
+    with pytest.raises(typesetting.TypesettingError, match="took longer than 0.01 seconds"):
+        render_pdf(ExportOptions())
 
 
 def test_greek_cyrillic_and_accents_print_and_a_missing_glyph_shows_a_mark(make_term):
