@@ -364,3 +364,21 @@ def test_the_term_page_marks_an_overdue_term(client, make_term, ada):
     term = set_review_by(make_term("API", it_text="An interface."), datetime.date(2025, 1, 2), ada)
     page = login(client, ada).get(term.get_absolute_url()).content.decode()
     assert "Review overdue since" in page and "2 January 2025" in page
+
+
+# Files carry the date like any declared field.
+
+
+def test_the_csv_export_carries_the_review_date_and_an_import_refuses_a_bad_one(make_term, ada, admin_user, reader_client):
+    from glossary.exports.imports import glossary_import
+
+    term = make_term("API", it_text="An interface.", status=Term.Status.APPROVED)
+    exported = reader_client.get(reverse("glossary:glossary_csv")).content.decode()
+    header, row = exported.splitlines()[:2]
+    assert "review_by" in header.split(",") and term.review_by.isoformat() in row
+    before = snapshot()
+    bad = exported.replace(term.review_by.isoformat(), "someday").replace("An interface.", "An interface between programs.")
+    report = glossary_import(filename="glossary.csv", data=bad.encode(), user=admin_user, dry_run=False)
+    assert not report.ok
+    assert any("review_by: “someday” is not a date" in message for row in report.row_errors for message in row.errors)
+    assert snapshot() == before
