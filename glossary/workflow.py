@@ -167,6 +167,7 @@ def review_confirm_refusal(term: Term, user) -> str | None:
         return "Only a department approver can confirm a term's review."
     if term.status == Term.Status.DEPRECATED:
         return "A deprecated term is not reviewed any more."
-    if not term.definitions.filter(department_id=user.department_id).exists():
+    # Through .all(), so a list that prefetched the definitions asks nothing more per term.
+    if not any(d.department_id == user.department_id for d in term.definitions.all()):
         return f"{user.department} has no definition of “{term.name}”: its approvers confirm only what it defines."
     return None
