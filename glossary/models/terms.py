@@ -263,7 +263,7 @@ class ReviewConfirmation(models.Model):
 
     term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="review_confirmations")
     department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+")
-    confirmed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     confirmed_at = models.DateTimeField()
     previous_review_by = models.DateField(null=True, blank=True)
     review_by = models.DateField()

@@ -154,7 +154,7 @@ def term_save(
         defining = [d.pk for d, body in (definitions or {}).items() if (body or "").strip()]
         if term.pk:
             defining += list(term.definitions.values_list("department_id", flat=True))
-        term.review_by = review.add_months(when.date(), review.review_months_for(defining))
+        term.review_by = review.add_months(timezone.localdate(when), review.review_months_for(defining))
     term.full_clean(exclude=["name_key", "initial", "slug", "search_document"])
 
     # The term's own save waits for term_record_version, which writes the one version.
