@@ -9,7 +9,7 @@ from config.admin_history import HistoryWithReasonAdmin, reason_field
 
 @admin.register(Department)
 class DepartmentAdmin(HistoryWithReasonAdmin):
-    list_display = ["name", "slug", "position", "is_active"]
+    list_display = ["name", "slug", "position", "is_active", "review_months"]
     list_editable = ["position"]
     list_filter = ["is_active"]
     search_fields = ["name", "description"]

@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -20,6 +21,14 @@ class Department(models.Model):
     )
     signs_off = models.BooleanField(
         default=True, help_text="Every change needs this department's approval before it is official."
+    )
+    # Terms this department defines are due for a fresh look this long after they are published or
+    # confirmed; empty: the glossary-wide GLOSSARY_REVIEW_MONTHS. A term takes its departments' shortest.
+    review_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="Months until a term this department defines is due for review (empty: the glossary's default).",
     )
     history = HistoricalRecords()
 
@@ -106,3 +115,30 @@ class OidcIdentity(models.Model):
 
     def __str__(self):
         return f"{self.subject} at {self.issuer}"
+
+
+class FeedToken(models.Model):
+    """A personal key in the address of the glossary's Atom feeds, for a private glossary.
+
+    A feed reader cannot log in, so the address carries the secret; it stands for its user only for
+    reading feeds, nothing else. Like ApiToken, only a SHA-256 digest is stored and revoking keeps
+    the row.
+    """
+
+    PREFIX = "cgf_"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="feed_tokens")
+    hint = models.CharField(max_length=12, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Feed token {self.hint}…"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,4 +1,4 @@
-"""Writes of the accounts app: personal API tokens."""
+"""Writes of the accounts app: personal API tokens and feed tokens."""
 
 import hashlib
 import secrets
@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.backends import DepartmentAwareBackend
-from accounts.models import ApiToken, User
+from accounts.models import ApiToken, FeedToken, User
 
 SECRET_BYTES = 32
 # How many characters of the secret the tokens page shows, after the prefix.
@@ -66,3 +66,38 @@ def api_token_user(secret: str) -> tuple[User, ApiToken] | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return user, token
+
+
+@transaction.atomic
+def feed_token_create(*, user: User) -> tuple[FeedToken, str]:
+    """A new feed token for `user`, and its secret (shown once). It replaces their previous one:
+    a person needs one feed address, and making a new one is how a leaked address is retired."""
+    now = timezone.now()
+    for token in FeedToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True):
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+    secret = FeedToken.PREFIX + secrets.token_urlsafe(SECRET_BYTES)
+    token = FeedToken(user=user, hint=secret[: len(FeedToken.PREFIX) + HINT_LENGTH], digest=_digest(secret))
+    token.full_clean()
+    token.save()
+    return token, secret
+
+
+@transaction.atomic
+def feed_token_revoke(*, user: User, token_id: int) -> FeedToken:
+    """Revoke one of `user`'s own feed tokens (someone else's is a 404); twice changes nothing."""
+    token = get_object_or_404(FeedToken.objects.select_for_update(), pk=token_id, user=user)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def feed_token_user(secret: str) -> User | None:
+    """The active user a live feed token stands for; None for anything else."""
+    if not secret.startswith(FeedToken.PREFIX) or len(secret) > MAX_SECRET_LENGTH:
+        return None
+    token = FeedToken.objects.filter(digest=_digest(secret), revoked_at__isnull=True).first()
+    if token is None:
+        return None
+    return DepartmentAwareBackend().get_user(token.user_id)

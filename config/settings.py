@@ -224,6 +224,13 @@ GLOSSARY_PUBLIC_READ = env_bool("GLOSSARY_PUBLIC_READ", False)
 API_TOKEN_FAILURE_LIMIT = int(os.environ.get("API_TOKEN_FAILURE_LIMIT", "20"))
 API_TOKEN_FAILURE_WINDOW = int(os.environ.get("API_TOKEN_FAILURE_WINDOW", "600"))
 GLOSSARY_PAGE_SIZE = 25
+# Months from publishing (or a confirmation) until a term is due for review, unless its
+# departments set a shorter period of their own (Department.review_months).
+GLOSSARY_REVIEW_MONTHS = int(os.environ.get("GLOSSARY_REVIEW_MONTHS", "12"))
+# The Due for review list shows terms due within this many days, and those overdue.
+GLOSSARY_REVIEW_WARNING_DAYS = 30
+# How far ahead a proposal may set a term's review date.
+GLOSSARY_REVIEW_MAX_YEARS = 5
 # A PDF of more terms than this, not already cached, is built by the task worker, not the request.
 # Typst lays out 500 terms in about a second on two cores (bench/pdf_export.py), so a glossary of a
 # few hundred terms downloads straight from the click.

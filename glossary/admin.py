@@ -6,7 +6,7 @@ from django.forms.models import BaseInlineFormSet
 from accounts.models import Department
 from config.admin_history import HistoryWithReasonAdmin
 from glossary.entries import CONTENT, Kind
-from glossary.models import Comment, Definition, Proposal, SignOff, Tag, Term
+from glossary.models import Comment, Definition, Proposal, ReviewConfirmation, SignOff, Tag, Term
 from glossary.services.terms import save_with_history, term_record_direct_edit
 
 
@@ -127,6 +127,15 @@ class DefinitionAdmin(ReadOnlyAdmin):
     list_display = ["term", "department"]
     list_filter = ["department"]
     search_fields = ["term__name", "text"]
+
+
+@admin.register(ReviewConfirmation)
+class ReviewConfirmationAdmin(ReadOnlyAdmin):
+    """Read-only: confirmations are made on the Due for review list and term pages."""
+
+    list_display = ["term", "department", "confirmed_by", "confirmed_at", "review_by"]
+    list_filter = ["department"]
+    search_fields = ["term__name"]
 
 
 @admin.register(Tag)

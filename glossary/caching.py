@@ -9,7 +9,8 @@ What it depends on:
 
 - **the glossary's state**: one query reads the newest history ids of terms, tags, departments and
   users (django-simple-history writes one for every change, whichever server makes it; a term's
-  definitions, tags and approvals are saved as a term version). Read once per request, when the
+  definitions, tags and approvals are saved as a term version), review confirmations, and today's
+  date (a term's review mark turns overdue at midnight). Read once per request, when the
   first part asks for it (`ReadStateOncePerRequest`); outside requests, on every call.
 - **the workflow's state**: the newest history ids of proposals, sign-offs, departments and users,
   read in the same query as the signed-in user (the glossary adds it to the user query of
@@ -58,10 +59,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from accounts import roles
 from accounts.models import Department, User
-from glossary.models import Proposal, SignOff, Tag, Term
+from glossary.models import Proposal, ReviewConfirmation, SignOff, Tag, Term
 
 HOUR = 60 * 60
 DAY = 24 * HOUR
@@ -234,8 +236,9 @@ def _newest_versions_sql(*models) -> str:
 
 def _read_glossary_state() -> str:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {_newest_versions_sql(Term, Tag, Department, User)}")
-        return str(cursor.fetchone()[0])
+        cursor.execute(f"SELECT {_newest_versions_sql(Term, Tag, Department, User, ReviewConfirmation)}")
+        # Review marks ("overdue since …") change with the day, not with a write.
+        return f"{cursor.fetchone()[0]}-{timezone.localdate().isoformat()}"
 
 
 def _current(dependency: Depends, user) -> str | None:

@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from accounts import roles
 from glossary import caching, workflow
 from glossary.selectors.proposals import navigation_counts
 
@@ -11,4 +12,5 @@ def site(request):
         context["nav_counts"] = caching.navigation_counts(user, lambda: navigation_counts(user))
         context["can_propose"] = workflow.can_propose(user)
         context["can_import"] = workflow.can_import(user)
+        context["is_approver"] = bool(user.department_id and user.has_perm(roles.SIGN_OFF))
     return context

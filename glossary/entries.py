@@ -10,6 +10,7 @@ An `Entry` is one version of that content: a term's, one of its versions', or a 
 Comparing, diffing and merging entries works on this one shape.
 """
 
+import datetime
 import enum
 from dataclasses import dataclass, field, fields, replace
 
@@ -26,6 +27,7 @@ class Kind(enum.Enum):
     REFERENCES = "references"  # links to other terms
     DEFINITIONS = "definitions"  # one Markdown text per department
     STATUS = "status"  # the term's status, set by the kind of proposal, not typed
+    DATE = "date"  # a calendar day (a datetime.date, or None), written YYYY-MM-DD in files and the API
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,11 @@ CONTENT = (
     ContentField("tags", "Tags", Kind.NAMES),
     ContentField("related", "Related terms", Kind.REFERENCES, file_name="related_terms", term_field="related_terms"),
     ContentField("owner", "Owner", Kind.TEXT, column=True, help_text="The person or team who stewards this term (optional)."),
+    ContentField(
+        "review_by", "Review by", Kind.DATE, column=True,
+        help_text="When the term is due for a fresh look. Leave it as it is (or empty) for the publish "
+                  "date plus the review period; a date you choose is kept.",
+    ),
 )
 BY_NAME = {f.name: f for f in CONTENT}
 # The fields held in columns, as the term names them; a proposal holds the status it proposes.
@@ -85,6 +92,25 @@ PROPOSAL_ATTRIBUTE = {"status": "proposed_status"}
 
 def label_for(content_field: ContentField, department=None) -> str:
     return content_field.label.format(department=department.name) if department else content_field.label
+
+
+def date_text(value) -> str:
+    """A date field's value as files and diffs write it: YYYY-MM-DD, or empty."""
+    return value.isoformat() if isinstance(value, datetime.date) else (value or "")
+
+
+def parse_date(value) -> "datetime.date | str | None":
+    """A date typed in a file: the date, None when empty, or the text itself when it is no date
+    (validation then says what is wrong with it, next to the field)."""
+    if value is None or isinstance(value, datetime.date):
+        return value
+    value = str(value).strip()
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        return value
 
 
 def as_list(content_field: ContentField, value) -> list[str]:
@@ -109,6 +135,7 @@ class Entry:
     tags: tuple[str, ...] = ()
     related: dict[int, str] = field(default_factory=dict)  # term pk -> name
     owner: str = ""
+    review_by: datetime.date | None = None
 
     @classmethod
     def from_term(cls, term) -> "Entry":
@@ -153,6 +180,8 @@ class Entry:
                     result[label_for(content_field, department)] = value.get(department.pk, "")
             elif content_field.kind == Kind.STATUS:
                 result[content_field.label] = status_labels.get(value, value)
+            elif content_field.kind == Kind.DATE:
+                result[content_field.label] = date_text(value)
             elif content_field.is_list:
                 items = as_list(content_field, value)
                 result[content_field.label] = content_field.separator.join(

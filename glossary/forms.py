@@ -151,6 +151,12 @@ def content_form_field(content_field: ContentField) -> forms.Field:
         return forms.ModelMultipleChoiceField(
             queryset=Term.objects.none(), required=False, widget=forms.SelectMultiple(attrs={"size": 6}), **common
         )
+    if kind == Kind.DATE:
+        return forms.DateField(
+            required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            input_formats=["%Y-%m-%d"],
+            error_messages={"invalid": "Enter a date as YYYY-MM-DD, for example 2027-03-31."}, **common,
+        )
     raise ValueError(f"No form field for {kind}")
 
 
@@ -390,3 +396,27 @@ class ImportForm(forms.Form):
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(f"The file is larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB.", code="too_big")
         return upload
+
+
+class ReviewFilterForm(forms.Form):
+    """The Due for review list's filters; every field is optional, and an unknown value is ignored."""
+
+    department = forms.ChoiceField(label="Defined by", required=False)
+    tag = forms.ChoiceField(label="Tag", required=False)
+    overdue = forms.BooleanField(label="Overdue only", required=False)
+
+    def __init__(self, *args, departments, tags, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.departments = {d.slug: d for d in departments}
+        self.tags = {t.slug: t for t in tags}
+        self.fields["department"].choices = [("", "Any department")] + [(d.slug, d.name) for d in departments]
+        self.fields["tag"].choices = [("", "Any tag")] + [(t.slug, t.name) for t in tags]
+
+    def filters(self) -> dict:
+        """The valid filters as keyword arguments for selectors.review.terms_due_for_review."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return {
+            "department": self.departments.get(data.get("department", "")),
+            "tag": self.tags.get(data.get("tag", "")),
+            "overdue_only": bool(data.get("overdue")),
+        }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from glossary.views import exports, proposals, terms
+from glossary.views import exports, feeds, proposals, review, terms
 
 app_name = "glossary"
 
@@ -16,6 +16,11 @@ urlpatterns = [
     path("export/glossary.ttl", exports.GlossaryFileView.as_view(), {"file_format": "ttl"}, name="glossary_ttl"),
     path("export/glossary.rdf", exports.GlossaryFileView.as_view(), {"file_format": "rdf"}, name="glossary_rdf"),
     path("export/glossary.jsonld", exports.GlossaryFileView.as_view(), {"file_format": "jsonld"}, name="glossary_jsonld"),
+    path("feeds/changes.atom", feeds.PublishedChangesFeed(), name="feed_changes"),
+    path("feeds/tags/<slug:slug>.atom", feeds.TagChangesFeed(), name="feed_tag_changes"),
+    path("feeds/terms/<slug:slug>.atom", feeds.TermChangesFeed(), name="feed_term_changes"),
+    path("review/due/", review.DueForReviewView.as_view(), name="review_due"),
+    path("terms/<slug:slug>/confirm-review/", review.ReviewConfirmView.as_view(), name="term_confirm_review"),
     path("import/", exports.GlossaryImportView.as_view(), name="glossary_import"),
     path("export/<uuid:pk>/", exports.PdfExportView.as_view(), name="pdf_export"),
     path("export/<uuid:pk>/status.json", exports.PdfExportStatusView.as_view(), name="pdf_export_status"),

@@ -11,7 +11,7 @@ from django.db import models
 
 from accounts import roles
 from accounts.models import Department
-from glossary.models import Proposal, SignOff
+from glossary.models import Proposal, SignOff, Term
 
 State = Proposal.State
 
@@ -153,3 +153,21 @@ def awaiting_departments(proposal: Proposal) -> list[Department]:
         )
     )
     return [d for d in signing_departments() if d.pk not in approved]
+
+
+def review_confirm_refusal(term: Term, user) -> str | None:
+    """Why `user` may not confirm that `term` is still accurate, or None if they may.
+
+    A department vouches for its own words: only an approver of a department with a definition on
+    the term confirms it (a signing department without one has nothing of its own to recheck).
+    """
+    if not user.is_authenticated:
+        return "Log in first."
+    if not user.has_perm(roles.SIGN_OFF) or not user.department_id:
+        return "Only a department approver can confirm a term's review."
+    if term.status == Term.Status.DEPRECATED:
+        return "A deprecated term is not reviewed any more."
+    # Through .all(), so a list that prefetched the definitions asks nothing more per term.
+    if not any(d.department_id == user.department_id for d in term.definitions.all()):
+        return f"{user.department} has no definition of “{term.name}”: its approvers confirm only what it defines."
+    return None

@@ -50,6 +50,7 @@ def one_of_each(make_term, ada, ivan, maya, it, marketing, admin_user, client, s
     """At least one object of each registered model, made the way the app makes them."""
     from glossary.models import Term
     from glossary.services.proposals import proposal_comment, proposal_create
+    from glossary.services.review import term_confirm_review
     from tests.workflow_helpers import approve, new_term_entry
 
     term = make_term("Platform", it_text="Tools to build on.", marketing_text="A complete system.", tags=["Architecture"],
@@ -57,6 +58,8 @@ def one_of_each(make_term, ada, ivan, maya, it, marketing, admin_user, client, s
     proposal = proposal_create(author=ada, reason="New", entry=new_term_entry(it, marketing, name="Pilot"))
     approve(proposal, ivan)
     proposal_comment(proposal=proposal, user=maya, body="Looks right.")
+    # An approver confirms the term still accurate on its review date.
+    term_confirm_review(term=term, user=ivan, today=term.review_by)
     # A PDF of more terms than the inline limit is left to the task worker: a task result.
     settings.GLOSSARY_PDF_INLINE_LIMIT = 0
     client.force_login(ada)

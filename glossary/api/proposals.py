@@ -106,7 +106,8 @@ def _proposed_entry(kind, body: schemas.NewProposal, term: Term | None) -> Entry
     version = term_version(term, body.restore_version)
     if version is None:
         raise invalid(("body", "restore_version"), f"{term.name} has no version {body.restore_version}.")
-    return version.entry
+    # A restore brings back content; when to review it next is today's question, not the old version's.
+    return replace(version.entry, review_by=term.review_by)
 
 
 @router.put("/proposals/{int:proposal_id}", response=schemas.Proposal, auth=WRITE, summary="Revise your proposal (a new revision)")

@@ -3,7 +3,7 @@ glossary.entries (CONTENT), under the names CSV and JSON files use, so a field d
 appears here, in the OpenAPI schema and in every answer without another list of fields.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Annotated
 
@@ -61,6 +61,7 @@ def _annotation(kind: Kind):
         Kind.REFERENCES: list[TermReference],
         Kind.DEFINITIONS: list[Definition],
         Kind.STATUS: TermStatus,
+        Kind.DATE: date | None,
     }[kind]
 
 
@@ -85,6 +86,7 @@ class Term(TermContent):
     approved_by: list[Approval] = Field(description="Who approved the current version, per department.")
     needs_reapproval: bool = Field(description="Edited directly by a glossary admin since its last sign-off.")
     replaced_by: TermReference | None = Field(None, description="For a deprecated term: the term to use instead.")
+    review_overdue: bool = Field(description="Its review date (review_by) has passed: nobody has rechecked it in time.")
 
 
 class TermPage(Schema):
@@ -147,6 +149,7 @@ def _input_annotation(kind: Kind):
         Kind.NAMES: list[Text],
         Kind.REFERENCES: list[Text],
         Kind.DEFINITIONS: dict[Text, Text],
+        Kind.DATE: date,
     }[kind]
 
 
@@ -155,6 +158,7 @@ def _input_description(content_field) -> str:
         Kind.MARKDOWN: "Markdown.",
         Kind.REFERENCES: "Slugs of existing terms.",
         Kind.DEFINITIONS: "Markdown, by department slug; an empty text removes that department's definition.",
+        Kind.DATE: "YYYY-MM-DD; not in the past, at most five years ahead.",
     }.get(content_field.kind, "")
     return f"{_description(content_field)} {how}".strip()
 

@@ -243,6 +243,7 @@ def term_data(request, term: Term, departments, approvals) -> dict:
         "version": term.version,
         "updated_at": term.updated_at,
         "needs_reapproval": term.needs_reapproval,
+        "review_overdue": term.review_overdue,
         "replaced_by": term_reference(request, term.replaced_by),
         "approved_by": [
             {

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from glossary import text
-from glossary.entries import CONTENT, Entry, Kind, as_list
+from glossary.entries import CONTENT, Entry, Kind, as_list, date_text
 from glossary.exports import json_input, skos_input
 from glossary.exports.options import ExportOptions
 from glossary.exports.selectors import export_history
@@ -68,6 +68,8 @@ def entry_record(entry: Entry, departments) -> dict:
             value = {d.slug: value[d.pk] for d in departments if d.pk in value}
         elif content_field.is_list:
             value = as_list(content_field, value)
+        elif content_field.kind == Kind.DATE:
+            value = date_text(value)
         record[content_field.export_name] = value
     return record
 

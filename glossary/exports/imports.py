@@ -10,7 +10,7 @@ from django.db import transaction
 
 from accounts.models import Department
 from glossary import text, workflow
-from glossary.entries import BY_NAME, CONTENT, Entry, Kind
+from glossary.entries import BY_NAME, CONTENT, Entry, Kind, parse_date
 from glossary.exports.files import ImportRow, parse_upload
 from glossary.models import Proposal, Term
 from glossary.services.proposals import proposal_create, validate_entry
@@ -58,7 +58,7 @@ def _entry(values: dict, departments: dict[str, Department], existing: dict[str,
     related terms not in the glossary yet come back as names, to be linked on publishing."""
     content = {}
     for content_field in CONTENT:
-        value = values[content_field.name]
+        value = values.get(content_field.name)
         if content_field.kind == Kind.DEFINITIONS:
             value = {
                 departments[slug].pk: text.normalise_newlines(body).strip() for slug, body in value.items() if body.strip()
@@ -79,6 +79,11 @@ def _entry(values: dict, departments: dict[str, Department], existing: dict[str,
             value = value or Term.Status.APPROVED
         elif content_field.kind == Kind.MARKDOWN:
             value = text.normalise_newlines(value).strip()
+        elif content_field.kind == Kind.DATE:
+            # A file without the date (SKOS) or with it empty leaves the term's as it is.
+            value = parse_date(value)
+            if value is None:
+                value = getattr(existing.get(text.name_key(values.get("name") or "")), "review_by", None)
         else:
             value = value.strip()
         content[content_field.name] = value

@@ -1,7 +1,11 @@
+import datetime
+
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
@@ -95,6 +99,9 @@ class EntryContent(NormalisedModel):
     )
     examples = LimitedTextField(max_length=10000, blank=True, help_text="Usage examples (Markdown).")
     owner = models.CharField(max_length=120, blank=True, help_text="The person or team who stewards this term.")
+    # When the term is due for a fresh look. Empty on a proposal: publishing sets publish date plus the
+    # review period (glossary.services.review); a date the author chose is kept.
+    review_by = models.DateField("review by", null=True, blank=True, db_index=True)
 
     class Meta:
         abstract = True
@@ -108,6 +115,25 @@ class EntryContent(NormalisedModel):
         self.synonyms = "\n".join(text.split_lines(self.synonyms))
         self.summary = text.normalise_newlines(self.summary)
         self.examples = text.normalise_newlines(self.examples)
+
+
+class ReviewStatus(models.TextChoices):
+    """Where a term stands with its review date; the Due for review list shows the first two."""
+
+    OVERDUE = "overdue", "Review overdue"
+    DUE_SOON = "due_soon", "Review due soon"
+    CURRENT = "current", "Reviewed"
+    NONE = "none", "No review date"
+
+    @classmethod
+    def of(cls, review_by: datetime.date | None, today: datetime.date) -> "ReviewStatus":
+        if review_by is None:
+            return cls.NONE
+        if review_by < today:
+            return cls.OVERDUE
+        if review_by <= today + datetime.timedelta(days=settings.GLOSSARY_REVIEW_WARNING_DAYS):
+            return cls.DUE_SOON
+        return cls.CURRENT
 
 
 class Term(EntryContent):
@@ -168,6 +194,18 @@ class Term(EntryContent):
     def get_absolute_url(self):
         return reverse("glossary:term_detail", kwargs={"slug": self.slug})
 
+    def review_status(self, today: datetime.date | None = None) -> "ReviewStatus":
+        """Whether the term is overdue for review, due soon, or neither, on `today` (default: today)."""
+        return ReviewStatus.of(self.review_by, today or timezone.localdate())
+
+    @property
+    def review_overdue(self) -> bool:
+        return self.review_status() == ReviewStatus.OVERDUE
+
+    @property
+    def review_due_soon(self) -> bool:
+        return self.review_status() == ReviewStatus.DUE_SOON
+
     def normalise(self) -> None:
         super().normalise()
         self.name_key = text.name_key(self.name)
@@ -217,3 +255,22 @@ class Definition(NormalisedModel):
 
     def normalise(self) -> None:
         self.text = text.normalise_newlines(self.text)
+
+
+class ReviewConfirmation(models.Model):
+    """An approver's word that a term still says what their department means, and the review date
+    it moved the term on to. Not a version: the content did not change."""
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="review_confirmations")
+    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+")
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField()
+    previous_review_by = models.DateField(null=True, blank=True)
+    review_by = models.DateField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-confirmed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.term} confirmed by {self.confirmed_by} ({self.department})"

@@ -19,6 +19,7 @@ from glossary.entries import PROPOSAL_ATTRIBUTE, Entry, merge
 from glossary.models import Comment, Definition, Proposal, ProposedDefinition, SignOff, Term
 from glossary.models.fields import max_length
 from glossary.selectors.terms import term_version
+from glossary.services import review
 from glossary.services.terms import save_with_history, tag_problems, tags_from_names, term_save
 from glossary.workflow import Action
 
@@ -49,7 +50,7 @@ def _after_commit(send, *args, **kwargs):
         transaction.on_commit(partial(send, *args, **kwargs))
 
 
-def validate_entry(*, entry: Entry, term: Term | None) -> None:
+def validate_entry(*, entry: Entry, term: Term | None, today=None) -> None:
     """Refuse, field by field, an entry that could not be published as it stands.
 
     The checks are the term's own (its declared limits, counted after the normalisation saving
@@ -60,17 +61,26 @@ def validate_entry(*, entry: Entry, term: Term | None) -> None:
         **entry.columns(), "tags": "".join(entry.tags), "definitions": "".join(entry.definitions.values()),
     }
     # PostgreSQL refuses NUL in any text, even in a query, so nothing below may see one.
-    with_nul = [field for field, value in texts.items() if "\x00" in value]
+    with_nul = [field for field, value in texts.items() if isinstance(value, str) and "\x00" in value]
     if with_nul:
         raise ValidationError({field: "Null characters are not allowed." for field in with_nul})
     errors: dict[str, list[str]] = {}
-    candidate = Term(pk=getattr(term, "pk", None), **{**entry.columns(), "status": entry.status or Term.Status.APPROVED})
+    columns = {**entry.columns(), "status": entry.status or Term.Status.APPROVED}
+    # The review date has rules of its own, relative to today and to the term's date (below).
+    review_by = columns.pop("review_by")
+    candidate = Term(pk=getattr(term, "pk", None), **columns)
     try:
         candidate.full_clean(
-            exclude=["name_key", "initial", "slug", "search_document"], validate_unique=False, validate_constraints=False
+            exclude=["name_key", "initial", "slug", "search_document", "review_by"],
+            validate_unique=False, validate_constraints=False,
         )
     except ValidationError as error:
         errors.update(error.message_dict)
+    problem = review.review_date_problem(
+        review_by, current=getattr(term, "review_by", None), today=today or timezone.localdate()
+    )
+    if problem:
+        errors["review_by"] = [problem]
     name_limit = max_length(Term, "name")
     too_long = [synonym for synonym in candidate.synonym_list if len(synonym) > name_limit]
     if too_long:
@@ -336,6 +346,18 @@ def _publish(proposal: Proposal) -> Proposal:
     if term.pk:
         department_ids |= set(term.definitions.values_list("department_id", flat=True))
     departments = Department.objects.in_bulk(department_ids)
+    columns = entry.columns()
+    if columns["review_by"] is not None and columns["review_by"] != term.review_by:
+        base = term_version(term, proposal.base_version) if term.pk and proposal.base_version else None
+        unchanged = [term.review_by, base.entry.review_by if base else None]
+    else:
+        unchanged = [term.review_by]
+    columns["review_by"] = review.review_by_on_publish(
+        proposed=columns["review_by"],
+        unchanged=unchanged,
+        department_ids=[pk for pk, body in entry.definitions.items() if body.strip()],
+        today=timezone.localdate(),
+    )
     term.approval = proposal
     term.needs_reapproval = False
     # Only a deprecated term points onward; a later change that brings it back clears the pointer.
@@ -346,7 +368,7 @@ def _publish(proposal: Proposal) -> Proposal:
                 term=term,
                 user=proposal.author,
                 reason=f"Proposal #{proposal.pk} by {proposal.author}, approved by {signed}: {proposal.reason}",
-                fields=entry.columns(),
+                fields=columns,
                 definitions={d: entry.definitions.get(pk, "") for pk, d in departments.items()},
                 tags=tags_from_names(entry.tags, user=proposal.author),
                 related_terms=list(proposal.related_terms.all()) + _existing_terms_named(proposal.related_names),

@@ -17,6 +17,7 @@ from glossary.entries import COLUMNS, CONTENT, Kind, as_list
 from glossary.models import Definition, Tag, Term
 from glossary.rendering import plain_text
 from glossary.selectors.terms import SEARCH_CONFIG
+from glossary.services import review
 
 
 
@@ -25,7 +26,7 @@ def build_search_document(term: Term) -> str:
     content, names also without spaces or hyphens (so “omni channel” meets “Omnichannel”)."""
     parts = []
     for content_field in CONTENT:
-        if not content_field.column or content_field.kind == Kind.STATUS:
+        if not content_field.column or content_field.kind in (Kind.STATUS, Kind.DATE):
             continue
         value = getattr(term, content_field.name)
         if content_field.kind == Kind.MARKDOWN:
@@ -148,6 +149,12 @@ def term_save(
         if name not in COLUMNS:
             raise TypeError(f"{name} is not a term field")
         setattr(term, name, value)
+    if term.review_by is None and term.status != Term.Status.DEPRECATED:
+        # Every term in use has a review date; publishing passes one, other ways in get the default.
+        defining = [d.pk for d, body in (definitions or {}).items() if (body or "").strip()]
+        if term.pk:
+            defining += list(term.definitions.values_list("department_id", flat=True))
+        term.review_by = review.add_months(timezone.localdate(when), review.review_months_for(defining))
     term.full_clean(exclude=["name_key", "initial", "slug", "search_document"])
 
     # The term's own save waits for term_record_version, which writes the one version.

@@ -52,7 +52,8 @@ class ProposalFormView(ProposeMixin, TemplateView):
 
     def starting_entry(self) -> Entry | None:
         if self.restoring is not None:
-            return self.restoring.entry
+            # A restore brings back content; when to review it next is today's question, not the old version's.
+            return replace(self.restoring.entry, review_by=self.term.review_by)
         return Entry.from_term(self.term) if self.term else None
 
     def get_form(self):

@@ -8,13 +8,16 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
 
-from glossary import caching
+from accounts import roles
+from glossary import caching, workflow
 from glossary.entries import diff_entries
 from glossary.exports.files import glossary_file
 from glossary.exports.options import ExportOptions
 from glossary.forms import LETTERS, TermFilterForm
 from glossary.models import Term
+from glossary.models.terms import ReviewStatus
 from glossary.selectors import proposals as proposal_selectors
+from glossary.selectors import review as review_selectors
 from glossary.selectors import terms as selectors
 from glossary.structured_data import defined_term, json_ld_script
 from glossary.views import page_number
@@ -109,6 +112,7 @@ class TermListView(GlossaryReadMixin, TemplateView):
             letter_query=urlencode({k: v for k, v in valid.items() if v and k != "letter"}),
             filtered=any(filters.values()),
             export_filters=export_filters,
+            feed_tag=filters["tag"],
             export_query=urlencode({k: v for k, v in export_filters.items() if v}),
             **kwargs,
         )
@@ -123,6 +127,7 @@ class SharedTermPage:
     slug: str
     initial: str
     status: str
+    review_status: str
     heading: str
     body: str
     structured_data: str  # schema.org DefinedTerm, as a JSON-LD <script> for the page's head
@@ -139,9 +144,12 @@ def shared_term_page(slug: str) -> SharedTermPage | None:
         "columns": columns,
         "last_change": selectors.term_last_change(term),
         "approvals": proposal_selectors.term_approvals(term),
+        # The page is cached under the glossary's state, which includes today's date.
+        "review_status": term.review_status(),
     }
     return SharedTermPage(
         pk=term.pk, name=term.name, slug=term.slug, initial=term.initial, status=term.status,
+        review_status=context["review_status"],
         heading=render_to_string("glossary/_term_heading.html", context),
         body=render_to_string("glossary/_term_body.html", context),
         structured_data=json_ld_script(defined_term(term, columns)),
@@ -178,8 +186,19 @@ class TermDetailView(GlossaryReadMixin, TemplateView):
             # Read every time: one small query. Cached, it saved 1 ms of the page at best, one copy
             # per term, each made stale by any proposal or sign-off anywhere (README, performance).
             open_proposals=proposal_selectors.open_proposals_for(page.pk) if user.is_authenticated else [],
+            may_confirm_review=self.may_confirm_review(page),
             **kwargs,
         )
+
+
+    def may_confirm_review(self, page: SharedTermPage) -> bool:
+        """Whether to offer "Confirm still accurate": to an approver whose department may, on a due term."""
+        user = self.request.user
+        if page.review_status not in (ReviewStatus.OVERDUE, ReviewStatus.DUE_SOON):
+            return False
+        if not (user.is_authenticated and user.department_id and user.has_perm(roles.SIGN_OFF)):
+            return False
+        return workflow.review_confirm_refusal(Term.objects.get(pk=page.pk), user) is None
 
 
 class TermHistoryView(GlossaryReadMixin, TemplateView):
@@ -210,6 +229,8 @@ class TermHistoryView(GlossaryReadMixin, TemplateView):
         return super().get_context_data(
             term=term,
             versions=versions,
+            # Read every time (one query): confirmations are not versions, and few.
+            review_confirmations=review_selectors.review_confirmations(term),
             older=older,
             newer=newer,
             changed_fields=[c for c in changes if c["changed"]],
