@@ -159,3 +159,21 @@ def test_letters_flow_on_and_no_page_after_the_contents_is_less_than_half_full(d
             if line.strip() in letters:
                 starts.setdefault(n, []).append(line.strip())
     assert any(len(on_page) > 1 for on_page in starts.values()) or len(reader.pages) - first_term_page < len(letters)
+
+
+def test_an_overdue_term_is_marked_and_every_term_shows_its_review_date(make_term):
+    import datetime
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    overdue = make_term("Funnel", it_text="Stages.", marketing_text="Steps.", status=Term.Status.APPROVED)
+    current = make_term("Lead", it_text="A row.", marketing_text="A person.", status=Term.Status.APPROVED)
+    # Dates set as a past review would have left them (a proposal may not choose a past date).
+    Term.objects.filter(pk=overdue.pk).update(review_by=today - datetime.timedelta(days=3))
+    Term.objects.filter(pk=current.pk).update(review_by=today + datetime.timedelta(days=200))
+    text = words(render_pdf(ExportOptions()))
+    overdue_since = (today - datetime.timedelta(days=3)).strftime("%-d %B %Y")
+    assert text.count("Review overdue since") == 1
+    assert f"Funnel Approved Review overdue since {overdue_since}." in text
+    assert f"Review by: {(today + datetime.timedelta(days=200)).strftime('%-d %B %Y')}" in text

@@ -18,6 +18,7 @@ from glossary.exports.options import ExportOptions
 from glossary.exports.pdf.fonts import printable
 from glossary.exports.pdf.markdown import markdown_tree
 from glossary.models import Tag, Term
+from glossary.models.terms import ReviewStatus
 from glossary.selectors.terms import department_columns
 
 # The fields the layout places itself; the rest follow the definitions, in CONTENT's order.
@@ -55,8 +56,14 @@ def _reference(other: Term, exported: set[str]) -> dict:
     return {"name": printable(other.name), "slug": other.slug, "inside": other.slug in exported}
 
 
-def term_data(term: Term, departments: list[Department], exported: set[str]) -> dict:
-    """One term's part of the PDF."""
+def _review_mark(term: Term, today) -> str | None:
+    if term.review_status(today) == ReviewStatus.OVERDUE:
+        return f"Review overdue since {_day(term.review_by)}."
+    return None
+
+
+def term_data(term: Term, departments: list[Department], exported: set[str], today=None) -> dict:
+    """One term's part of the PDF, as it stands on `today` (for its review date; default today)."""
     entry = Entry.from_term(term)
     approved = term.status == Term.Status.APPROVED
     status_line = [term.get_status_display() + ("" if approved else " — not yet approved")]
@@ -84,6 +91,8 @@ def term_data(term: Term, departments: list[Department], exported: set[str]) -> 
             value = markdown_tree(value, exported)
         elif content_field.is_list:
             value = [printable(item) for item in as_list(content_field, value)]
+        elif content_field.kind == Kind.DATE:
+            value = _day(value) if value else ""
         else:
             value = printable(str(value))
         if value:
@@ -94,6 +103,7 @@ def term_data(term: Term, departments: list[Department], exported: set[str]) -> 
         "approved": approved,
         "status_line": [printable(part) for part in status_line],
         "replaced_by": _reference(term.replaced_by, exported) if term.replaced_by_id else None,
+        "review_mark": _review_mark(term, today or timezone.localdate()),
         "summary": markdown_tree(entry.summary, exported),
         "definitions": definitions,
         "fields": fields,
@@ -132,8 +142,9 @@ def document_data(options: ExportOptions, *, on_term: Callable[[int, int], None]
     exported = {t.slug for t in terms}
     sections: dict[str, list[dict]] = {}
     report(0, len(terms))
+    today = timezone.localdate()
     for done, term in enumerate(terms, start=1):
-        sections.setdefault(term.initial, []).append(term_data(term, departments, exported))
+        sections.setdefault(term.initial, []).append(term_data(term, departments, exported, today))
         report(done, len(terms))
     organisation = settings.GLOSSARY_ORGANISATION
     single = bool(options.term)
