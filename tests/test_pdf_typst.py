@@ -120,6 +120,13 @@ def test_one_term_pdf_has_no_cover_and_its_name_as_title(glossary_in_every_statu
     assert outline_titles(pdf) == ["API"]
 
 
+def test_an_export_with_no_terms_says_so_after_the_cover(glossary_in_every_status):
+    reader = PdfReader(io.BytesIO(render_pdf(ExportOptions(query="no such word anywhere"))))
+    assert len(reader.pages) == 2
+    assert "No terms match this export." in reader.pages[1].extract_text()
+    assert "Contents" not in reader.pages[1].extract_text()
+
+
 def test_cover_names_the_filters_of_the_export(glossary_in_every_status):
     reader = PdfReader(io.BytesIO(render_pdf(ExportOptions(tag="customer-experience", query="channel"))))
     cover = " ".join(reader.pages[0].extract_text().split())
