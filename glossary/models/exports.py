@@ -21,8 +21,7 @@ class PdfExport(models.Model):
         """While running: the stage of the render (`glossary.exports.pdf.PdfStep`)."""
 
         TERMS = "terms", "Preparing the terms"
-        LAYOUT = "layout", "Laying out pages"
-        WRITING = "writing", "Writing the PDF"
+        LAYOUT = "layout", "Laying out the pages"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     options = models.JSONField()
@@ -30,8 +29,8 @@ class PdfExport(models.Model):
     key = models.CharField(max_length=120)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
-    # How far it got, as the worker last recorded it: the stage, terms prepared of all, pages laid
-    # out, the share of the work done in percent and the same in words.
+    # How far it got, as the worker last recorded it: the stage, terms prepared of all, the pages of
+    # the finished file, the share of the work done in percent and the same in words.
     stage = models.CharField(max_length=10, choices=Stage.choices, blank=True)
     terms_done = models.PositiveIntegerField(default=0)
     terms_total = models.PositiveIntegerField(null=True, blank=True)
