@@ -9,7 +9,7 @@
 
   function show(status) {
     if (bar) {
-      // Layout has no total to count against: an indeterminate bar, the message counts pages.
+      // Typst lays the pages out in one call that reports nothing until done: an indeterminate bar.
       if (status.stage === "layout") { bar.removeAttribute("value"); } else { bar.value = status.progress; }
       bar.textContent = status.progress + "%";
     }
