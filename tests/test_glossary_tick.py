@@ -3,11 +3,13 @@ sent once however often the tick runs. The clock is passed explicitly (`--now`),
 the workflow reads it."""
 
 import datetime
+import smtplib
 from dataclasses import replace
 from io import StringIO
 from unittest import mock
 
 import pytest
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -171,9 +173,11 @@ def test_the_tick_run_twice_at_the_same_moment_sends_nothing_twice(ada, ivan, ma
     assert len(mailoutbox) == count
 
 
-def test_the_tick_refuses_a_moment_it_cannot_read():
+def test_the_tick_refuses_a_moment_or_an_interval_it_cannot_use():
     with pytest.raises(CommandError, match="is not a moment"):
         call_command("glossary_tick", "--now", "yesterday")
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("glossary_tick", "--every", "0")
 
 
 def test_the_tick_without_now_sends_what_is_due_by_the_clock(ada, maya, platform, mailoutbox):
@@ -183,4 +187,27 @@ def test_the_tick_without_now_sends_what_is_due_by_the_clock(ada, maya, platform
     out = StringIO()
     call_command("glossary_tick", stdout=out)
     assert "daily digests sent: 1" in out.getvalue()
+    assert len(mails_to(mailoutbox, maya)) == 1
+
+
+class MailServerAway(BaseEmailBackend):
+    """A mail server that refuses every message, as one that is down does."""
+
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+def test_a_mail_that_could_not_be_sent_goes_out_at_the_next_tick(
+    ada, maya, platform, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    watch_set(user=maya, term=platform, delivery=IMMEDIATE)
+    settings.EMAIL_BACKEND = f"{__name__}.MailServerAway"
+    with django_capture_on_commit_callbacks(execute=True):  # the proposal is made all the same
+        services.proposal_create(author=ada, reason="Now", term=platform, entry=replace(Entry.from_term(platform), summary="One."))
+    notice = WatchNotice.objects.get()
+    assert (notice.sent_at, notice.claimed_at) == (None, None)
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert "immediate watch e-mails sent: 1" in tick(timezone.now())
+    assert "immediate watch e-mails sent: 0" in tick(timezone.now())
     assert len(mails_to(mailoutbox, maya)) == 1

@@ -165,17 +165,27 @@ def _claim(pending: QuerySet[WatchNotice], *, now: datetime.datetime) -> list[Wa
 def _deliver(batches: list[tuple[list[WatchNotice], object]], *, now: datetime.datetime) -> int:
     """Send each mail and mark its notices sent; a mail that fails is released for the next tick."""
     sent = 0
-    with get_connection() as connection:
-        for notices, message in batches:
-            ids = [n.pk for n in notices]
-            try:
-                connection.send_messages([message])
-            except Exception:  # the mail server's trouble must not stop the other mails
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception:  # the mail server is away: everything waits for the next tick
+        logger.exception("Could not reach the mail server for watch e-mails")
+        connection = None
+    for notices, message in batches:
+        ids = [n.pk for n in notices]
+        try:
+            if connection is None:
+                raise ConnectionError("no mail server")
+            connection.send_messages([message])
+        except Exception:  # one failing mail must not stop the others, nor the change that caused it
+            if connection is not None:
                 logger.exception("Could not send a watch e-mail to user %s", notices[0].user_id)
-                WatchNotice.objects.filter(pk__in=ids).update(claimed_at=None, claim="")
-                continue
-            WatchNotice.objects.filter(pk__in=ids).update(sent_at=now)
-            sent += 1
+            WatchNotice.objects.filter(pk__in=ids).update(claimed_at=None, claim="")
+            continue
+        WatchNotice.objects.filter(pk__in=ids).update(sent_at=now)
+        sent += 1
+    if connection is not None:
+        connection.close()
     return sent
 
 
