@@ -18,6 +18,8 @@ from glossary.models import ApproverReminder, Term, Watch, WatchNotice
 from glossary.services import proposals as services
 from glossary.services.tick import glossary_tick
 from glossary.services.watching import watch_set
+from tests.databases import postgres_only
+from tests.test_concurrency import run_together
 from tests.workflow_helpers import approve, new_term_entry
 
 pytestmark = pytest.mark.django_db
@@ -211,3 +213,19 @@ def test_a_mail_that_could_not_be_sent_goes_out_at_the_next_tick(
     assert "immediate watch e-mails sent: 1" in tick(timezone.now())
     assert "immediate watch e-mails sent: 0" in tick(timezone.now())
     assert len(mails_to(mailoutbox, maya)) == 1
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_ticks_at_the_same_instant_send_each_change_once(ada, maya, marco, platform, mailoutbox):
+    watch_set(user=maya, delivery=DAILY)
+    watch_set(user=marco, term=platform, delivery=DAILY)
+    with frozen(at(10, 10)):
+        for n in range(5):
+            services.proposal_create(author=ada, reason=f"Change {n}", term=platform, entry=replace(Entry.from_term(platform), summary=f"Try {n}."))
+    outcomes = run_together(lambda: glossary_tick(now=at(11, 7, 5)), lambda: glossary_tick(now=at(11, 7, 5)))
+    assert not [o for o in outcomes if isinstance(o, Exception)]
+    assert sum(o["daily digests sent"] for o in outcomes) == 2
+    for person in (maya, marco):
+        [digest] = [m for m in mails_to(mailoutbox, person) if "Daily digest" in m.subject]
+        assert all(digest.body.count(f"Change {n}") == 1 for n in range(5))
