@@ -162,11 +162,11 @@ def test_an_unknown_delivery_says_how_to_choose_and_stores_nothing(client, maya,
 
 def test_my_watches_lists_them_and_removes_one(client, maya, platform):
     login(client, maya)
-    assert "You watch nothing yet." in client.get(reverse("glossary:my_watches")).content.decode()
+    assert "You watch no term or tag yet." in client.get(reverse("glossary:my_watches")).content.decode()
     watch = watch_set(user=maya, term=platform, delivery=DAILY)
     watch_set(user=maya, delivery=IMMEDIATE)
     page = client.get(reverse("glossary:my_watches")).content.decode()
-    assert f'href="{platform.get_absolute_url()}">Platform</a>' in page and "The whole glossary" in page
+    assert f'href="{platform.get_absolute_url()}">Platform</a>' in page and "You watch the whole glossary" in page
     response = client.post(reverse("glossary:watch_remove", args=[watch.pk]), follow=True)
     assert "You no longer watch the term “Platform”." in response.content.decode()
     assert list(Watch.objects.values_list("target", flat=True)) == ["glossary"]
@@ -224,3 +224,15 @@ def test_a_tampered_unsubscribe_link_says_so_and_removes_nothing(client, watched
             assert response.status_code == 400
             assert "This unsubscribe link is not valid" in response.content.decode()
     assert Watch.objects.count() == 2
+
+
+def test_a_reason_over_several_lines_still_makes_a_one_line_subject(
+    ada, maya, platform, mailoutbox, django_capture_on_commit_callbacks
+):
+    watch_set(user=maya, term=platform, delivery=IMMEDIATE)
+    with django_capture_on_commit_callbacks(execute=True):
+        propose_change(ada, platform, reason="First line\nSecond line\r\n" + "long " * 200, summary="Common tools.")
+    [mail] = mails_to(mailoutbox, maya)
+    assert mail.subject.startswith("[Common Ground] Ada Lindqvist proposed change of “Platform”: First line Second line long")
+    assert "\n" not in mail.subject and mail.subject.endswith("…")
+    assert mail.message()["Subject"]  # the mail is well formed, headers and all

@@ -75,13 +75,19 @@ def unsubscribe(*, token: str) -> list[Watch]:
 
 # --- recording what watchers hear ----------------------------------------------------------------
 
+def one_line(text: str, limit: int) -> str:
+    """A reason as a headline: one line (it becomes a mail's subject, where a line break is refused), cut at `limit`."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _record(*, kind, event_key: str, headline: str, link: str, term_id, tag_ids, proposal=None, now,
             skip_user_id=None) -> None:
     watchers = watchers_of(term_id=term_id, tag_ids=tag_ids)
     notices = [
         WatchNotice(
             user_id=user_id, watch=watch, kind=kind, event_key=event_key, term_id=term_id, proposal=proposal,
-            headline=headline[:400], link=link, delivery=watch.delivery, created_at=now,
+            headline=one_line(headline, 400), link=link, delivery=watch.delivery, created_at=now,
         )
         for user_id, watch in watchers.items()
         if user_id != skip_user_id

@@ -44,7 +44,7 @@ class MyWatchesView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         watches = list(selectors.watches_of(self.request.user))
         return super().get_context_data(
-            watches=watches,
+            watches=[w for w in watches if w.target != Watch.Target.GLOSSARY],
             glossary_watch=next((w for w in watches if w.target == Watch.Target.GLOSSARY), None),
             deliveries=Watch.Delivery.choices,
             **kwargs,
