@@ -236,3 +236,17 @@ def test_a_reason_over_several_lines_still_makes_a_one_line_subject(
     assert mail.subject.startswith("[Common Ground] Ada Lindqvist proposed change of “Platform”: First line Second line long")
     assert "\n" not in mail.subject and mail.subject.endswith("…")
     assert mail.message()["Subject"]  # the mail is well formed, headers and all
+
+
+def test_glossary_admins_see_watches_and_sent_notices_read_only(
+    admin_client, ada, maya, platform, django_capture_on_commit_callbacks
+):
+    watch = watch_set(user=maya, term=platform, delivery=IMMEDIATE)
+    with django_capture_on_commit_callbacks(execute=True):
+        propose_change(ada, platform, summary="Common tools.")
+    notices = admin_client.get(reverse("admin:glossary_watchnotice_changelist")).content.decode()
+    assert "Ada Lindqvist proposed change of “Platform”" in notices
+    assert "Maya Brennan" in admin_client.get(reverse("admin:glossary_watch_changelist")).content.decode()
+    assert admin_client.get(reverse("admin:glossary_approverreminder_changelist")).status_code == 200
+    assert admin_client.post(reverse("admin:glossary_watch_delete", args=[watch.pk]), {"post": "yes"}).status_code == 403
+    assert Watch.objects.filter(pk=watch.pk).exists()
