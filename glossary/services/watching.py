@@ -139,6 +139,8 @@ def record_review_warnings(*, today: datetime.date, now: datetime.datetime) -> i
     once when it becomes due, once when it becomes overdue, and again only for a new review date."""
     if not Watch.objects.exists():
         return 0
+    warnings = WatchNotice.objects.filter(kind__in=[Kind.REVIEW_DUE, Kind.REVIEW_OVERDUE])
+    before = warnings.count()
     for term in terms_due_for_review(today=today).prefetch_related("tags"):
         status = term.review_status(today)
         if status == ReviewStatus.OVERDUE:
@@ -149,7 +151,7 @@ def record_review_warnings(*, today: datetime.date, now: datetime.datetime) -> i
             kind=kind, event_key=f"{kind}:{term.pk}:{term.review_by.isoformat()}", headline=headline,
             link=term.get_absolute_url(), term_id=term.pk, tag_ids=[t.pk for t in term.tags.all()], now=now,
         )
-    return WatchNotice.objects.filter(created_at=now, kind__in=[Kind.REVIEW_DUE, Kind.REVIEW_OVERDUE]).count()
+    return warnings.count() - before
 
 
 # --- sending ---------------------------------------------------------------------------------------
