@@ -24,12 +24,14 @@ install: $(VENV)/.installed
 
 install-test: install $(IDP_DIR)/node_modules/.package-lock.json
 
-# The task worker (large PDF exports) runs beside the web server and stops with it.
+# The task worker (large PDF exports) and the clock (digests, reminders, review warnings: glossary_tick
+# every five minutes, one process, no cron needed) run beside the web server and stop with it.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --address $(HOST)
 	$(PY) manage.py db_worker --interval 1 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py glossary_tick --every 300 & ticker=$$!; \
+	trap 'kill $$worker $$ticker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST)
 
 test: install-test

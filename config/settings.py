@@ -231,6 +231,11 @@ GLOSSARY_REVIEW_MONTHS = int(os.environ.get("GLOSSARY_REVIEW_MONTHS", "12"))
 GLOSSARY_REVIEW_WARNING_DAYS = 30
 # How far ahead a proposal may set a term's review date.
 GLOSSARY_REVIEW_MAX_YEARS = 5
+# Approvers are reminded of a proposal that has waited on their department this many days (and again
+# after as many more); `manage.py glossary_tick` sends the reminders.
+GLOSSARY_REMINDER_DAYS = int(os.environ.get("GLOSSARY_REMINDER_DAYS", "3"))
+# Daily digests go out at the first `glossary_tick` after this hour (TIME_ZONE), with what happened before it.
+GLOSSARY_DIGEST_HOUR = int(os.environ.get("GLOSSARY_DIGEST_HOUR", "7"))
 # A PDF of more terms than this, not already cached, is built by the task worker, not the request.
 # Typst lays out 500 terms in about a second on two cores (bench/pdf_export.py), so a glossary of a
 # few hundred terms downloads straight from the click.

@@ -6,7 +6,9 @@ from django.forms.models import BaseInlineFormSet
 from accounts.models import Department
 from config.admin_history import HistoryWithReasonAdmin
 from glossary.entries import CONTENT, Kind
-from glossary.models import Comment, Definition, Proposal, ReviewConfirmation, SignOff, Tag, Term
+from glossary.models import (
+    ApproverReminder, Comment, Definition, Proposal, ReviewConfirmation, SignOff, Tag, Term, Watch, WatchNotice,
+)
 from glossary.services.terms import save_with_history, term_record_direct_edit
 
 
@@ -161,3 +163,40 @@ class SignOffAdmin(ReadOnlyAdmin):
 @admin.register(Comment)
 class CommentAdmin(ReadOnlyAdmin):
     list_display = ["proposal", "author", "created_at"]
+
+
+class SentRecordAdmin(admin.ModelAdmin):
+    """Who watches what and what was sent, for answering "why did I (not) get this e-mail";
+    people change their watches on *My watches*, and the tick writes the rest."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Watch)
+class WatchAdmin(SentRecordAdmin):
+    list_display = ["user", "target", "term", "tag", "delivery", "created_at"]
+    list_filter = ["target", "delivery"]
+    search_fields = ["user__username", "term__name", "tag__name"]
+    list_select_related = ["user", "term", "tag"]
+
+
+@admin.register(WatchNotice)
+class WatchNoticeAdmin(SentRecordAdmin):
+    list_display = ["headline", "user", "kind", "delivery", "created_at", "sent_at"]
+    list_filter = ["kind", "delivery", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__username", "headline"]
+    list_select_related = ["user"]
+
+
+@admin.register(ApproverReminder)
+class ApproverReminderAdmin(SentRecordAdmin):
+    list_display = ["proposal", "revision", "department", "period", "recipients", "created_at"]
+    list_filter = ["department"]
+    list_select_related = ["proposal", "department"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from glossary.views import exports, feeds, proposals, review, terms
+from glossary.views import exports, feeds, proposals, review, terms, watching
 
 app_name = "glossary"
 
@@ -21,6 +21,9 @@ urlpatterns = [
     path("feeds/terms/<slug:slug>.atom", feeds.TermChangesFeed(), name="feed_term_changes"),
     path("review/due/", review.DueForReviewView.as_view(), name="review_due"),
     path("terms/<slug:slug>/confirm-review/", review.ReviewConfirmView.as_view(), name="term_confirm_review"),
+    path("watching/", watching.MyWatchesView.as_view(), name="my_watches"),
+    path("watching/<int:pk>/remove/", watching.WatchRemoveView.as_view(), name="watch_remove"),
+    path("unsubscribe/<str:token>/", watching.UnsubscribeView.as_view(), name="unsubscribe"),
     path("import/", exports.GlossaryImportView.as_view(), name="glossary_import"),
     path("export/<uuid:pk>/", exports.PdfExportView.as_view(), name="pdf_export"),
     path("export/<uuid:pk>/status.json", exports.PdfExportStatusView.as_view(), name="pdf_export_status"),

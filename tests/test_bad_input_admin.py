@@ -5,6 +5,7 @@ box, date hierarchy), read from `admin.site._registry`, so an admin added later,
 third-party app's, is walked too without touching this file.
 """
 
+import datetime
 import re
 import time
 from urllib.parse import quote, urljoin
@@ -15,6 +16,7 @@ from django.contrib.admin.views.main import ORDER_VAR, PAGE_VAR, SEARCH_VAR
 from django.core.exceptions import ObjectDoesNotExist
 from django.test import Client, RequestFactory
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from tests.databases import postgres_only
@@ -51,12 +53,17 @@ def one_of_each(make_term, ada, ivan, maya, it, marketing, admin_user, client, s
     from glossary.models import Term
     from glossary.services.proposals import proposal_comment, proposal_create
     from glossary.services.review import term_confirm_review
+    from glossary.services.watching import send_approver_reminders, watch_set
     from tests.workflow_helpers import approve, new_term_entry
 
     term = make_term("Platform", it_text="Tools to build on.", marketing_text="A complete system.", tags=["Architecture"],
                      status=Term.Status.APPROVED)
+    # Maya watches the glossary, so the proposal is a notice for her digest.
+    watch_set(user=maya, delivery="daily")
     proposal = proposal_create(author=ada, reason="New", entry=new_term_entry(it, marketing, name="Pilot"))
     approve(proposal, ivan)
+    # Four days on, Marketing's approvers are reminded that it waits for them.
+    send_approver_reminders(now=timezone.now() + datetime.timedelta(days=4))
     proposal_comment(proposal=proposal, user=maya, body="Looks right.")
     # An approver confirms the term still accurate on its review date.
     term_confirm_review(term=term, user=ivan, today=term.review_by)

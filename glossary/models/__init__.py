@@ -1,5 +1,6 @@
 from glossary.models.exports import PdfExport
 from glossary.models.proposals import Comment, Proposal, ProposedDefinition, SignOff
 from glossary.models.terms import Definition, ReviewConfirmation, Tag, Term
+from glossary.models.watching import ApproverReminder, Watch, WatchNotice
 
-__all__ = ["Comment", "Definition", "PdfExport", "Proposal", "ProposedDefinition", "ReviewConfirmation", "SignOff", "Tag", "Term"]
+__all__ = ["ApproverReminder", "Comment", "Definition", "PdfExport", "Proposal", "ProposedDefinition", "ReviewConfirmation", "SignOff", "Tag", "Term", "Watch", "WatchNotice"]

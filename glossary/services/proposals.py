@@ -19,7 +19,7 @@ from glossary.entries import PROPOSAL_ATTRIBUTE, Entry, merge
 from glossary.models import Comment, Definition, Proposal, ProposedDefinition, SignOff, Term
 from glossary.models.fields import max_length
 from glossary.selectors.terms import term_version
-from glossary.services import review
+from glossary.services import review, watching
 from glossary.services.terms import save_with_history, tag_problems, tags_from_names, term_save
 from glossary.workflow import Action
 
@@ -48,6 +48,14 @@ def proposal_for_update(*, proposal: Proposal, user, action: Action) -> Proposal
 def _after_commit(send, *args, **kwargs):
     if not notifications.are_held():
         transaction.on_commit(partial(send, *args, **kwargs))
+
+
+def _tell_watchers(record, proposal: Proposal) -> None:
+    """Record what the proposal's watchers hear, in this transaction; mail the immediate ones after commit."""
+    if notifications.are_held():
+        return
+    event_key = record(proposal, now=timezone.now())
+    transaction.on_commit(lambda: watching.send_immediate(now=timezone.now(), event_key=event_key))
 
 
 def validate_entry(*, entry: Entry, term: Term | None, today=None) -> None:
@@ -216,6 +224,7 @@ def proposal_create(
     )
     _write_content(proposal, entry, user=author, reason="Proposed")
     _after_commit(notifications.proposal_waiting, proposal.pk)
+    _tell_watchers(watching.record_proposal_opened, proposal)
     return proposal
 
 
@@ -391,6 +400,7 @@ def _publish(proposal: Proposal) -> Proposal:
         save_with_history(other, user=None, reason=f"Out of date: proposal #{proposal.pk} was published")
         _after_commit(notifications.proposal_out_of_date, other.pk)
     _after_commit(notifications.proposal_published, proposal.pk)
+    _tell_watchers(watching.record_published, proposal)
     return proposal
 
 

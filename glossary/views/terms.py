@@ -14,11 +14,12 @@ from glossary.entries import diff_entries
 from glossary.exports.files import glossary_file
 from glossary.exports.options import ExportOptions
 from glossary.forms import LETTERS, TermFilterForm
-from glossary.models import Term
+from glossary.models import Term, Watch
 from glossary.models.terms import ReviewStatus
 from glossary.selectors import proposals as proposal_selectors
 from glossary.selectors import review as review_selectors
 from glossary.selectors import terms as selectors
+from glossary.selectors import watching as watching_selectors
 from glossary.structured_data import defined_term, json_ld_script
 from glossary.views import page_number
 
@@ -113,6 +114,10 @@ class TermListView(GlossaryReadMixin, TemplateView):
             filtered=any(filters.values()),
             export_filters=export_filters,
             feed_tag=filters["tag"],
+            # The user's own: read every time, outside the shared cached listing.
+            tag_watch=watching_selectors.watch_of(self.request.user, tag_id=filters["tag"].pk) if filters["tag"] else None,
+            glossary_watch=watching_selectors.watch_of(self.request.user),
+            deliveries=Watch.Delivery.choices,
             export_query=urlencode({k: v for k, v in export_filters.items() if v}),
             **kwargs,
         )
@@ -187,6 +192,8 @@ class TermDetailView(GlossaryReadMixin, TemplateView):
             # per term, each made stale by any proposal or sign-off anywhere (README, performance).
             open_proposals=proposal_selectors.open_proposals_for(page.pk) if user.is_authenticated else [],
             may_confirm_review=self.may_confirm_review(page),
+            watch=watching_selectors.watch_of(user, term_id=page.pk),
+            deliveries=Watch.Delivery.choices,
             **kwargs,
         )
 

@@ -1,0 +1,33 @@
+"""`manage.py glossary_tick`: everything the glossary does on a clock, in one idempotent run.
+
+Each job takes the moment to act as (`now`) and sends only what no earlier run sent: notices are
+claimed row by row and marked sent, reminders are unique per proposal revision, department and
+period. Running the tick twice in a minute, or in two processes at once, sends nothing twice.
+"""
+
+import datetime
+from collections.abc import Callable
+
+from django.utils import timezone
+
+from glossary.services import watching
+
+
+def _review_warnings(now: datetime.datetime) -> int:
+    return watching.record_review_warnings(today=timezone.localdate(now), now=now)
+
+
+# The jobs in the order they run: review warnings are recorded before the sends that mail them.
+# Webhook retries (glossary.webhooks) join this list as one more ("webhook retries", function(now)).
+TICK_JOBS: list[tuple[str, Callable[[datetime.datetime], int]]] = [
+    ("review-date warnings recorded", _review_warnings),
+    ("immediate watch e-mails sent", lambda now: watching.send_immediate(now=now)),
+    ("daily digests sent", lambda now: watching.send_digests(now=now)),
+    ("approver reminders sent", lambda now: watching.send_approver_reminders(now=now)),
+]
+
+
+def glossary_tick(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Run every job once as of `now` (default: the clock); returns what each did, by name."""
+    now = now or timezone.now()
+    return {name: job(now) for name, job in TICK_JOBS}

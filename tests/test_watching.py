@@ -1,0 +1,252 @@
+"""Watching a term, a tag or the whole glossary: who hears of what, the controls, unsubscribing."""
+
+from dataclasses import replace
+
+import pytest
+from django.urls import reverse
+
+from glossary.entries import Entry
+from glossary.models import Proposal, Term, Watch, WatchNotice
+from glossary.services import proposals as services
+from glossary.services.watching import watch_set
+from tests.workflow_helpers import approve, login, new_term_entry
+
+pytestmark = pytest.mark.django_db
+
+IMMEDIATE, DAILY = Watch.Delivery.IMMEDIATE, Watch.Delivery.DAILY
+
+
+@pytest.fixture
+def platform(make_term):
+    return make_term("Platform", it_text="Tools to build on.", marketing_text="A complete system.", tags=["Architecture"], status=Term.Status.APPROVED)
+
+
+def mails_to(mailoutbox, user):
+    return [m for m in mailoutbox if m.to == [user.email]]
+
+
+def propose_change(author, term, reason="Say it better", **changes):
+    entry = replace(Entry.from_term(term), **changes)
+    return services.proposal_create(author=author, reason=reason, entry=entry, term=term)
+
+
+def test_a_term_watcher_is_mailed_when_a_proposal_opens_and_when_it_publishes(
+    ada, ivan, marco, maya, it, marketing, platform, mailoutbox, django_capture_on_commit_callbacks
+):
+    watch_set(user=maya, term=platform, delivery=IMMEDIATE)
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = propose_change(ada, platform, definitions={it.pk: "Shared tools.", marketing.pk: "A system."})
+    [opened] = mails_to(mailoutbox, maya)
+    assert "Ada Lindqvist proposed change of “Platform”: Say it better" in opened.body
+    assert f"/proposals/{proposal.pk}/" in opened.body
+    assert opened.extra_headers["List-Unsubscribe"].startswith("<http://")
+    assert opened.content_subtype == "plain"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(proposal, ivan)
+        approve(proposal, marco)
+    published = mails_to(mailoutbox, maya)[1]
+    assert "“Platform” changed: Say it better" in published.subject
+    assert "/terms/platform/" in published.body
+
+
+def test_a_term_watcher_hears_of_its_deprecation(
+    ada, ivan, marco, maya, platform, make_term, mailoutbox, django_capture_on_commit_callbacks
+):
+    successor = make_term("Toolkit", it_text="Tools.", status=Term.Status.APPROVED)
+    watch_set(user=maya, term=platform, delivery=IMMEDIATE)
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = services.proposal_create(
+            author=ada, reason="Nobody says it", term=platform, kind=Proposal.Kind.DEPRECATE, replaced_by=successor,
+            entry=replace(Entry.from_term(platform), status=Term.Status.DEPRECATED),
+        )
+        approve(proposal, ivan)
+        approve(proposal, marco)
+    subjects = [m.subject for m in mails_to(mailoutbox, maya)]
+    assert subjects[-1] == "[Common Ground] “Platform” is deprecated; use “Toolkit” instead"
+    assert WatchNotice.objects.get(kind=WatchNotice.Kind.DEPRECATED).user == maya
+
+
+def test_the_author_does_not_hear_of_their_own_proposal(ada, platform, mailoutbox, django_capture_on_commit_callbacks):
+    watch_set(user=ada, term=platform, delivery=IMMEDIATE)
+    with django_capture_on_commit_callbacks(execute=True):
+        propose_change(ada, platform, summary="Common tools.")
+    assert mails_to(mailoutbox, ada) == []
+
+
+def test_tag_and_glossary_watchers_hear_of_a_new_term(
+    ada, maya, marco, it, marketing, platform, mailoutbox, django_capture_on_commit_callbacks
+):
+    architecture = platform.tags.get()
+    watch_set(user=maya, tag=architecture, delivery=IMMEDIATE)
+    watch_set(user=marco, delivery=IMMEDIATE)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposal_create(author=ada, reason="We need it", entry=new_term_entry(it, marketing, name="Mesh", tags=["Architecture"]))
+        services.proposal_create(author=ada, reason="And this", entry=new_term_entry(it, marketing, name="Lead"))
+    assert [m.subject for m in mails_to(mailoutbox, maya)] == ["[Common Ground] Ada Lindqvist proposed a new term “Mesh”: We need it"]
+    glossary_mails = [m.body for m in mails_to(mailoutbox, marco) if "proposed a new term" in m.body]
+    assert len(glossary_mails) == 2
+    assert "the whole glossary" in glossary_mails[0]
+
+
+def test_one_change_is_one_mail_however_many_watches_match(
+    ada, maya, platform, mailoutbox, django_capture_on_commit_callbacks
+):
+    watch_set(user=maya, term=platform, delivery=DAILY)
+    watch_set(user=maya, tag=platform.tags.get(), delivery=IMMEDIATE)
+    watch_set(user=maya, delivery=DAILY)
+    with django_capture_on_commit_callbacks(execute=True):
+        propose_change(ada, platform, summary="Common tools.")
+    assert len(mails_to(mailoutbox, maya)) == 1
+    notice = WatchNotice.objects.get(user=maya)
+    assert (notice.delivery, notice.watch.target) == (IMMEDIATE, Watch.Target.TAG)
+
+
+def test_nothing_is_recorded_while_notifications_are_held(ada, maya, platform):
+    from glossary import notifications
+
+    watch_set(user=maya, term=platform, delivery=IMMEDIATE)
+    with notifications.held():
+        propose_change(ada, platform, summary="Common tools.")
+    assert not WatchNotice.objects.exists()
+
+
+# --- the controls --------------------------------------------------------------------------------
+
+def test_the_term_page_offers_watch_and_the_button_watches(client, maya, platform):
+    login(client, maya)
+    page = client.get(platform.get_absolute_url()).content.decode()
+    assert '<label for="watch-term-delivery">Watch this term, telling me by</label>' in page
+    assert 'name="csrfmiddlewaretoken"' in page
+    response = client.post(reverse("glossary:my_watches"), {"term": platform.slug, "delivery": DAILY, "next": platform.get_absolute_url()})
+    assert response.status_code == 302 and response.url == platform.get_absolute_url()
+    watch = Watch.objects.get(user=maya)
+    assert (watch.target, watch.term, watch.delivery) == (Watch.Target.TERM, platform, DAILY)
+    page = client.get(platform.get_absolute_url()).content.decode()
+    assert "You watch this term" in page and "Unwatch" in page
+
+
+def test_a_tag_and_the_whole_glossary_are_watched_from_the_home_page(client, maya, platform):
+    login(client, maya)
+    assert "Watch the whole glossary" in client.get("/").content.decode()
+    page = client.get("/", {"tag": "architecture"}).content.decode()
+    assert "Watch terms tagged “Architecture”" in page
+    client.post(reverse("glossary:my_watches"), {"tag": "architecture", "delivery": IMMEDIATE})
+    client.post(reverse("glossary:my_watches"), {"delivery": DAILY})
+    assert sorted(Watch.objects.filter(user=maya).values_list("target", "delivery")) == [
+        ("glossary", DAILY), ("tag", IMMEDIATE)
+    ]
+
+
+def test_watching_again_changes_the_delivery_and_keeps_one_watch(client, maya, platform):
+    login(client, maya)
+    for delivery in (IMMEDIATE, DAILY, DAILY):
+        client.post(reverse("glossary:my_watches"), {"term": platform.slug, "delivery": delivery})
+    assert list(Watch.objects.values_list("delivery", flat=True)) == [DAILY]
+
+
+def test_watching_a_term_that_does_not_exist_is_not_found(client, maya):
+    login(client, maya)
+    for slug in ("no-such-term", "bad\x00slug"):
+        assert client.post(reverse("glossary:my_watches"), {"term": slug, "delivery": DAILY}).status_code == 404
+    assert client.post(reverse("glossary:my_watches"), {"tag": "no-such-tag", "delivery": DAILY}).status_code == 404
+    assert not Watch.objects.exists()
+
+
+def test_an_unknown_delivery_says_how_to_choose_and_stores_nothing(client, maya, platform):
+    login(client, maya)
+    response = client.post(reverse("glossary:my_watches"), {"term": platform.slug, "delivery": "hourly"}, follow=True)
+    assert "Choose how to hear about changes: “An e-mail for each change” or “A daily digest”." in response.content.decode()
+    assert not Watch.objects.exists()
+
+
+def test_my_watches_lists_them_and_removes_one(client, maya, platform):
+    login(client, maya)
+    assert "You watch no term or tag yet." in client.get(reverse("glossary:my_watches")).content.decode()
+    watch = watch_set(user=maya, term=platform, delivery=DAILY)
+    watch_set(user=maya, delivery=IMMEDIATE)
+    page = client.get(reverse("glossary:my_watches")).content.decode()
+    assert f'href="{platform.get_absolute_url()}">Platform</a>' in page and "You watch the whole glossary" in page
+    response = client.post(reverse("glossary:watch_remove", args=[watch.pk]), follow=True)
+    assert "You no longer watch the term “Platform”." in response.content.decode()
+    assert list(Watch.objects.values_list("target", flat=True)) == ["glossary"]
+
+
+def test_nobody_removes_someone_elses_watch(client, maya, marco, platform):
+    watch = watch_set(user=marco, term=platform, delivery=DAILY)
+    login(client, maya)
+    assert client.post(reverse("glossary:watch_remove", args=[watch.pk])).status_code == 404
+    assert Watch.objects.filter(pk=watch.pk).exists()
+
+
+def test_watching_needs_a_login(client, platform):
+    response = client.post(reverse("glossary:my_watches"), {"term": platform.slug, "delivery": DAILY})
+    assert response.status_code == 302 and reverse("login") in response.url
+    assert not Watch.objects.exists()
+
+
+# --- unsubscribing from a mail -------------------------------------------------------------------
+
+def unsubscribe_link(mail) -> str:
+    return mail.extra_headers["List-Unsubscribe"].strip("<>").removeprefix("http://127.0.0.1:8000")
+
+
+@pytest.fixture
+def watched_mail(ada, maya, platform, mailoutbox, django_capture_on_commit_callbacks, settings):
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    watch_set(user=maya, term=platform, delivery=IMMEDIATE)
+    watch_set(user=maya, delivery=DAILY)
+    with django_capture_on_commit_callbacks(execute=True):
+        propose_change(ada, platform, summary="Common tools.")
+    [mail] = mails_to(mailoutbox, maya)
+    return mail
+
+
+def test_the_unsubscribe_link_asks_then_removes_that_watch_without_a_login(client, watched_mail):
+    link = unsubscribe_link(watched_mail)
+    assert f"Stop: http://127.0.0.1:8000{link}" in watched_mail.body
+    page = client.get(link)
+    assert page.status_code == 200
+    assert "Stop watching the term “Platform”?" in page.content.decode()
+    assert Watch.objects.count() == 2  # a mail scanner following the link removes nothing
+    done = client.post(link)
+    assert "Done: you no longer watch the term “Platform”." in done.content.decode()
+    assert list(Watch.objects.values_list("target", flat=True)) == ["glossary"]
+    assert "these watches were already gone" in client.post(link).content.decode()
+
+
+def test_a_tampered_unsubscribe_link_says_so_and_removes_nothing(client, watched_mail):
+    link = unsubscribe_link(watched_mail)
+    token = link.split("/")[-2]
+    for bad in (token[:-2] + ("AA" if not token.endswith("AA") else "BB"), "not-a-token", token[: len(token) // 2]):
+        bad_link = reverse("glossary:unsubscribe", args=[bad])
+        for response in (client.get(bad_link), client.post(bad_link)):
+            assert response.status_code == 400
+            assert "This unsubscribe link is not valid" in response.content.decode()
+    assert Watch.objects.count() == 2
+
+
+def test_a_reason_over_several_lines_still_makes_a_one_line_subject(
+    ada, maya, platform, mailoutbox, django_capture_on_commit_callbacks
+):
+    watch_set(user=maya, term=platform, delivery=IMMEDIATE)
+    with django_capture_on_commit_callbacks(execute=True):
+        propose_change(ada, platform, reason="First line\nSecond line\r\n" + "long " * 200, summary="Common tools.")
+    [mail] = mails_to(mailoutbox, maya)
+    assert mail.subject.startswith("[Common Ground] Ada Lindqvist proposed change of “Platform”: First line Second line long")
+    assert "\n" not in mail.subject and mail.subject.endswith("…")
+    assert mail.message()["Subject"]  # the mail is well formed, headers and all
+
+
+def test_glossary_admins_see_watches_and_sent_notices_read_only(
+    admin_client, ada, maya, platform, django_capture_on_commit_callbacks
+):
+    watch = watch_set(user=maya, term=platform, delivery=IMMEDIATE)
+    with django_capture_on_commit_callbacks(execute=True):
+        propose_change(ada, platform, summary="Common tools.")
+    notices = admin_client.get(reverse("admin:glossary_watchnotice_changelist")).content.decode()
+    assert "Ada Lindqvist proposed change of “Platform”" in notices
+    assert "Maya Brennan" in admin_client.get(reverse("admin:glossary_watch_changelist")).content.decode()
+    assert admin_client.get(reverse("admin:glossary_approverreminder_changelist")).status_code == 200
+    assert admin_client.post(reverse("admin:glossary_watch_delete", args=[watch.pk]), {"post": "yes"}).status_code == 403
+    assert Watch.objects.filter(pk=watch.pk).exists()
