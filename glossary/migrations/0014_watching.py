@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_review_periods_and_feed_tokens'),
-        ('glossary', '0012_review_dates'),
+        ('glossary', '0013_pdf_export_stages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
