@@ -13,8 +13,9 @@ GLOSSARY_ADMIN = "Glossary admin"
 PROPOSE = "glossary.propose_change"
 SIGN_OFF = "glossary.sign_off"
 IMPORT = "glossary.add_term"
+MANAGE_WEBHOOKS = "glossary.manage_webhooks"
 # Asked on every page (navigation, actions): answered from the user's own query, not another one.
-EVERY_PAGE_PERMISSIONS = [PROPOSE, SIGN_OFF, IMPORT]
+EVERY_PAGE_PERMISSIONS = [PROPOSE, SIGN_OFF, IMPORT, MANAGE_WEBHOOKS]
 
 _READ = ["glossary.view_term", "glossary.view_definition", "glossary.view_tag", "accounts.view_department"]
 _EDIT_EVERYTHING = [
@@ -31,12 +32,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     READER: _READ,
     CONTRIBUTOR: _READ + [PROPOSE],
     APPROVER: _READ + [PROPOSE, SIGN_OFF],
-    GLOSSARY_ADMIN: sorted(set(_READ + [PROPOSE, SIGN_OFF] + _EDIT_EVERYTHING)),
+    GLOSSARY_ADMIN: sorted(set(_READ + [PROPOSE, SIGN_OFF, MANAGE_WEBHOOKS] + _EDIT_EVERYTHING)),
 }
 
 
 def sync_role_groups(apps) -> None:
-    """Create the role groups and give each exactly its permissions (safe to run again)."""
+    """Create the role groups and give each exactly its permissions (safe to run again).
+
+    Run by migrations: a permission of a model that a later migration adds does not exist yet and
+    is left out; the migration adding it runs this again, so every role ends with all of its own.
+    """
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for role, perms in ROLE_PERMISSIONS.items():
@@ -44,5 +49,5 @@ def sync_role_groups(apps) -> None:
         wanted = []
         for perm in perms:
             app_label, codename = perm.split(".")
-            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
         group.permissions.set(wanted)

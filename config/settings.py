@@ -245,6 +245,13 @@ GLOSSARY_PDF_TIMEOUT_SECONDS = float(os.environ.get("GLOSSARY_PDF_TIMEOUT_SECOND
 # A background export records its progress at most this often (seconds), and at each new stage.
 GLOSSARY_PDF_PROGRESS_SECONDS = float(os.environ.get("GLOSSARY_PDF_PROGRESS_SECONDS", "0.5"))
 
+# Webhooks (glossary/webhooks, README "Webhooks"). Endpoints must be https:// unless DEBUG or this.
+GLOSSARY_WEBHOOKS_ALLOW_HTTP = env_bool("GLOSSARY_WEBHOOKS_ALLOW_HTTP", False)
+# One delivery attempt gives up after this many seconds in all (connecting, sending, reading).
+GLOSSARY_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("GLOSSARY_WEBHOOK_TIMEOUT_SECONDS", "10"))
+# Of a receiver's answer, at most this much is read (bytes); the rest is dropped unread.
+GLOSSARY_WEBHOOK_RESPONSE_LIMIT = 64 * 1024
+
 # Where links in e-mails point.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 

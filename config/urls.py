@@ -8,5 +8,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("api/v1/", api.urls),
     path("oidc/", include("accounts.oidc_urls")),
+    path("webhooks/", include("glossary.webhooks.urls")),
     path("", include("glossary.urls")),
 ]

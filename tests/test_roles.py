@@ -62,4 +62,4 @@ def test_a_user_loaded_for_a_page_knows_the_page_permissions_without_another_que
             loaded = DepartmentAwareBackend().get_user(user.pk)
             held = {perm: loaded.has_perm(perm) for perm in roles.EVERY_PAGE_PERMISSIONS}
         assert held == expected, user.username
-    assert held == {roles.PROPOSE: True, roles.SIGN_OFF: True, roles.IMPORT: False}
+    assert held == {roles.PROPOSE: True, roles.SIGN_OFF: True, roles.IMPORT: False, roles.MANAGE_WEBHOOKS: False}

@@ -2,7 +2,7 @@
 
 Each function takes the proposal from `proposal_for_update` (its term and it locked with
 select_for_update, once glossary.workflow lets the user act) and moves the state in one
-transaction. E-mails go out only after the transaction commits.
+transaction. E-mails and webhook events go out only after the transaction commits.
 """
 
 from dataclasses import replace
@@ -21,6 +21,7 @@ from glossary.models.fields import max_length
 from glossary.selectors.terms import term_version
 from glossary.services import review, watching
 from glossary.services.terms import save_with_history, tag_problems, tags_from_names, term_save
+from glossary.webhooks import events as webhook_events
 from glossary.workflow import Action
 
 State = Proposal.State
@@ -225,6 +226,7 @@ def proposal_create(
     _write_content(proposal, entry, user=author, reason="Proposed")
     _after_commit(notifications.proposal_waiting, proposal.pk)
     _tell_watchers(watching.record_proposal_opened, proposal)
+    _after_commit(webhook_events.proposal_opened, proposal.pk)
     return proposal
 
 
@@ -269,9 +271,10 @@ def proposal_comment(*, proposal: Proposal, user, body: str) -> Comment:
 @transaction.atomic
 def proposal_approve(*, proposal: Proposal, user, comment: str, seen_revision: int) -> Proposal:
     """Approve the revision for the user's department; the last department's approval publishes it."""
-    proposal, _ = _sign_off(
+    proposal, sign_off = _sign_off(
         proposal=proposal, user=user, action=Action.APPROVE, comment=comment, seen_revision=seen_revision,
     )
+    _after_commit(webhook_events.proposal_decided, proposal.pk, sign_off.pk)
     if not workflow.awaiting_departments(proposal):
         return _publish(proposal)
     return proposal
@@ -284,6 +287,7 @@ def proposal_request_changes(*, proposal: Proposal, user, comment: str, seen_rev
         proposal=proposal, user=user, action=Action.REQUEST_CHANGES, comment=comment, seen_revision=seen_revision,
     )
     _after_commit(notifications.proposal_decided, proposal.pk, sign_off.pk)
+    _after_commit(webhook_events.proposal_decided, proposal.pk, sign_off.pk)
     return proposal
 
 
@@ -294,6 +298,7 @@ def proposal_reject(*, proposal: Proposal, user, comment: str, seen_revision: in
         proposal=proposal, user=user, action=Action.REJECT, comment=comment, seen_revision=seen_revision,
     )
     _after_commit(notifications.proposal_decided, proposal.pk, sign_off.pk)
+    _after_commit(webhook_events.proposal_decided, proposal.pk, sign_off.pk)
     return proposal
 
 
@@ -401,6 +406,7 @@ def _publish(proposal: Proposal) -> Proposal:
         _after_commit(notifications.proposal_out_of_date, other.pk)
     _after_commit(notifications.proposal_published, proposal.pk)
     _tell_watchers(watching.record_published, proposal)
+    _after_commit(webhook_events.proposal_published, proposal.pk)
     return proposal
 
 

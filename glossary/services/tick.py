@@ -11,6 +11,7 @@ from collections.abc import Callable
 from django.utils import timezone
 
 from glossary.services import watching
+from glossary.webhooks.services import webhook_deliveries_due
 
 
 def _review_warnings(now: datetime.datetime) -> int:
@@ -18,12 +19,12 @@ def _review_warnings(now: datetime.datetime) -> int:
 
 
 # The jobs in the order they run: review warnings are recorded before the sends that mail them.
-# Webhook retries (glossary.webhooks) join this list as one more ("webhook retries", function(now)).
 TICK_JOBS: list[tuple[str, Callable[[datetime.datetime], int]]] = [
     ("review-date warnings recorded", _review_warnings),
     ("immediate watch e-mails sent", lambda now: watching.send_immediate(now=now)),
     ("daily digests sent", lambda now: watching.send_digests(now=now)),
     ("approver reminders sent", lambda now: watching.send_approver_reminders(now=now)),
+    ("webhook deliveries tried", webhook_deliveries_due),
 ]
 
 

@@ -1,0 +1,95 @@
+"""One HTTP POST of a delivery, bounded in time and in what it reads back.
+
+Runs in the task worker or `manage.py glossary_tick`, never in a web request. Redirects are not
+followed (a receiver must not send the signed body on to another host); a 3xx counts as a failure
+that tells the admin which address to register instead. Proxy variables in the environment are
+ignored: the signed body goes straight to the registered address.
+"""
+
+import time
+from dataclasses import dataclass
+
+import requests
+from django.conf import settings
+
+EXCERPT_CHARS = 500
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status_code: int | None = None
+    error: str = ""
+    excerpt: str = ""
+    bytes_read: int = 0
+    truncated: bool = False
+    duration_ms: int = 0
+
+    @property
+    def succeeded(self) -> bool:
+        return not self.error and self.status_code is not None and 200 <= self.status_code < 300
+
+
+def post(url: str, *, body: bytes, headers: dict[str, str]) -> Outcome:
+    """POST `body` to `url`; give up after GLOSSARY_WEBHOOK_TIMEOUT_SECONDS in all, read at most
+    GLOSSARY_WEBHOOK_RESPONSE_LIMIT bytes of the answer."""
+    timeout = settings.GLOSSARY_WEBHOOK_TIMEOUT_SECONDS
+    limit = settings.GLOSSARY_WEBHOOK_RESPONSE_LIMIT
+    started = time.monotonic()
+    deadline = started + timeout
+    status_code, error, read, truncated = None, "", b"", False
+
+    def elapsed_ms() -> int:
+        return int((time.monotonic() - started) * 1000)
+
+    session = requests.Session()
+    session.trust_env = False
+    try:
+        with session.post(
+            url,
+            data=body,
+            headers={"Content-Type": "application/json", "User-Agent": "CommonGround-Webhooks/1", **headers},
+            timeout=timeout,
+            allow_redirects=False,
+            stream=True,
+        ) as response:
+            status_code = response.status_code
+            for chunk in response.iter_content(chunk_size=8192):
+                read += chunk[: limit - len(read)]
+                if len(read) >= limit:
+                    truncated = True
+                    break
+                if time.monotonic() > deadline:
+                    error = f"The answer took longer than {timeout:g} s to read; stopped reading."
+                    break
+            if response.is_redirect:
+                location = response.headers.get("Location", "")[:150]
+                error = f"Redirected to {location}; redirects are not followed, register the final address."
+    except requests.Timeout:
+        error = f"No answer within {timeout:g} s."
+    except requests.ConnectionError as problem:
+        reason = _reason(problem)
+        # A read that times out while streaming arrives as a connection error.
+        error = f"No answer within {timeout:g} s." if "timed out" in reason.lower() else f"Could not connect: {reason}"
+    except requests.RequestException as problem:
+        error = f"The request failed: {_reason(problem)}"
+    finally:
+        session.close()
+    return Outcome(
+        status_code=status_code,
+        error=error[:300],
+        excerpt=read[:EXCERPT_CHARS * 4].decode("utf-8", "replace")[:EXCERPT_CHARS],
+        bytes_read=len(read),
+        truncated=truncated,
+        duration_ms=elapsed_ms(),
+    )
+
+
+def _reason(problem: Exception) -> str:
+    # requests nests the cause deeply; its innermost message is the one people understand.
+    cause = problem
+    for _ in range(10):
+        inner = cause.__cause__ or (cause.args[0] if cause.args and isinstance(cause.args[0], Exception) else None)
+        if inner is None:
+            break
+        cause = inner
+    return str(cause)[:200] or type(cause).__name__
