@@ -215,6 +215,8 @@ def run_the_worker_on_the_export():
 def test_export_page_downloads_the_pdf_by_itself_when_the_worker_is_done(glossary_for_a_background_export, as_user):
     import threading
 
+    from datetime import timedelta
+
     from django.utils import timezone
 
     ada = as_user("ada")
@@ -294,6 +296,7 @@ def demo_site(live_server):
         definitions={it: f"See <{address}> and {address}.", marketing: "Hippopotomonstrosesquippedaliophobia" * 4},
     )
     api_token_create(user=User.objects.get(username="ada"), name="Intranet sync " * 5, read_only=True)
+    endpoint = _failing_webhook(User.objects.get(username="admin"), address)
     pages = [
         ("home", "ivan", "/"),
         ("term with long words", "ivan", long_words.get_absolute_url()),
@@ -314,12 +317,41 @@ def demo_site(live_server):
         ("import (glossary admins only)", "admin", reverse("glossary:glossary_import")),
         ("my API tokens (none)", "ivan", reverse("api_tokens")),
         ("my API tokens", "ada", reverse("api_tokens")),
+        ("webhooks", "admin", reverse("webhooks:list")),
+        ("add a webhook", "admin", reverse("webhooks:add")),
+        ("webhook with deliveries", "admin", endpoint.get_absolute_url()),
+        ("delete a webhook", "admin", reverse("webhooks:delete", args=[endpoint.pk])),
         ("log-in", None, reverse("login")),
         ("not found", "ivan", "/terms/no-such-term/"),
         ("forbidden", "ivan", reverse("glossary:glossary_import")),
     ]
     with chromium() as browser:
         yield DemoSite(pages, browser, live_server.url)
+
+
+def _failing_webhook(admin, address):
+    """An endpoint with a long address and a test event that failed once, as its page shows it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from glossary.models import WebhookAttempt, WebhookDelivery
+    from glossary.webhooks.events import SUBSCRIBABLE
+    from glossary.webhooks.services import webhook_endpoint_register, webhook_test_send
+
+    endpoint, _ = webhook_endpoint_register(
+        user=admin, url=address, events_wanted=list(SUBSCRIBABLE), endpoint_format="teams"
+    )
+    delivery = webhook_test_send(endpoint=endpoint)
+    now = timezone.now()
+    WebhookAttempt.objects.create(
+        delivery=delivery, attempted_at=now, status_code=502, error="The receiver answered 502.", response_bytes=65536,
+        response_truncated=True,
+    )
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        attempt_count=1, last_status_code=502, first_attempt_at=now, next_attempt_at=now + timedelta(seconds=30)
+    )
+    return endpoint
 
 
 SIDEWAYS = "document.documentElement.scrollWidth - window.innerWidth"
