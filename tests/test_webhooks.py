@@ -26,11 +26,13 @@ from glossary.services.proposals import proposal_create
 from glossary.webhooks import events, formats
 from glossary.webhooks.services import (
     webhook_deliveries_due,
+    webhook_delivery_attempt,
     webhook_endpoint_register,
     webhook_event_fire,
     webhook_test_send,
 )
 from glossary.webhooks.tasks import deliver_webhook
+from tests.databases import postgres_only
 from tests.workflow_helpers import approve, decide, new_term_entry
 
 pytestmark = pytest.mark.django_db
@@ -311,7 +313,37 @@ def test_a_delivery_claimed_by_one_sender_is_not_sent_by_another_at_the_same_mom
     (delivery,) = webhook_event_fire(kind=events.TERM_PUBLISHED, data={"term": None, "proposal": None}, now=now)
     assert _claim(delivery.pk, now)  # the first sender, still sending
     assert webhook_deliveries_due(now) == 0
+    # A second sender that listed the delivery as due just before the first claimed it (the task
+    # worker's first try and a tick at the same moment) finds it taken.
+    assert webhook_delivery_attempt(delivery_id=delivery.pk, now=now) is None
+    assert deliver_webhook.call(delivery.pk) is None
     assert WebhookAttempt.objects.count() == 0
+
+
+def slowly(code):
+    def answer(handler, receiver):
+        time.sleep(0.05)
+        status(code)(handler, receiver)
+
+    return answer
+
+
+@pytest.mark.slow
+@postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_ticks_running_at_once_on_postgresql_send_each_delivery_once(register):
+    from tests.test_concurrency import run_together
+
+    with receiving(slowly(200)) as receiver:
+        endpoint, _ = register(receiver.url)
+        now = timezone.now()
+        for _ in range(10):
+            webhook_event_fire(kind=events.TEST, data=events.test_data(), endpoints=[endpoint], now=now)
+        outcomes = run_together(lambda: webhook_deliveries_due(now), lambda: webhook_deliveries_due(now))
+    assert sum(outcomes) == 10, outcomes
+    assert len(receiver.received) == 10
+    assert len({headers["webhook-id"] for _, headers, _ in receiver.received}) == 10
+    assert WebhookAttempt.objects.count() == 10
 
 
 @pytest.mark.slow
@@ -559,6 +591,26 @@ def test_deleting_an_endpoint_asks_first(admin_client, register):
     response = admin_client.post(reverse("webhooks:delete", args=[endpoint.pk]), follow=True)
     assert not WebhookEndpoint.objects.exists() and not WebhookDelivery.objects.exists()
     assert "No endpoints yet" in response.content.decode()
+
+
+def test_an_event_whose_message_cannot_be_made_fails_like_a_delivery_and_the_tick_goes_on(register):
+    endpoint, _ = register(closed_port_url(), endpoint_format=WebhookEndpoint.Format.SLACK)
+    now = timezone.now()
+    webhook_event_fire(kind=events.TERM_REVIEW_DUE, data={"term": None, "proposal": None}, now=now)  # no review_by
+    webhook_event_fire(kind=events.TEST, data=events.test_data(), endpoints=[endpoint], now=now)
+    assert webhook_deliveries_due(now) == 2
+    broken, fine = endpoint.deliveries.order_by("pk")
+    assert "could not be made" in broken.attempts.get().error
+    assert "Could not connect" in fine.attempts.get().error
+    assert broken.attempt_count == fine.attempt_count == 1
+
+
+def test_a_paused_endpoint_still_gets_its_test_events(admin_client, register):
+    endpoint, _ = register(closed_port_url())
+    admin_client.post(reverse("webhooks:pause", args=[endpoint.pk]))
+    admin_client.post(reverse("webhooks:test", args=[endpoint.pk]))
+    assert webhook_deliveries_due(timezone.now()) == 1
+    assert WebhookDelivery.objects.get().attempts.count() == 1
 
 
 def test_pausing_keeps_events_and_resuming_sends_them(admin_client, register):

@@ -160,10 +160,20 @@ def webhook_test_send(*, endpoint: WebhookEndpoint) -> WebhookDelivery:
     return webhook_event_fire(kind=events.TEST, data=events.test_data(), endpoints=[endpoint])[0]
 
 
-def _claim(delivery_id: int, now: datetime) -> bool:
-    due = WebhookDelivery.objects.filter(pk=delivery_id, state=State.PENDING, next_attempt_at__lte=now)
+def _waits_for_resume(delivery_id: int) -> bool:
     # A paused endpoint's deliveries wait; its test events go anyway, so an admin can check it.
-    due = due.exclude(endpoint__paused_at__isnull=False, event__in=list(events.SUBSCRIBABLE))
+    return WebhookDelivery.objects.filter(
+        pk=delivery_id, endpoint__paused_at__isnull=False, event__in=list(events.SUBSCRIBABLE)
+    ).exists()
+
+
+def _claim(delivery_id: int, now: datetime) -> bool:
+    """Take the delivery if it is still due. One UPDATE on the delivery's own row and nothing
+    joined: PostgreSQL then re-checks the condition on the row another sender just changed, so
+    of two senders at once exactly one gets it."""
+    if _waits_for_resume(delivery_id):
+        return False
+    due = WebhookDelivery.objects.filter(pk=delivery_id, state=State.PENDING, next_attempt_at__lte=now)
     return due.update(next_attempt_at=now + CLAIM_LEASE) == 1
 
 
@@ -171,18 +181,27 @@ def webhook_delivery_attempt(*, delivery_id: int, now: datetime) -> WebhookAttem
     """Try the delivery once if it is due and nobody else is trying it; record what happened."""
     if not _claim(delivery_id, now):
         return None
-    delivery_row = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    delivery_row = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
+    if delivery_row is None:
+        return None  # its endpoint was deleted meanwhile
     endpoint = delivery_row.endpoint
-    body = formats.body(endpoint.format, delivery_row.payload)
-    headers = signing.signed_headers(
-        secret=endpoint.secret, message_id=delivery_row.message_id, timestamp=int(now.timestamp()), body=body
-    )
-    outcome = delivery.post(endpoint.url, body=body, headers=headers)
+    try:
+        body = formats.body(endpoint.format, delivery_row.payload)
+    except (KeyError, TypeError, AttributeError) as problem:
+        # A payload some caller shaped wrongly fails like an unreachable receiver, not the whole tick.
+        outcome = delivery.Outcome(error=f"The message could not be made from the event: {problem!r}")
+    else:
+        headers = signing.signed_headers(
+            secret=endpoint.secret, message_id=delivery_row.message_id, timestamp=int(now.timestamp()), body=body
+        )
+        outcome = delivery.post(endpoint.url, body=body, headers=headers)
     return _record(delivery_row, outcome, now=now)
 
 
 @transaction.atomic
-def _record(delivery_row: WebhookDelivery, outcome: delivery.Outcome, *, now: datetime) -> WebhookAttempt:
+def _record(delivery_row: WebhookDelivery, outcome: delivery.Outcome, *, now: datetime) -> WebhookAttempt | None:
+    if not WebhookDelivery.objects.select_for_update().filter(pk=delivery_row.pk).exists():
+        return None  # deleted with its endpoint while it was being sent
     attempt = WebhookAttempt.objects.create(
         delivery=delivery_row,
         attempted_at=now,
