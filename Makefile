@@ -24,8 +24,9 @@ install: $(VENV)/.installed
 
 install-test: install $(IDP_DIR)/node_modules/.package-lock.json
 
-# The task worker (large PDF exports) and the clock (digests, reminders, review warnings: glossary_tick
-# every five minutes, one process, no cron needed) run beside the web server and stop with it.
+# The task worker (large PDF exports, webhook deliveries) and the clock (digests, reminders, review
+# warnings, webhook retries: glossary_tick every five minutes, one process, no cron needed) run
+# beside the web server and stop with it.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --address $(HOST)

@@ -216,6 +216,23 @@ def test_the_readmes_signature_check_accepts_a_real_delivery_and_refuses_a_chang
     assert not namespace["verify"](secret, headers, body.replace(b"test", b"tost"))
 
 
+# The worker commits and reconnects as in production, so this test runs outside a test transaction.
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_task_worker_sends_what_the_send_test_event_button_queued(register, admin_client):
+    with receiving(status(200)) as receiver:
+        endpoint, secret = register(receiver.url)
+        assert admin_client.post(reverse("webhooks:test", args=[endpoint.pk])).status_code == 302
+        assert receiver.received == []
+        call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "default")
+    ((_, headers, body),) = receiver.received
+    assert verify(secret, headers, body)
+    assert json.loads(body)["type"] == "webhook.test"
+    assert WebhookDelivery.objects.get().state == WebhookDelivery.State.SUCCEEDED
+    page = admin_client.get(reverse("webhooks:detail", args=[endpoint.pk])).content.decode()
+    assert "Delivered" in page and ">200<" in page
+
+
 def test_retries_back_off_and_give_up_24_hours_after_the_first_try_then_the_endpoint_is_paused_and_admins_told(
     register, admin_user, mailoutbox, django_capture_on_commit_callbacks
 ):
