@@ -249,6 +249,9 @@ GLOSSARY_PDF_PROGRESS_SECONDS = float(os.environ.get("GLOSSARY_PDF_PROGRESS_SECO
 GLOSSARY_WEBHOOKS_ALLOW_HTTP = env_bool("GLOSSARY_WEBHOOKS_ALLOW_HTTP", False)
 # One delivery attempt gives up after this many seconds in all (connecting, sending, reading).
 GLOSSARY_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("GLOSSARY_WEBHOOK_TIMEOUT_SECONDS", "10"))
+# Deliveries go straight to the endpoint unless this names a proxy (http://proxy.example:3128);
+# the environment's HTTP(S)_PROXY variables are not used for them.
+GLOSSARY_WEBHOOK_PROXY = os.environ.get("GLOSSARY_WEBHOOK_PROXY", "")
 # Of a receiver's answer, at most this much is read (bytes); the rest is dropped unread.
 GLOSSARY_WEBHOOK_RESPONSE_LIMIT = 64 * 1024
 

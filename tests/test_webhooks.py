@@ -434,6 +434,27 @@ def test_redirects_are_not_followed(register):
     assert "/elsewhere" in attempt.error and "not followed" in attempt.error
 
 
+@pytest.mark.slow
+def test_deliveries_go_through_the_configured_proxy_only(register, settings, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", closed_port_url())  # the environment's proxy is not used
+    with receiving(status(200)) as proxy:
+        settings.GLOSSARY_WEBHOOK_PROXY = proxy.url.removesuffix("/hook")
+        endpoint, _ = register("http://hooks.example.invalid/glossary")
+        delivery = deliver_first(webhook_test_send(endpoint=endpoint))
+    assert [path for path, _, _ in proxy.received] == ["http://hooks.example.invalid/glossary"]
+    assert delivery.state == WebhookDelivery.State.SUCCEEDED
+
+
+@pytest.mark.slow
+def test_the_environments_proxy_variables_are_not_used(register, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", closed_port_url())
+    monkeypatch.setenv("http_proxy", closed_port_url())
+    with receiving(status(200)) as receiver:
+        endpoint, _ = register(receiver.url)
+        delivery = deliver_first(webhook_test_send(endpoint=endpoint))
+    assert delivery.state == WebhookDelivery.State.SUCCEEDED and len(receiver.received) == 1
+
+
 # --- Which events the workflow fires ---------------------------------------------------------------
 
 def test_the_workflow_fires_opened_decided_and_published_to_subscribed_endpoints_only(

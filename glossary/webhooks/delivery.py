@@ -3,7 +3,8 @@
 Runs in the task worker or `manage.py glossary_tick`, never in a web request. Redirects are not
 followed (a receiver must not send the signed body on to another host); a 3xx counts as a failure
 that tells the admin which address to register instead. Proxy variables in the environment are
-ignored: the signed body goes straight to the registered address.
+ignored: the signed body goes straight to the registered address, or through the one proxy named
+by GLOSSARY_WEBHOOK_PROXY.
 """
 
 import time
@@ -43,6 +44,8 @@ def post(url: str, *, body: bytes, headers: dict[str, str]) -> Outcome:
 
     session = requests.Session()
     session.trust_env = False
+    if settings.GLOSSARY_WEBHOOK_PROXY:
+        session.proxies = {"http": settings.GLOSSARY_WEBHOOK_PROXY, "https": settings.GLOSSARY_WEBHOOK_PROXY}
     try:
         with session.post(
             url,
