@@ -6,8 +6,8 @@ task and by `webhook_deliveries_due` (`manage.py glossary_tick`) for retries.
 
 Retries: after a failed try the delivery is due again after 30 s, 2 min, 10 min, 1 h, 3 h, then
 every 6 h, the last try exactly 24 h after the first; then it is given up. An endpoint whose
-every try failed for 24 hours in a row is paused (no more deliveries, pending ones wait) and every
-webhook admin is e-mailed; resuming it sends what waited.
+every try failed for 24 hours in a row is paused (its events are kept, not sent; test events still
+go) and every webhook admin is e-mailed; resuming it sends what waited.
 
 A sender claims a delivery with one conditional UPDATE (due, still pending → due again only after
 a lease), so two senders running at the same moment never send the same delivery twice.
