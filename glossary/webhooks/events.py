@@ -34,7 +34,7 @@ TEST = "webhook.test"
 # What an admin can subscribe to, in the order the form lists them.
 SUBSCRIBABLE = {
     PROPOSAL_OPENED: "Proposal opened",
-    PROPOSAL_DECIDED: "Decision on a proposal (approve, request changes, reject)",
+    PROPOSAL_DECIDED: "Decision: approved, changes requested or rejected",
     TERM_PUBLISHED: "Term published",
     TERM_DEPRECATED: "Term deprecated",
     TERM_REVIEW_DUE: "Term due for review",
