@@ -102,6 +102,25 @@ def hang(handler, receiver):
     receiver.release.wait(30)
 
 
+def trickle(handler, receiver):
+    """Answers at once, then sends its body a byte at a time, for ever."""
+    handler.send_response(200)
+    handler.send_header("Content-Length", "1000000")
+    handler.end_headers()
+    while not receiver.release.wait(0.1):
+        handler.wfile.write(b".")
+        handler.wfile.flush()
+
+
+def broken_off(handler, receiver):
+    """Promises a long body, sends a little, hangs up."""
+    handler.send_response(200)
+    handler.send_header("Content-Length", "100000")
+    handler.end_headers()
+    handler.wfile.write(b"partial")
+    handler.close_connection = True
+
+
 def redirect_to(path):
     def answer(handler, receiver):
         handler.send_response(302)
@@ -403,6 +422,32 @@ def test_a_receiver_that_never_answers_times_out_and_the_page_that_fired_the_eve
     assert attempt.error == "No answer within 1 s."
     assert attempt.status_code is None
     assert delivery.state == "pending" and delivery.next_attempt_at is not None
+
+
+@pytest.mark.slow
+def test_a_receiver_that_trickles_its_answer_is_cut_off_at_the_timeout(register, settings):
+    settings.GLOSSARY_WEBHOOK_TIMEOUT_SECONDS = 1
+    with receiving(trickle) as receiver:
+        endpoint, _ = register(receiver.url)
+        started = time.monotonic()
+        delivery = deliver_first(webhook_test_send(endpoint=endpoint))
+        took = time.monotonic() - started
+    assert 0.9 < took < 2.5
+    attempt = delivery.attempts.get()
+    assert attempt.status_code == 200 and not attempt.succeeded
+    assert attempt.error == "The answer took longer than 1 s to read; stopped reading."
+    assert 5 <= attempt.response_bytes <= 20
+
+
+@pytest.mark.slow
+def test_an_answer_that_breaks_off_is_a_failed_try_not_a_crash(register):
+    with receiving(broken_off) as receiver:
+        endpoint, _ = register(receiver.url)
+        delivery = deliver_first(webhook_test_send(endpoint=endpoint))
+    attempt = delivery.attempts.get()
+    assert not attempt.succeeded and attempt.error.startswith("The answer broke off")
+    assert attempt.response_excerpt == "partial"
+    assert delivery.state == WebhookDelivery.State.PENDING and delivery.next_attempt_at is not None
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 
 import requests
+import urllib3
 from django.conf import settings
 
 EXCERPT_CHARS = 500
@@ -37,7 +38,7 @@ def post(url: str, *, body: bytes, headers: dict[str, str]) -> Outcome:
     limit = settings.GLOSSARY_WEBHOOK_RESPONSE_LIMIT
     started = time.monotonic()
     deadline = started + timeout
-    status_code, error, read, truncated = None, "", b"", False
+    status_code, error, read, truncated = None, "", bytearray(), False
 
     def elapsed_ms() -> int:
         return int((time.monotonic() - started) * 1000)
@@ -56,14 +57,29 @@ def post(url: str, *, body: bytes, headers: dict[str, str]) -> Outcome:
             stream=True,
         ) as response:
             status_code = response.status_code
-            for chunk in response.iter_content(chunk_size=8192):
-                read += chunk[: limit - len(read)]
-                if len(read) >= limit:
-                    truncated = True
-                    break
-                if time.monotonic() > deadline:
+            raw = response.raw
+            while len(read) < limit:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
                     error = f"The answer took longer than {timeout:g} s to read; stopped reading."
                     break
+                # Each read waits at most for what is left of the deadline and returns what one
+                # receive brought: a receiver sending a byte at a time cannot hold it longer.
+                sock = getattr(raw.connection, "sock", None)
+                if sock is not None:
+                    sock.settimeout(remaining)
+                try:
+                    chunk = raw.read1(8192, decode_content=False)
+                except (urllib3.exceptions.ReadTimeoutError, TimeoutError):
+                    error = f"The answer took longer than {timeout:g} s to read; stopped reading."
+                    break
+                except (urllib3.exceptions.HTTPError, OSError) as problem:
+                    error = f"The answer broke off: {_reason(problem)}"
+                    break
+                if not chunk:
+                    break
+                read += chunk[: limit - len(read)]
+            truncated = len(read) >= limit and not error
             if response.is_redirect:
                 location = response.headers.get("Location", "")[:150]
                 error = f"Redirected to {location}; redirects are not followed, register the final address."
@@ -80,7 +96,7 @@ def post(url: str, *, body: bytes, headers: dict[str, str]) -> Outcome:
     return Outcome(
         status_code=status_code,
         error=error[:300],
-        excerpt=read[:EXCERPT_CHARS * 4].decode("utf-8", "replace")[:EXCERPT_CHARS],
+        excerpt=bytes(read[:EXCERPT_CHARS * 4]).decode("utf-8", "replace")[:EXCERPT_CHARS],
         bytes_read=len(read),
         truncated=truncated,
         duration_ms=elapsed_ms(),
