@@ -247,7 +247,8 @@ GLOSSARY_PDF_PROGRESS_SECONDS = float(os.environ.get("GLOSSARY_PDF_PROGRESS_SECO
 
 # Webhooks (glossary/webhooks, README "Webhooks"). Endpoints must be https:// unless DEBUG or this.
 GLOSSARY_WEBHOOKS_ALLOW_HTTP = env_bool("GLOSSARY_WEBHOOKS_ALLOW_HTTP", False)
-# One delivery attempt gives up after this many seconds in all (connecting, sending, reading).
+# A delivery attempt gives up when connecting or waiting for the answer takes longer than this
+# (seconds), or when reading the answer is not done this long after the attempt began.
 GLOSSARY_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("GLOSSARY_WEBHOOK_TIMEOUT_SECONDS", "10"))
 # Deliveries go straight to the endpoint unless this names a proxy (http://proxy.example:3128);
 # the environment's HTTP(S)_PROXY variables are not used for them.
