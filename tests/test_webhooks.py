@@ -334,8 +334,13 @@ def test_running_the_tick_twice_sends_each_due_delivery_once(register):
         now = timezone.now()
         webhook_event_fire(kind=events.TERM_PUBLISHED, data={"term": None, "proposal": None}, now=now)
         webhook_event_fire(kind=events.TERM_DEPRECATED, data={"term": None, "proposal": None, "replaced_by": None}, now=now)
-        call_command("glossary_tick")
-        call_command("glossary_tick")
+        from io import StringIO
+
+        first, second = StringIO(), StringIO()
+        call_command("glossary_tick", stdout=first)
+        call_command("glossary_tick", stdout=second)
+        assert "webhook deliveries tried: 2" in first.getvalue()
+        assert "webhook deliveries tried: 0" in second.getvalue()
         assert webhook_deliveries_due(timezone.now()) == 0
     assert sorted(body["type"] for body in receiver.bodies()) == ["term.deprecated", "term.published"]
     assert WebhookAttempt.objects.count() == 2
