@@ -20,8 +20,6 @@ def give_admins_webhooks(apps, schema_editor):
 
 class Migration(migrations.Migration):
 
-    # Numbered 0011 as planned, but applied after the migrations merged before it (the latest is
-    # 0014_watching): one line of migrations, no merge migration needed.
     dependencies = [
         ('glossary', '0014_watching'),
         ('accounts', '0002_seed_departments_and_roles'),
