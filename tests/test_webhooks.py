@@ -29,6 +29,7 @@ from glossary.webhooks.services import (
     webhook_delivery_attempt,
     webhook_endpoint_register,
     webhook_event_fire,
+    webhook_review_due_announce,
     webhook_test_send,
 )
 from glossary.webhooks.tasks import deliver_webhook
@@ -581,6 +582,30 @@ def test_review_due_can_be_fired_by_other_code_with_its_date(register, make_term
     assert payload["type"] == "term.review_due"
     assert payload["data"]["review_by"] == "2027-01-31"
     assert formats.headline(payload) == "“Churn” is due for review by 2027-01-31."
+
+
+def test_the_tick_announces_each_terms_review_date_once_when_it_comes_near(register, make_term):
+    import datetime
+
+    from django.utils import timezone
+
+    endpoint, _ = register("https://hooks.example.com/reviews", wanted=[events.TERM_REVIEW_DUE])
+    due = make_term("Churn", it_text="Cancelled contracts.", marketing_text="Customers we lose.", status=Term.Status.APPROVED)
+    later = make_term("Cohort", it_text="A group.", marketing_text="People alike.", status=Term.Status.APPROVED)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    Term.objects.filter(pk=due.pk).update(review_by=today + datetime.timedelta(days=10))
+    Term.objects.filter(pk=later.pk).update(review_by=today + datetime.timedelta(days=90))
+
+    assert webhook_review_due_announce(now=now) == 1
+    assert webhook_review_due_announce(now=now + datetime.timedelta(minutes=5)) == 0  # the next tick
+    [delivery] = endpoint.deliveries.all()
+    assert delivery.payload["data"]["term"]["name"] == "Churn"
+    assert delivery.payload["data"]["review_by"] == (today + datetime.timedelta(days=10)).isoformat()
+    # A review confirmed since gives a new date, announced again when its time comes.
+    Term.objects.filter(pk=due.pk).update(review_by=today + datetime.timedelta(days=20))
+    assert webhook_review_due_announce(now=now) == 1
+    assert endpoint.deliveries.count() == 2
 
 
 # --- Slack and Teams bodies ------------------------------------------------------------------------

@@ -103,3 +103,19 @@ class WebhookAttempt(models.Model):
 
     def __str__(self):
         return f"Attempt at {self.attempted_at:%Y-%m-%d %H:%M:%S}: {self.status_code or self.error}"
+
+
+class ReviewDueAnnouncement(models.Model):
+    """That webhooks were told a term's review date is near or past: once per term and date, so a
+    tick every few minutes announces each review date once, and a confirmed review's new date once
+    more when its time comes."""
+
+    term = models.ForeignKey("glossary.Term", on_delete=models.CASCADE, related_name="+")
+    review_by = models.DateField()
+    announced_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["term", "review_by"], name="review_due_announced_once")]
+
+    def __str__(self):
+        return f"{self.term_id} due by {self.review_by}"

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.utils import timezone
 
 from glossary.services import watching
-from glossary.webhooks.services import webhook_deliveries_due
+from glossary.webhooks.services import webhook_deliveries_due, webhook_review_due_announce
 
 
 def _review_warnings(now: datetime.datetime) -> int:
@@ -24,6 +24,7 @@ TICK_JOBS: list[tuple[str, Callable[[datetime.datetime], int]]] = [
     ("immediate watch e-mails sent", lambda now: watching.send_immediate(now=now)),
     ("daily digests sent", lambda now: watching.send_digests(now=now)),
     ("approver reminders sent", lambda now: watching.send_approver_reminders(now=now)),
+    ("webhook review-due events fired", lambda now: webhook_review_due_announce(now=now)),
     ("webhook deliveries tried", webhook_deliveries_due),
 ]
 

@@ -20,10 +20,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from glossary.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from glossary.models import ReviewDueAnnouncement, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from glossary.selectors.review import terms_due_for_review
 from glossary.webhooks import delivery, events, formats, signing
 from glossary.webhooks.events import absolute
 from glossary.webhooks.selectors import endpoints_subscribed, webhook_admins
@@ -288,3 +289,18 @@ def webhook_deliveries_due(now: datetime) -> int:
         if webhook_delivery_attempt(delivery_id=pk, now=max(now, timezone.now())) is not None:
             tried += 1
     return tried
+
+
+def webhook_review_due_announce(*, now: datetime) -> int:
+    """Tell webhooks of each term whose review date has come within the warning days or passed, once
+    per term and date (`ReviewDueAnnouncement`); returns how many terms were announced."""
+    announced = 0
+    for term in terms_due_for_review(today=timezone.localdate(now)).only("pk", "review_by"):
+        try:
+            with transaction.atomic():
+                ReviewDueAnnouncement.objects.create(term=term, review_by=term.review_by, announced_at=now)
+        except IntegrityError:  # announced by an earlier tick, or by one running beside this
+            continue
+        events.term_review_due(term.pk, term.review_by)
+        announced += 1
+    return announced
