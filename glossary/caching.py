@@ -33,6 +33,7 @@ The parts (key = release prefix, then name, what identifies the part, each state
 | glossary-pdf | a finished PDF export | glossary | glossary-pdf:<options digest>:<glossary> | 1 day |
 | api-term | one term as the API answers it, at one site address | glossary | api-term:<address digest>.<id>:<glossary> | 1 hour |
 | last-change | when the glossary last changed (the API's Last-Modified) | glossary | last-change:<glossary> | 1 hour |
+| dashboard | the dashboard's figures for the glossary or one tag, within one hour | glossary, workflow | dashboard:<tag>:<hour>:<glossary>:<workflow> | 1 hour |
 
 Every key starts with the release's fingerprint (`config.release.release_fingerprint`, set as the
 cache's KEY_PREFIX in config/settings.py): templates, stylesheets and code, so after a deploy no
@@ -106,9 +107,11 @@ PDF = Part("glossary-pdf", (Depends.GLOSSARY,), timeout=DAY)
 
 API_TERM = Part("api-term", (Depends.GLOSSARY,))
 LAST_CHANGE = Part("last-change", (Depends.GLOSSARY,))
+# Figures of time (days waiting, the last 90 days) move on by themselves: the hour is in the key.
+DASHBOARD = Part("dashboard", (Depends.GLOSSARY, Depends.WORKFLOW))
 
 PARTS = [TERM_PAGE, TERM_VERSIONS, LIST_CHOICES, TERM_LIST, TERM_CARD, CURRENT_ENTRY,
-         NAVIGATION_COUNTS, PROPOSAL_LIST, PDF, API_TERM, LAST_CHANGE]
+         NAVIGATION_COUNTS, PROPOSAL_LIST, PDF, API_TERM, LAST_CHANGE, DASHBOARD]
 
 
 # What views and services call.
@@ -162,6 +165,25 @@ def api_terms(address: str, ids: list[int], compute: Callable[[list[int]], dict[
 
 def last_change(compute: Callable):
     return _cached(LAST_CHANGE, (), compute)
+
+
+def dashboard(tag_slug: str, hour: str, compute: Callable, user=None):
+    """The dashboard's figures; without a signed-in user (the API with a token, a public reader) the
+    workflow's state is read in one more query."""
+    if getattr(user, "workflow_state", None) is None:
+        user = _WorkflowStateOnly(_read_workflow_state())
+    return _cached(DASHBOARD, (tag_slug, hour), compute, user)
+
+
+@dataclass(frozen=True)
+class _WorkflowStateOnly:
+    workflow_state: str
+
+
+def _read_workflow_state() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_newest_versions_sql(Proposal, SignOff, Department, User)}")
+        return str(cursor.fetchone()[0])
 
 
 def pdf_key(options) -> str:
