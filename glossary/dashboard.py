@@ -66,8 +66,8 @@ def agreement_tables(metrics: Metrics) -> list[Table]:
         title="Agreement now",
         summary=(
             f"{now.agreed} of {_plural(now.total, 'term', 'terms')} ({_percent(now.share('agreed'))}) have a current "
-            f"version every signing department approved; {now.missing_definition} miss a department's definition, "
-            f"{now.in_review} have a change in review and {now.deprecated} are deprecated."
+            f"version every signing department approved. Missing a department's definition: {now.missing_definition}; "
+            f"a change in review: {now.in_review}; deprecated: {now.deprecated}."
         ),
         columns=["Terms", "Count", "Share"],
         rows=rows if now.total else [],
@@ -82,6 +82,8 @@ def agreement_tables(metrics: Metrics) -> list[Table]:
     first = next((p for p in months if p.counts.total), None)
     if first is None:
         trend = "No terms in the last twelve months."
+    elif first is months[-1]:
+        trend = f"The history starts this month: {first.counts.agreed} of {first.counts.total} terms agreed now."
     else:
         trend = (
             f"Agreed terms went from {first.counts.agreed} of {first.counts.total} in {first.month:%B %Y} "
