@@ -7,7 +7,19 @@ where there is no figure (shown as “–”, written as an empty cell).
 
 from dataclasses import dataclass, field
 
-from glossary.selectors.metrics import AGREEMENT_ROWS, DECISION_WINDOW, Metrics
+from django.utils import timezone
+
+from glossary import caching
+from glossary.selectors.metrics import AGREEMENT_ROWS, DECISION_WINDOW, Metrics, glossary_metrics
+
+
+def current_metrics(*, tag=None, user=None) -> Metrics:
+    """The figures as of now, for the page, its files and the API alike; shared by everyone for
+    the hour while nothing changes (glossary.caching)."""
+    now = timezone.now()
+    return caching.dashboard(
+        tag.slug if tag else "", now.strftime("%Y-%m-%dT%H"), lambda: glossary_metrics(now=now, tag=tag), user
+    )
 
 
 @dataclass(frozen=True)

@@ -183,3 +183,40 @@ def test_the_dashboard_and_its_selectors_ask_a_fixed_number_of_queries(
     assert budgets[2] == budgets[8], budgets
     with django_assert_max_num_queries(20):
         metrics.glossary_metrics(now=timezone.now())
+
+
+def test_the_api_answers_the_figures_of_the_selectors(client, reader):
+    client.force_login(reader)
+    answer = client.get("/api/v1/metrics").json()
+    figures = metrics.glossary_metrics(now=NOW)
+    assert answer["as_of"].startswith("2026-06-15T12:00:00")
+    assert answer["agreement"] == {
+        "total": 4, "agreed": 1, "missing_definition": 2, "in_review": 2, "deprecated": 1,
+        "agreed_share": 0.25, "missing_definition_share": 0.5, "in_review_share": 0.5, "deprecated_share": 0.25,
+    }
+    assert [m["figures"]["agreed"] for m in answer["agreement_by_month"]] == [p.counts.agreed for p in figures.agreement.months]
+    assert answer["open_proposals"] == 3
+    assert [(w["waiting_on"], w["proposals"]) for w in answer["open_by_waiting_on"]] == [
+        (w.label, w.count) for w in figures.decisions.by_department
+    ]
+    assert answer["decision_times"][1] == {"department": "Marketing", "decisions": 2, "median_hours": 60.0, "p90_hours": 72.0}
+    assert answer["decisions_by_kind"][0] == {"department": "IT", "approve": 2, "request_changes": 1, "reject": 0}
+    assert [p["name"] for p in answer["oldest_waiting"]] == ["API", "Platform", "Budget"]
+    assert answer["oldest_waiting"][0]["url"] == "http://testserver" + figures.decisions.oldest[0].url
+    assert [(g["name"], g["similarity"]) for g in answer["furthest_apart"]] == [
+        (g.name, g.similarity) for g in figures.divergence.furthest_apart
+    ]
+    assert answer["most_disputed"] == [
+        {"name": "Platform", "url": "http://testserver/terms/platform/", "request_changes": 2, "reject": 0}
+    ]
+
+
+def test_the_api_narrows_to_a_tag_and_refuses_an_unknown_one(client, reader):
+    client.force_login(reader)
+    assert client.get("/api/v1/metrics?tag=architecture").json()["agreement"]["total"] == 1
+    refused = client.get("/api/v1/metrics?tag=nope")
+    assert refused.status_code == 422 and "No tag has this slug." in refused.content.decode()
+
+
+def test_the_api_needs_read_access(client, history):
+    assert client.get("/api/v1/metrics").status_code == 401

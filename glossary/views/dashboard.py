@@ -5,27 +5,19 @@ import io
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse
-from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from glossary import caching
-from glossary.dashboard import TABLE_SLUGS, dashboard_sections, dashboard_table
+from glossary.dashboard import TABLE_SLUGS, current_metrics, dashboard_sections, dashboard_table
 from glossary.exports.files import _neutralise
 from glossary.forms import DashboardFilterForm
-from glossary.selectors import metrics as selectors
 from glossary.selectors.terms import tag_choices
 from glossary.views.exports import download
 from glossary.views.terms import GlossaryReadMixin
 
 
-def dashboard_metrics(request, tag) -> selectors.Metrics:
-    """The figures as of now, shared by everyone for the hour while nothing changes (glossary.caching)."""
-    now = timezone.now()
-    return caching.dashboard(
-        tag.slug if tag else "", now.strftime("%Y-%m-%dT%H"),
-        lambda: selectors.glossary_metrics(now=now, tag=tag), getattr(request, "user", None),
-    )
+def dashboard_metrics(request, tag):
+    return current_metrics(tag=tag, user=getattr(request, "user", None))
 
 
 def _filter_form(request) -> DashboardFilterForm:
