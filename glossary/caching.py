@@ -33,6 +33,7 @@ The parts (key = release prefix, then name, what identifies the part, each state
 | glossary-pdf | a finished PDF export | glossary | glossary-pdf:<options digest>:<glossary> | 1 day |
 | api-term | one term as the API answers it, at one site address | glossary | api-term:<address digest>.<id>:<glossary> | 1 hour |
 | last-change | when the glossary last changed (the API's Last-Modified) | glossary | last-change:<glossary> | 1 hour |
+| term-gap | how far apart a term's definitions are (dashboard), for one version of it and set of active departments | nothing | term-gap:<id>.<version>.<department ids> | 1 day |
 | dashboard | the dashboard's figures for the glossary or one tag, within one hour | glossary, workflow | dashboard:<tag>:<hour>:<glossary>:<workflow> | 1 hour |
 
 Every key starts with the release's fingerprint (`config.release.release_fingerprint`, set as the
@@ -107,11 +108,13 @@ PDF = Part("glossary-pdf", (Depends.GLOSSARY,), timeout=DAY)
 
 API_TERM = Part("api-term", (Depends.GLOSSARY,))
 LAST_CHANGE = Part("last-change", (Depends.GLOSSARY,))
+# A term's definitions change only with a new version of it, so its version is enough of a key.
+TERM_GAP = Part("term-gap", (), timeout=DAY)
 # Figures of time (days waiting, the last 90 days) move on by themselves: the hour is in the key.
 DASHBOARD = Part("dashboard", (Depends.GLOSSARY, Depends.WORKFLOW))
 
 PARTS = [TERM_PAGE, TERM_VERSIONS, LIST_CHOICES, TERM_LIST, TERM_CARD, CURRENT_ENTRY,
-         NAVIGATION_COUNTS, PROPOSAL_LIST, PDF, API_TERM, LAST_CHANGE, DASHBOARD]
+         NAVIGATION_COUNTS, PROPOSAL_LIST, PDF, API_TERM, LAST_CHANGE, TERM_GAP, DASHBOARD]
 
 
 # What views and services call.
@@ -165,6 +168,22 @@ def api_terms(address: str, ids: list[int], compute: Callable[[list[int]], dict[
 
 def last_change(compute: Callable):
     return _cached(LAST_CHANGE, (), compute)
+
+
+def term_gaps(versions: dict[int, int], departments: list[int], compute: Callable[[list[int]], dict[int, float]]) -> dict[int, float]:
+    """{term id: the similarity of its least alike definitions} for every term in `versions` (id:
+    version), computing (`compute(missing ids)`) only the terms changed since they were cached."""
+    among = "-".join(map(str, sorted(departments)))
+    identities = {f"{pk}.{version}.{among}": pk for pk, version in versions.items()}
+    found = _cached_many(
+        TERM_GAP, list(identities), lambda missing: _by_identity(identities, missing, compute)
+    )
+    return {pk: found[identity] for identity, pk in identities.items()}
+
+
+def _by_identity(identities: dict[str, int], missing: list[str], compute: Callable) -> dict[str, float]:
+    computed = compute([identities[identity] for identity in missing])
+    return {identity: computed[identities[identity]] for identity in missing}
 
 
 def dashboard(tag_slug: str, hour: str, compute: Callable, user=None):

@@ -158,3 +158,14 @@ def test_an_empty_glossary_has_zero_figures(db):
     assert figures.agreement.now.share("agreed") == 0.0
     assert figures.decisions.open_total == 0 and figures.decisions.oldest == []
     assert figures.divergence.furthest_apart == [] and figures.divergence.most_disputed == []
+
+
+def test_a_changed_definition_is_compared_again_while_the_others_come_from_the_cache(make_term, ada, it, marketing):
+    from glossary.services.terms import term_save
+
+    same = make_term("Same", it_text="one two three", marketing_text="one two three")
+    make_term("Apart", it_text="alpha", marketing_text="omega")
+    assert [(g.name, g.similarity) for g in metrics.furthest_apart()] == [("Apart", 0.0), ("Same", 1.0)]
+    term_save(term=same, user=ada, reason="Drift", definitions={marketing: "kiwi"})
+    # Same's new version is compared; of two terms alike, the older comes first.
+    assert [(g.name, g.similarity) for g in metrics.furthest_apart()] == [("Same", 0.0), ("Apart", 0.0)]

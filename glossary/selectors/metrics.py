@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Department
-from glossary import similarity
+from glossary import caching, similarity
 from glossary.models import Definition, Proposal, SignOff, Tag, Term
 
 State = Proposal.State
@@ -462,21 +462,42 @@ def divergence(*, tag: Tag | None = None) -> Divergence:
 def furthest_apart(*, tag: Tag | None = None, limit: int = TOP) -> list[TermGap]:
     """Terms defined by two or more active departments, least alike first: each term's figure is
     the trigram similarity (glossary.similarity) of its least alike pair of definitions. Deprecated
-    terms are left out. Ties go by name."""
-    terms = _scoped_terms(tag).exclude(status=Term.Status.DEPRECATED)
-    definitions = Definition.objects.filter(department__is_active=True, term__in=terms)
-    if connection.vendor == "postgresql":
-        ranked = _furthest_apart_postgres(definitions, limit)
-    else:
-        ranked = _furthest_apart_python(definitions, limit)
-    found = {pk: (name, slug) for pk, name, slug in Term.objects.filter(pk__in=[pk for pk, _ in ranked]).values_list("pk", "name", "slug")}
+    terms are left out; of two terms alike, the older comes first.
+
+    A term's figure changes only with a new version of it (or another set of active departments),
+    so each is kept in the cache under its version (glossary.caching.term_gaps) and only terms
+    changed since are compared again: comparing 10,000 terms' definitions takes seconds.
+    """
+    active = list(Department.objects.filter(is_active=True).values_list("pk", flat=True))
+    versions = dict(_scoped_terms(tag).exclude(status=Term.Status.DEPRECATED).values_list("pk", "version"))
+
+    def compare(term_ids: list[int]) -> dict[int, float]:
+        definitions = Definition.objects.filter(department_id__in=active, term_id__in=term_ids)
+        if connection.vendor == "postgresql":
+            scores = _least_alike_postgres(definitions)
+        else:
+            scores = _least_alike_python(definitions)
+        return {pk: scores.get(pk, NOT_COMPARED) for pk in term_ids}
+
+    scores = caching.term_gaps(versions, active, compare)
+    ranked = sorted(
+        ((pk, score) for pk, score in scores.items() if score != NOT_COMPARED), key=lambda row: (row[1], row[0])
+    )[:limit]
+    found = {
+        pk: (name, slug)
+        for pk, name, slug in Term.objects.filter(pk__in=[pk for pk, _ in ranked]).values_list("pk", "name", "slug")
+    }
     return [
         TermGap(name=found[pk][0], url=Term(slug=found[pk][1]).get_absolute_url(), similarity=round(score, 3))
         for pk, score in ranked
     ]
 
 
-def _furthest_apart_postgres(definitions, limit: int) -> list[tuple[int, float]]:
+# A term defined by fewer than two departments has nothing to compare.
+NOT_COMPARED = -1.0
+
+
+def _least_alike_postgres(definitions) -> dict[int, float]:
     sql, params = definitions.values("term_id", "department_id", "text").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -488,28 +509,23 @@ def _furthest_apart_postgres(definitions, limit: int) -> list[tuple[int, float]]
             """,
             params,
         )
-        rows = cursor.fetchall()
-    return _least_alike(rows, limit)
+        # Rounded, so that the database's float4 and Python's float rank alike.
+        return {pk: round(float(score), 4) for pk, score in cursor.fetchall()}
 
 
-def _furthest_apart_python(definitions, limit: int) -> list[tuple[int, float]]:
+def _least_alike_python(definitions) -> dict[int, float]:
     by_term = defaultdict(list)
     for term_id, body in definitions.order_by("term_id", "department_id").values_list("term_id", "text"):
         by_term[term_id].append(similarity.trigrams(body))
-    rows = []
+    scores = {}
     for term_id, pieces in by_term.items():
-        scores = [
+        pairs = [
             len(a & b) / len(a | b) if a and b else 0.0
             for i, a in enumerate(pieces) for b in pieces[i + 1 :]
         ]
-        if scores:
-            rows.append((term_id, min(scores)))
-    return _least_alike(rows, limit)
-
-
-def _least_alike(rows, limit: int) -> list[tuple[int, float]]:
-    # Rounded before ranking, so that the database's float4 and Python's float rank alike.
-    return sorted(((pk, round(float(score), 4)) for pk, score in rows), key=lambda row: (row[1], row[0]))[:limit]
+        if pairs:
+            scores[term_id] = round(min(pairs), 4)
+    return scores
 
 
 def most_disputed(*, tag: Tag | None = None, limit: int = TOP) -> list[DisputedTerm]:
