@@ -33,7 +33,7 @@ The parts (key = release prefix, then name, what identifies the part, each state
 | glossary-pdf | a finished PDF export | glossary | glossary-pdf:<options digest>:<glossary> | 1 day |
 | api-term | one term as the API answers it, at one site address | glossary | api-term:<address digest>.<id>:<glossary> | 1 hour |
 | last-change | when the glossary last changed (the API's Last-Modified) | glossary | last-change:<glossary> | 1 hour |
-| term-gap | how far apart a term's definitions are (dashboard), for one version of it and set of active departments | nothing | term-gap:<id>.<version>.<department ids> | 1 day |
+| term-gaps | how far apart each term's definitions are (dashboard), with the term version each figure is for | nothing | term-gaps:<active department ids> | 1 day |
 | dashboard | the dashboard's figures for the glossary or one tag, within one hour | glossary, workflow | dashboard:<tag>:<hour>:<glossary>:<workflow> | 1 hour |
 
 Every key starts with the release's fingerprint (`config.release.release_fingerprint`, set as the
@@ -108,13 +108,14 @@ PDF = Part("glossary-pdf", (Depends.GLOSSARY,), timeout=DAY)
 
 API_TERM = Part("api-term", (Depends.GLOSSARY,))
 LAST_CHANGE = Part("last-change", (Depends.GLOSSARY,))
-# A term's definitions change only with a new version of it, so its version is enough of a key.
-TERM_GAP = Part("term-gap", (), timeout=DAY)
+# A term's definitions change only with a new version of it: a figure kept with its version is
+# known to be current while the version is.
+TERM_GAPS = Part("term-gaps", (), timeout=DAY)
 # Figures of time (days waiting, the last 90 days) move on by themselves: the hour is in the key.
 DASHBOARD = Part("dashboard", (Depends.GLOSSARY, Depends.WORKFLOW))
 
 PARTS = [TERM_PAGE, TERM_VERSIONS, LIST_CHOICES, TERM_LIST, TERM_CARD, CURRENT_ENTRY,
-         NAVIGATION_COUNTS, PROPOSAL_LIST, PDF, API_TERM, LAST_CHANGE, TERM_GAP, DASHBOARD]
+         NAVIGATION_COUNTS, PROPOSAL_LIST, PDF, API_TERM, LAST_CHANGE, TERM_GAPS, DASHBOARD]
 
 
 # What views and services call.
@@ -172,18 +173,21 @@ def last_change(compute: Callable):
 
 def term_gaps(versions: dict[int, int], departments: list[int], compute: Callable[[list[int]], dict[int, float]]) -> dict[int, float]:
     """{term id: the similarity of its least alike definitions} for every term in `versions` (id:
-    version), computing (`compute(missing ids)`) only the terms changed since they were cached."""
-    among = "-".join(map(str, sorted(departments)))
-    identities = {f"{pk}.{version}.{among}": pk for pk, version in versions.items()}
-    found = _cached_many(
-        TERM_GAP, list(identities), lambda missing: _by_identity(identities, missing, compute)
-    )
-    return {pk: found[identity] for identity, pk in identities.items()}
+    version), computing (`compute(missing ids)`) only terms not known at their current version.
 
-
-def _by_identity(identities: dict[str, int], missing: list[str], compute: Callable) -> dict[str, float]:
-    computed = compute([identities[identity] for identity in missing])
-    return {identity: computed[identities[identity]] for identity in missing}
+    One entry holds every term's figure with the version it is for: thousands of small entries
+    would crowd the term cards out of a bounded cache.
+    """
+    if not _is_on(TERM_GAPS):
+        return compute(list(versions))
+    key = TERM_GAPS.key(("-".join(map(str, sorted(departments))),), [])
+    known = cache.get(key) or {}
+    missing = [pk for pk, version in versions.items() if pk not in known or known[pk][0] != version]
+    if missing:
+        computed = compute(missing)
+        known = {**known, **{pk: (versions[pk], computed[pk]) for pk in missing}}
+        cache.set(key, known, TERM_GAPS.timeout)
+    return {pk: known[pk][1] for pk in versions}
 
 
 def dashboard(tag_slug: str, hour: str, compute: Callable, user=None):

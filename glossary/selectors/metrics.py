@@ -2,8 +2,10 @@
 on, and where the departments still talk past each other.
 
 Everything is read from what the workflow stores (terms, definitions, proposals, sign-offs and
-their history), never from counters. Each selector takes the moment it describes (`now`) so tests
-can fix the clock, and asks the database a fixed number of queries however large the glossary is.
+their history), never from counters. Each selector whose figures depend on the clock (the months,
+ages, the last 90 days) takes the moment it describes (`now`), so tests can fix it; the others
+describe what is stored. Each asks the database a fixed number of queries however large the
+glossary is.
 The figures are plain data (dataclasses of numbers, names and addresses), for the page, its CSV
 files, the API and the PDF alike.
 """
