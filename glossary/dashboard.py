@@ -86,12 +86,14 @@ def agreement_tables(metrics: Metrics) -> list[Table]:
         empty="No terms yet.",
         notes=["A term can be in more than one row: agreed, and with a change in review."],
     )
+    # From the first month with terms: months before the glossary began hold only zeros.
     months = metrics.agreement.months
+    first = next((p for p in months if p.counts.total), None)
+    months = months[months.index(first):] if first else []
     labels = [point.month.strftime("%b %Y") for point in months]
     series = [
         {"name": label, "values": [getattr(point.counts, name) for point in months]} for name, label in AGREEMENT_ROWS
     ]
-    first = next((p for p in months if p.counts.total), None)
     if first is None:
         trend = "No terms in the last twelve months."
     elif first is months[-1]:
@@ -104,7 +106,7 @@ def agreement_tables(metrics: Metrics) -> list[Table]:
     by_month = Table(
         slug="agreement-by-month",
         title="Agreement month by month",
-        summary=trend + " Each month shows the glossary as it stood at the month's end; this month, as it stands now.",
+        summary=trend + " Each month shows the glossary as it stood at the month's end (the last twelve at most); this month, as it stands now.",
         columns=["Month", "Terms", *(label for _, label in AGREEMENT_ROWS)],
         rows=[
             Row((label, p.counts.total, *(getattr(p.counts, name) for name, _ in AGREEMENT_ROWS)))

@@ -91,6 +91,14 @@ def test_the_csv_of_the_agreement_table_has_known_figures(client, reader):
     ]
 
 
+def test_the_csv_by_month_starts_with_the_glossarys_first_month(client, reader):
+    client.force_login(reader)
+    rows = rows_of(client.get(reverse("glossary:dashboard_csv", args=["agreement-by-month"])).content)
+    assert rows[1] == ["Jan 2026", "2", "1", "0", "0", "1"]
+    assert rows[4] == ["Apr 2026", "4", "1", "2", "1", "1"]
+    assert rows[-1] == ["Jun 2026", "4", "1", "2", "2", "1"]
+
+
 def test_a_tag_narrows_the_page_and_its_files(client, reader):
     client.force_login(reader)
     page = client.get(reverse("glossary:dashboard") + "?tag=architecture").content.decode()
