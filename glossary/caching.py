@@ -34,6 +34,7 @@ The parts (key = release prefix, then name, what identifies the part, each state
 | api-term | one term as the API answers it, at one site address | glossary | api-term:<address digest>.<id>:<glossary> | 1 hour |
 | last-change | when the glossary last changed (the API's Last-Modified) | glossary | last-change:<glossary> | 1 hour |
 | term-gaps | how far apart each term's definitions are (dashboard), with the term version each figure is for | nothing | term-gaps:<active department ids> | 1 day |
+| agreement-months | the dashboard's agreement at the end of each past month | nothing | agreement-months:<tag>:<month>:<history before it>:<tag's terms> | 1 day |
 | dashboard | the dashboard's figures for the glossary or one tag, within one hour | glossary, workflow | dashboard:<tag>:<hour>:<glossary>:<workflow> | 1 hour |
 
 Every key starts with the release's fingerprint (`config.release.release_fingerprint`, set as the
@@ -63,7 +64,7 @@ from django.db.models.expressions import RawSQL
 
 from accounts import roles
 from accounts.models import Department, User
-from glossary.models import Proposal, SignOff, Tag, Term
+from glossary.models import Definition, Proposal, SignOff, Tag, Term
 
 HOUR = 60 * 60
 DAY = 24 * HOUR
@@ -111,11 +112,14 @@ LAST_CHANGE = Part("last-change", (Depends.GLOSSARY,))
 # A term's definitions change only with a new version of it: a figure kept with its version is
 # known to be current while the version is.
 TERM_GAPS = Part("term-gaps", (), timeout=DAY)
+# Past months' figures change only if history before this month does (a backdated import, a
+# department's first record): its size is in the key.
+AGREEMENT_MONTHS = Part("agreement-months", (), timeout=DAY)
 # Figures of time (days waiting, the last 90 days) move on by themselves: the hour is in the key.
 DASHBOARD = Part("dashboard", (Depends.GLOSSARY, Depends.WORKFLOW))
 
 PARTS = [TERM_PAGE, TERM_VERSIONS, LIST_CHOICES, TERM_LIST, TERM_CARD, CURRENT_ENTRY,
-         NAVIGATION_COUNTS, PROPOSAL_LIST, PDF, API_TERM, LAST_CHANGE, TERM_GAPS, DASHBOARD]
+         NAVIGATION_COUNTS, PROPOSAL_LIST, PDF, API_TERM, LAST_CHANGE, TERM_GAPS, AGREEMENT_MONTHS, DASHBOARD]
 
 
 # What views and services call.
@@ -188,6 +192,35 @@ def term_gaps(versions: dict[int, int], departments: list[int], compute: Callabl
         known = {**known, **{pk: (versions[pk], computed[pk]) for pk in missing}}
         cache.set(key, known, TERM_GAPS.timeout)
     return {pk: known[pk][1] for pk in versions}
+
+
+def agreement_months(tag_slug: str, month_start, scope: list[int] | None, compute: Callable):
+    """The agreement at the end of each past month, kept while the history before `month_start`,
+    the departments' history and the tag's terms (`scope`) stay as they are."""
+    if not _is_on(AGREEMENT_MONTHS):
+        return compute()
+    before = _history_before(month_start)
+    terms = hashlib.sha256(repr(scope).encode()).hexdigest()[:16] if scope is not None else "all"
+    key = AGREEMENT_MONTHS.key((tag_slug, month_start.date().isoformat(), before, terms), [])
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, AGREEMENT_MONTHS.timeout)
+    return value
+
+
+def _history_before(moment) -> str:
+    """How many history records of terms, definitions and proposals precede `moment`, and of
+    departments in all: one query."""
+    quote = connection.ops.quote_name
+    parts = [
+        f"(SELECT COUNT(*) FROM {quote(model.history.model._meta.db_table)} WHERE history_date < %s)"
+        for model in (Term, Definition, Proposal)
+    ]
+    parts.append(f"(SELECT COUNT(*) FROM {quote(Department.history.model._meta.db_table)})")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", [moment] * 3)
+        return ".".join(map(str, cursor.fetchone()))
 
 
 def dashboard(tag_slug: str, hour: str, compute: Callable, user=None):

@@ -169,3 +169,15 @@ def test_a_changed_definition_is_compared_again_while_the_others_come_from_the_c
     term_save(term=same, user=ada, reason="Drift", definitions={marketing: "kiwi"})
     # Same's new version is compared; of two terms alike, the older comes first.
     assert [(g.name, g.similarity) for g in metrics.furthest_apart()] == [("Same", 0.0), ("Apart", 0.0)]
+
+
+def test_past_months_are_replayed_again_when_history_before_this_month_changes(history, clock):
+    from accounts.models import User
+    from glossary.services.terms import term_create
+
+    march = date(2026, 3, 1)
+    assert {p.month: p.counts for p in metrics.agreement_history(now=NOW).months}[march].total == 3
+    clock.at(3, 15)  # a term written down with a past date, as an import of old records would
+    term_create(name="Backdated", user=User.objects.get(username="ada"), reason="Old record")
+    clock.now = NOW
+    assert {p.month: p.counts for p in metrics.agreement_history(now=NOW).months}[march].total == 4

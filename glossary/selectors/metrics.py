@@ -155,16 +155,34 @@ def agreement_history(*, now: datetime, tag: Tag | None = None, months: int = MO
     as agreed at a moment if the proposal that made its version then official carried an approval
     from every department that signed off at that moment (a department added later makes older
     approvals incomplete). A tag's figures are those of the terms that carry it now.
-    Eight queries, whatever the size: each history read once, in time order, and replayed here.
+
+    The past months' figures are kept (glossary.caching.agreement_months) while the history before
+    this month is as it was: replaying a year of a large glossary's history takes a fifth of a
+    second. A dozen queries, whatever the size: each history read once, in time order.
     """
     today = timezone.localtime(now).date()
     starts = _month_starts(today, months)
     zone = timezone.get_current_timezone()
     # The end of each past month, as the first moment of the next.
     ends = [datetime.combine(_next_month(start), time.min, tzinfo=zone) for start in starts[:-1]]
+    current = agreement_now(tag=tag)
+    scope = sorted(_scoped_terms(tag).values_list("pk", flat=True)) if tag is not None else None
+    past = caching.agreement_months(
+        tag.slug if tag else "", ends[-1] if ends else now, scope, lambda: _replay(ends, tag)
+    )
+    return Agreement(
+        now=current,
+        months=[MonthPoint(start, counts) for start, counts in zip(starts, past)] + [MonthPoint(starts[-1], current)],
+    )
+
+
+def _replay(ends: list[datetime], tag: Tag | None) -> list[AgreementCounts]:
+    """The agreement figures at each of `ends`, replayed from the history."""
+    if not ends:
+        return []
 
     def records(model, fields, term_field):
-        rows = model.history.filter(history_date__lt=ends[-1]) if ends else model.history.none()
+        rows = model.history.filter(history_date__lt=ends[-1])
         if tag is not None and term_field:
             rows = rows.filter(**{f"{term_field}__in": _scoped_terms(tag).values("pk")})
         return rows.order_by("history_date", "history_id").values_list("history_date", *fields)
@@ -186,13 +204,18 @@ def agreement_history(*, now: datetime, tag: Tag | None = None, months: int = MO
     ).values_list("proposal_id", "department_id"):
         approvals[proposal_id].add(department_id)
 
-    # Departments seeded by a migration have no history: they count as always having been as they are.
-    recorded = {row[0] for kind_, row in ((e[2], e[3]) for e in events) if kind_ == "department"}
+    # Departments seeded by a migration have no record of their creation: they count as having
+    # been from the start as their first record says, or as they are now if they have none.
+    first_records = {}
+    for _, _, kind, row in events:
+        if kind == "department":
+            first_records.setdefault(row[0], row)
     departments: dict[int, tuple[bool, bool]] = {  # id: (active, signs off)
         pk: (active, signs)
         for pk, active, signs in Department.objects.values_list("pk", "is_active", "signs_off")
-        if pk not in recorded
+        if pk not in first_records
     }
+    departments.update({pk: (row[2], row[3]) for pk, row in first_records.items() if row[1] != "+"})
     definitions: dict[int, set[int]] = defaultdict(set)
     open_changes: dict[int, int] = {}  # proposal id: term id, while open
     terms: dict[int, tuple] = {}  # id: (status, approval id, needs reapproval)
@@ -226,10 +249,7 @@ def agreement_history(*, now: datetime, tag: Tag | None = None, months: int = MO
                 else:
                     terms[pk] = (status, approval_id, needs_reapproval)
         points.append(_counts_at(terms, definitions, open_changes, departments, approvals))
-    months_figures = [MonthPoint(start, counts) for start, counts in zip(starts, points)]
-    current = agreement_now(tag=tag)
-    months_figures.append(MonthPoint(starts[-1], current))
-    return Agreement(now=current, months=months_figures)
+    return points
 
 
 def _counts_at(terms, definitions, open_changes, departments, approvals) -> AgreementCounts:
