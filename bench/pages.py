@@ -162,6 +162,8 @@ PAGES_OF_PART = {
     "navigation-counts": ["layout alone"],
     "proposal-list": ["approver queue"],
     "dashboard": ["dashboard", "API metrics"],
+    "term-gaps": ["dashboard", "API metrics"],
+    "agreement-months": ["dashboard", "API metrics"],
 }
 
 
