@@ -161,6 +161,9 @@ PAGES_OF_PART = {
     "current-entry": ["proposal page"],
     "navigation-counts": ["layout alone"],
     "proposal-list": ["approver queue"],
+    "dashboard": ["dashboard", "API metrics"],
+    "term-gaps": ["dashboard", "API metrics"],
+    "agreement-months": ["dashboard", "API metrics"],
 }
 
 
@@ -197,11 +200,13 @@ def run_size(size: int, requests: int, without: list[tuple[str, str]]) -> tuple[
         "search, synonym": "/?q=cross-channel",
         "search, typo": "/?q=omnichanel",
         "approver queue": "/proposals/awaiting-me/",
+        "dashboard": "/dashboard/",
         "layout alone": "/__layout__/",
         "API list": "/api/v1/terms",
         "API term": f"/api/v1/terms/{term.slug}",
         "API search": "/api/v1/terms?q=Omnichannel",
         "API search, typo": "/api/v1/terms?q=omnichanel",
+        "API metrics": "/api/v1/metrics",
     }
     pages = {name: Call(url) for name, url in pages.items()}
     results = {}

@@ -34,6 +34,9 @@ The parts (key = release prefix, then name, what identifies the part, each state
 | glossary-pdf | a finished PDF export | glossary | glossary-pdf:<options digest>:<glossary> | 1 day |
 | api-term | one term as the API answers it, at one site address | glossary | api-term:<address digest>.<id>:<glossary> | 1 hour |
 | last-change | when the glossary last changed (the API's Last-Modified) | glossary | last-change:<glossary> | 1 hour |
+| term-gaps | how far apart each term's definitions are (dashboard), with the term version each figure is for | nothing | term-gaps:<active department ids> | 1 day |
+| agreement-months | the dashboard's agreement at the end of each past month | nothing | agreement-months:<tag>:<month>:<history before it>:<tag's terms> | 1 day |
+| dashboard | the dashboard's figures for the glossary or one tag, within one hour | glossary, workflow | dashboard:<tag>:<hour>:<glossary>:<workflow> | 1 hour |
 
 Every key starts with the release's fingerprint (`config.release.release_fingerprint`, set as the
 cache's KEY_PREFIX in config/settings.py): templates, stylesheets and code, so after a deploy no
@@ -63,7 +66,7 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.models import Department, User
-from glossary.models import Proposal, ReviewConfirmation, SignOff, Tag, Term
+from glossary.models import Definition, Proposal, ReviewConfirmation, SignOff, Tag, Term
 
 HOUR = 60 * 60
 DAY = 24 * HOUR
@@ -108,9 +111,17 @@ PDF = Part("glossary-pdf", (Depends.GLOSSARY,), timeout=DAY)
 
 API_TERM = Part("api-term", (Depends.GLOSSARY,))
 LAST_CHANGE = Part("last-change", (Depends.GLOSSARY,))
+# A term's definitions change only with a new version of it: a figure kept with its version is
+# known to be current while the version is.
+TERM_GAPS = Part("term-gaps", (), timeout=DAY)
+# Past months' figures change only if history before this month does (a backdated import, a
+# department's first record): its size is in the key.
+AGREEMENT_MONTHS = Part("agreement-months", (), timeout=DAY)
+# Figures of time (days waiting, the last 90 days) move on by themselves: the hour is in the key.
+DASHBOARD = Part("dashboard", (Depends.GLOSSARY, Depends.WORKFLOW))
 
 PARTS = [TERM_PAGE, TERM_VERSIONS, LIST_CHOICES, TERM_LIST, TERM_CARD, CURRENT_ENTRY,
-         NAVIGATION_COUNTS, PROPOSAL_LIST, PDF, API_TERM, LAST_CHANGE]
+         NAVIGATION_COUNTS, PROPOSAL_LIST, PDF, API_TERM, LAST_CHANGE, TERM_GAPS, AGREEMENT_MONTHS, DASHBOARD]
 
 
 # What views and services call.
@@ -164,6 +175,73 @@ def api_terms(address: str, ids: list[int], compute: Callable[[list[int]], dict[
 
 def last_change(compute: Callable):
     return _cached(LAST_CHANGE, (), compute)
+
+
+def term_gaps(versions: dict[int, int], departments: list[int], compute: Callable[[list[int]], dict[int, float]]) -> dict[int, float]:
+    """{term id: the similarity of its least alike definitions} for every term in `versions` (id:
+    version), computing (`compute(missing ids)`) only terms not known at their current version.
+
+    One entry holds every term's figure with the version it is for: thousands of small entries
+    would crowd the term cards out of a bounded cache.
+    """
+    if not _is_on(TERM_GAPS):
+        return compute(list(versions))
+    key = TERM_GAPS.key(("-".join(map(str, sorted(departments))),), [])
+    known = cache.get(key) or {}
+    missing = [pk for pk, version in versions.items() if pk not in known or known[pk][0] != version]
+    if missing:
+        computed = compute(missing)
+        known = {**known, **{pk: (versions[pk], computed[pk]) for pk in missing}}
+        cache.set(key, known, TERM_GAPS.timeout)
+    return {pk: known[pk][1] for pk in versions}
+
+
+def agreement_months(tag_slug: str, month_start, scope: list[int] | None, compute: Callable):
+    """The agreement at the end of each past month, kept while the history before `month_start`,
+    the departments' history and the tag's terms (`scope`) stay as they are."""
+    if not _is_on(AGREEMENT_MONTHS):
+        return compute()
+    before = _history_before(month_start)
+    terms = hashlib.sha256(repr(scope).encode()).hexdigest()[:16] if scope is not None else "all"
+    key = AGREEMENT_MONTHS.key((tag_slug, month_start.date().isoformat(), before, terms), [])
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, AGREEMENT_MONTHS.timeout)
+    return value
+
+
+def _history_before(moment) -> str:
+    """How many history records of terms, definitions and proposals precede `moment`, and of
+    departments in all: one query."""
+    quote = connection.ops.quote_name
+    parts = [
+        f"(SELECT COUNT(*) FROM {quote(model.history.model._meta.db_table)} WHERE history_date < %s)"
+        for model in (Term, Definition, Proposal)
+    ]
+    parts.append(f"(SELECT COUNT(*) FROM {quote(Department.history.model._meta.db_table)})")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", [moment] * 3)
+        return ".".join(map(str, cursor.fetchone()))
+
+
+def dashboard(tag_slug: str, hour: str, compute: Callable, user=None):
+    """The dashboard's figures; without a signed-in user (the API with a token, a public reader) the
+    workflow's state is read in one more query."""
+    if getattr(user, "workflow_state", None) is None:
+        user = _WorkflowStateOnly(_read_workflow_state())
+    return _cached(DASHBOARD, (tag_slug, hour), compute, user)
+
+
+@dataclass(frozen=True)
+class _WorkflowStateOnly:
+    workflow_state: str
+
+
+def _read_workflow_state() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_newest_versions_sql(Proposal, SignOff, Department, User)}")
+        return str(cursor.fetchone()[0])
 
 
 def pdf_key(options) -> str:

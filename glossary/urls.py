@@ -1,11 +1,13 @@
 from django.urls import path
 
-from glossary.views import exports, feeds, proposals, review, terms, watching
+from glossary.views import dashboard, exports, feeds, proposals, review, terms, watching
 
 app_name = "glossary"
 
 urlpatterns = [
     path("", terms.TermListView.as_view(), name="term_list"),
+    path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/<slug:table>.csv", dashboard.DashboardCsvView.as_view(), name="dashboard_csv"),
     path("terms/<slug:slug>/", terms.TermDetailView.as_view(), name="term_detail"),
     path("terms/<slug:slug>/history/", terms.TermHistoryView.as_view(), name="term_history"),
     path("terms/<slug:slug>/export.pdf", exports.TermPdfView.as_view(), name="term_pdf"),

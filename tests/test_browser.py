@@ -321,6 +321,8 @@ def demo_site(live_server):
         ("add a webhook", "admin", reverse("webhooks:add")),
         ("webhook with deliveries", "admin", endpoint.get_absolute_url()),
         ("delete a webhook", "admin", reverse("webhooks:delete", args=[endpoint.pk])),
+        ("dashboard", "ivan", reverse("glossary:dashboard")),
+        ("dashboard for a tag", "ada", reverse("glossary:dashboard") + "?tag=architecture"),
         ("log-in", None, reverse("login")),
         ("not found", "ivan", "/terms/no-such-term/"),
         ("forbidden", "ivan", reverse("glossary:glossary_import")),
@@ -413,6 +415,17 @@ def test_axe_finds_no_violation_on_any_main_page(demo_site, viewport):
         if results.violations_count:
             reports[name] = results.generate_report()
     assert not reports, "\n\n".join(f"== {name} ==\n{report}" for name, report in reports.items())
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "1280px"])
+def test_dashboard_charts_are_drawn_under_the_content_security_policy(demo_site, viewport):
+    page = demo_site.at(viewport)("ivan", reverse("glossary:dashboard"))
+    page.wait_for_function("window.Chart && Object.keys(window.Chart.instances).length === 3")
+    for figure in page.locator("figure.chart").all():
+        assert "chart-drawn" in figure.get_attribute("class")
+        box = figure.locator("canvas").bounding_box()
+        assert 0 < box["width"] <= viewport["width"] and box["height"] > 100
+    assert page.get_by_role("img", name=re.compile("Chart: Agreement month by month")).is_visible()
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "1280px"])

@@ -8,7 +8,7 @@ glossary/api/openapi.json is compared with it by the tests, so a change to the A
 
 from ninja import NinjaAPI
 
-from glossary.api import errors, proposals, terms
+from glossary.api import errors, metrics, proposals, terms
 from glossary.api.parsing import CarefulParser
 from glossary.api.auth import READ
 
@@ -29,3 +29,4 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/", terms.router)
 api.add_router("/", proposals.router)
+api.add_router("/", metrics.router)

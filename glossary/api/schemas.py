@@ -266,3 +266,85 @@ class ProposalPage(Schema):
     next: str | None
     previous: str | None
     results: list[ProposalSummary]
+
+
+# The dashboard's figures (glossary.selectors.metrics).
+
+
+class AgreementFigures(Schema):
+    total: int = Field(description="Terms in the glossary (or carrying the tag).")
+    agreed: int = Field(description="Not deprecated; the current version approved by every signing department.")
+    missing_definition: int = Field(description="Not deprecated; some active department has not defined it.")
+    in_review: int = Field(description="A change to the term is open.")
+    deprecated: int
+    agreed_share: float = Field(description="agreed / total, 0 to 1.")
+    missing_definition_share: float
+    in_review_share: float
+    deprecated_share: float
+
+
+class AgreementMonth(Schema):
+    month: date = Field(description="The month's first day; figures as at its end (this month: now).")
+    figures: AgreementFigures
+
+
+class WaitingCount(Schema):
+    waiting_on: str = Field(description="A signing department, or the author.")
+    proposals: int
+
+
+class AgeCount(Schema):
+    age: str
+    proposals: int
+
+
+class DecisionTime(Schema):
+    department: str
+    decisions: int
+    median_hours: float | None = Field(description="From the submission of the revision decided on.")
+    p90_hours: float | None = Field(description="90th percentile, nearest rank.")
+
+
+class DecisionKinds(Schema):
+    department: str
+    approve: int
+    request_changes: int
+    reject: int
+
+
+class WaitingProposal(Schema):
+    id: int
+    name: str
+    url: str = Field(description="The proposal's page.")
+    state: str
+    waiting_since: datetime = Field(description="When its current revision was submitted.")
+    days: int
+    waiting_on: list[str]
+
+
+class TermGap(Schema):
+    name: str
+    url: str = Field(description="The term's page, definitions side by side.")
+    similarity: float = Field(description="Trigram similarity of the least alike pair of definitions, 0 to 1.")
+
+
+class DisputedTerm(Schema):
+    name: str
+    url: str
+    request_changes: int
+    reject: int
+
+
+class Metrics(Schema):
+    as_of: datetime
+    tag: str | None = Field(description="The tag's slug, or null for the whole glossary.")
+    agreement: AgreementFigures
+    agreement_by_month: list[AgreementMonth]
+    open_proposals: int
+    open_by_age: list[AgeCount]
+    open_by_waiting_on: list[WaitingCount]
+    decision_times: list[DecisionTime] = Field(description="Per signing department, the last 90 days.")
+    decisions_by_kind: list[DecisionKinds] = Field(description="Per signing department, the last 90 days.")
+    oldest_waiting: list[WaitingProposal]
+    furthest_apart: list[TermGap]
+    most_disputed: list[DisputedTerm]
