@@ -50,7 +50,7 @@ def csv_columns(departments) -> list[str]:
     return columns
 
 
-def _neutralise(value: str) -> str:
+def spreadsheet_safe(value: str) -> str:
     """Keep a cell from running as a formula when the CSV is opened in a spreadsheet."""
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
@@ -92,7 +92,7 @@ def export_csv(terms, departments) -> str:
                 row += [value.get(d.slug, "") for d in departments]
             else:
                 row.append(LIST_SEPARATOR.join(value) if content_field.is_list else value)
-        writer.writerow([_neutralise(cell) for cell in row])
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
     return out.getvalue()
 
 

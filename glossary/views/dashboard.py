@@ -9,7 +9,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from glossary.dashboard import TABLE_SLUGS, current_metrics, dashboard_sections, dashboard_table
-from glossary.exports.files import _neutralise
+from glossary.exports.files import spreadsheet_safe
 from glossary.forms import DashboardFilterForm
 from glossary.selectors.terms import tag_choices
 from glossary.views.exports import download
@@ -56,6 +56,6 @@ class DashboardCsvView(GlossaryReadMixin, View):
         writer = csv.writer(out)
         writer.writerow(found.columns)
         for row in found.rows:
-            writer.writerow(["" if cell is None else _neutralise(str(cell)) for cell in row.cells])
+            writer.writerow(["" if cell is None else spreadsheet_safe(str(cell)) for cell in row.cells])
         name = f"dashboard-{table}{'-' + tag.slug if tag else ''}.csv"
         return download(HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8"), name)
