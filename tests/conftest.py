@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from accounts import roles
 from accounts.models import Department, User
@@ -192,3 +193,21 @@ def glossary_to_export(make_term, ada):
     )
     term_save(term=api, user=ada, reason="Link", related_terms=[omni])
     return [api, omni]
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """A clock the test moves by hand (`tests.dashboard_history.Clock`), read by `timezone.now`."""
+    from tests.dashboard_history import Clock
+
+    clock = Clock()
+    monkeypatch.setattr(timezone, "now", lambda: clock.now)
+    return clock
+
+
+@pytest.fixture
+def history(db, clock):
+    """The hand-built history the dashboard's figures are checked against (tests/dashboard_history.py)."""
+    from tests.dashboard_history import build_history
+
+    return build_history(clock)

@@ -215,8 +215,6 @@ def run_the_worker_on_the_export():
 def test_export_page_downloads_the_pdf_by_itself_when_the_worker_is_done(glossary_for_a_background_export, as_user):
     import threading
 
-    from datetime import timedelta
-
     from django.utils import timezone
 
     ada = as_user("ada")

@@ -16,20 +16,8 @@ from glossary.dashboard import TABLE_SLUGS, dashboard_table
 from glossary.models import Term
 from glossary.selectors import metrics
 from glossary.services import proposals as services
-from tests.dashboard_history import NOW, Clock, build_history
+from tests.dashboard_history import NOW
 from tests.workflow_helpers import approve, new_term_entry
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    clock = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: clock.now)
-    return clock
-
-
-@pytest.fixture
-def history(db, clock):
-    return build_history(clock)
 
 
 @pytest.fixture

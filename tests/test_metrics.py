@@ -4,27 +4,14 @@ from datetime import date
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from glossary import similarity
 from glossary.models import Tag
 from glossary.selectors import metrics
 from tests.dashboard_history import (
     API_IT, API_MARKETING, NOW, OMNICHANNEL_FINANCE, OMNICHANNEL_IT, OMNICHANNEL_MARKETING, PLATFORM_IT,
-    PLATFORM_MARKETING, Clock, build_history,
+    PLATFORM_MARKETING,
 )
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    clock = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: clock.now)
-    return clock
-
-
-@pytest.fixture
-def history(db, clock):
-    return build_history(clock)
 
 
 def counts(total, agreed, missing, in_review, deprecated):

@@ -1,6 +1,4 @@
-import http.server
 import io
-import threading
 
 import pytest
 from django.core.management import call_command

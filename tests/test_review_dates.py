@@ -15,7 +15,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import roles
 from accounts.services import api_token_create
 from glossary.models import Proposal, ReviewConfirmation, Term
 from glossary.models.terms import ReviewStatus

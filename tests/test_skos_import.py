@@ -12,7 +12,7 @@ from rdflib.namespace import DCTERMS, PROV
 
 from glossary.exports.imports import glossary_import
 from glossary.models import Proposal, Term
-from tests.test_skos import FORMATS, download
+from tests.test_skos import FORMATS
 from tests.workflow_helpers import approve, snapshot
 
 pytestmark = pytest.mark.django_db
