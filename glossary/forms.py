@@ -350,6 +350,7 @@ class ExportForm(forms.Form):
     missing = forms.SlugField(label="Missing a definition from", required=False)
     q = forms.CharField(label="Search", required=False, max_length=200)
     include_in_review = forms.BooleanField(label="Include terms not yet approved", required=False)
+    state = forms.BooleanField(label="Add a page on the state of our common language", required=False)
 
     def clean_tag(self):
         slug = self.cleaned_data["tag"]
@@ -378,6 +379,7 @@ class ExportForm(forms.Form):
             include_in_review=data.get("include_in_review", False),
             missing=data.get("missing", ""),
             query=data.get("q", ""),
+            state=data.get("state", False),
         )
 
 

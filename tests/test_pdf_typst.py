@@ -184,3 +184,39 @@ def test_an_overdue_term_is_marked_and_every_term_shows_its_review_date(make_ter
     assert text.count("Review overdue since") == 1
     assert f"Funnel Approved Review overdue since {overdue_since}." in text
     assert f"Review by: {(today + datetime.timedelta(days=200)).strftime('%-d %B %Y')}" in text
+
+
+def test_the_state_page_carries_the_dashboards_figures_when_asked_for(glossary_in_every_status, reader_client):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from glossary.dashboard import dashboard_sections
+    from glossary.selectors.metrics import glossary_metrics
+
+    without = render_pdf(ExportOptions())
+    assert "State of our common language" not in words(without)
+    response = reader_client.get(reverse("glossary:glossary_pdf"), {"state": "on"})
+    assert response["Content-Type"] == "application/pdf"
+    assert "-with-state-" in response["Content-Disposition"]
+    text = " ".join(words(response.content).split())
+    assert "State of our common language" in outline_titles(response.content)
+    assert "Figures for the whole glossary on" in text
+    for _, heading, tables in dashboard_sections(glossary_metrics(now=timezone.now())):
+        assert heading in text
+        for table in tables:
+            assert table.title in text and " ".join(table.summary.split()) in text
+            for row in table.rows:
+                assert all(str(cell) in text for cell in row.cells if cell is not None)
+
+
+def test_the_state_page_follows_the_exports_tag_and_a_one_term_pdf_has_none(glossary_in_every_status):
+    text = " ".join(words(render_pdf(ExportOptions(tag="customer-experience", state=True))).split())
+    assert "Figures for terms tagged Customer experience on" in text
+    api = Term.objects.get(name="API")
+    assert "State of our common language" not in words(render_pdf(ExportOptions(term=api.slug, state=True)))
+
+
+def test_the_export_command_adds_the_state_page_on_request(glossary_in_every_status, tmp_path):
+    out = tmp_path / "g.pdf"
+    call_command("export_pdf", str(out), "--state", stderr=io.StringIO())
+    assert "State of our common language" in outline_titles(out.read_bytes())

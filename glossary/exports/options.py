@@ -33,6 +33,7 @@ class ExportOptions:
     term: str = ""  # one term's slug, for a single-term PDF
     missing: str = ""  # a department's slug: only terms without that department's definition
     query: str = ""  # the home page's search words
+    state: bool = False  # the PDF adds a page on the state of our common language (the dashboard's figures)
 
     def filename(self, extension: str, *, on: date | None = None) -> str:
         """The file's name, saying what it holds and when it was made (the site's time zone), e.g.
@@ -55,6 +56,7 @@ class ExportOptions:
             f"missing-{_slug(self.missing)}" if self.missing else "",
             f"letter-{_slug(self.letter) or 'other'}" if self.letter else "",
             _slug(self.query),
+            "with-state" if self.state else "",
         ]
 
     def terms(self):

@@ -13,6 +13,9 @@ def add_filter_arguments(parser) -> None:
     parser.add_argument("--missing", default="", help="a department's slug: only terms without its definition")
     parser.add_argument("--search", default="", help="search words, as in the home page's search box")
     parser.add_argument("--include-in-review", action="store_true", help="also terms not yet approved, marked so")
+    parser.add_argument(
+        "--state", action="store_true", help="PDF only: add a page on the state of our common language (the dashboard's figures)"
+    )
 
 
 def export_options(options: dict) -> ExportOptions:
@@ -25,6 +28,7 @@ def export_options(options: dict) -> ExportOptions:
             "missing": options["missing"],
             "q": options["search"],
             "include_in_review": options["include_in_review"],
+            "state": options.get("state", False),
         }
     )
     if not form.is_valid():

@@ -19,6 +19,8 @@ from glossary.exports.pdf.fonts import printable
 from glossary.exports.pdf.markdown import markdown_tree
 from glossary.models import Tag, Term
 from glossary.models.terms import ReviewStatus
+from glossary.dashboard import dashboard_sections
+from glossary.selectors.metrics import glossary_metrics
 from glossary.selectors.terms import department_columns
 
 # The fields the layout places itself; the rest follow the definitions, in CONTENT's order.
@@ -111,6 +113,48 @@ def term_data(term: Term, departments: list[Department], exported: set[str], tod
     }
 
 
+def _cell(value) -> str:
+    return "–" if value is None else printable(str(value))
+
+
+def state_data(options: ExportOptions, now) -> dict:
+    """The "State of our common language" page: the dashboard's tables, summaries and charts, for
+    the whole glossary or the export's tag (the dashboard's one filter)."""
+    tag = Tag.objects.filter(slug=options.tag).first() if options.tag else None
+    sections = []
+    for _, heading, tables in dashboard_sections(glossary_metrics(now=now, tag=tag)):
+        sections.append({
+            "heading": heading,
+            "tables": [
+                {
+                    "title": printable(table.title),
+                    "summary": printable(table.summary),
+                    "columns": [printable(column) for column in table.columns],
+                    "rows": [[_cell(cell) for cell in row.cells] for row in table.rows],
+                    "empty": printable(table.empty),
+                    "notes": [printable(note) for note in table.notes],
+                    "chart": {
+                        "kind": table.chart.kind,
+                        "labels": [printable(str(label)) for label in table.chart.labels],
+                        "series": [
+                            {"name": printable(series["name"]), "values": [value or 0 for value in series["values"]]}
+                            for series in table.chart.series
+                        ],
+                    }
+                    if table.chart and table.chart.labels
+                    else None,
+                }
+                for table in tables
+            ],
+        })
+    scope = f"terms tagged {tag.name}" if tag else "the whole glossary"
+    return {
+        "title": "State of our common language",
+        "intro": printable(f"Figures for {scope} on {_day(now)}, from its history and proposals, as the dashboard shows them."),
+        "sections": sections,
+    }
+
+
 def _cover_lines(options: ExportOptions, count: int, today) -> list[str]:
     """What the cover says about this export: how many terms, when, and what narrowed it."""
     lines = [f"{count} term{'s' if count != 1 else ''} · {_day(today)}"]
@@ -172,4 +216,5 @@ def document_data(options: ExportOptions, *, on_term: Callable[[int, int], None]
             for letter, entries in sorted(sections.items(), key=lambda item: (item[0] == "#", item[0]))
         ],
         "empty": "No terms match this export.",
+        "state": state_data(options, now) if options.state and not single else None,
     }
