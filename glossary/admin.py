@@ -12,8 +12,8 @@ from glossary.models import (
 from glossary.services.terms import save_with_history, term_record_direct_edit
 
 
-class ReadOnlyAdmin(HistoryWithReasonAdmin):
-    """The workflow's records: visible in the admin, changed only through the workflow's pages."""
+class ViewOnly:
+    """An admin that shows rows and never adds, changes or deletes them."""
 
     def has_add_permission(self, request):
         return False
@@ -23,6 +23,10 @@ class ReadOnlyAdmin(HistoryWithReasonAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ViewOnly, HistoryWithReasonAdmin):
+    """The workflow's records: visible in the admin, changed only through the workflow's pages."""
 
 
 def departments_without_definition(term):
@@ -165,18 +169,9 @@ class CommentAdmin(ReadOnlyAdmin):
     list_display = ["proposal", "author", "created_at"]
 
 
-class SentRecordAdmin(admin.ModelAdmin):
+class SentRecordAdmin(ViewOnly, admin.ModelAdmin):
     """Who watches what and what was sent, for answering "why did I (not) get this e-mail";
     people change their watches on *My watches*, and the tick writes the rest."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Watch)
