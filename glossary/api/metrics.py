@@ -4,7 +4,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from glossary.api import schemas
-from glossary.api.errors import invalid
+from glossary.api.terms import by_slug
 from glossary.dashboard import current_metrics
 from glossary.models import Tag
 from glossary.selectors.metrics import AGREEMENT_ROWS, AgreementCounts, Metrics
@@ -28,11 +28,7 @@ class MetricsQuery(Schema):
     ),
 )
 def metrics(request, query: Query[MetricsQuery]):
-    tag = None
-    if query.tag:
-        tag = Tag.objects.filter(slug=query.tag).first()
-        if tag is None:
-            raise invalid(("query", "tag"), "No tag has this slug.")
+    tag = by_slug(Tag, query.tag, "tag", "No tag has this slug.")
     return metrics_data(request, current_metrics(tag=tag, user=request.user), tag)
 
 

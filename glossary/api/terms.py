@@ -77,16 +77,19 @@ class TermFilters(Schema):
             "query": self.q.strip(),
             "status": self.status.value if self.status else "",
             "letter": self.letter or "",
-            "tag": _by_slug(Tag, self.tag, "tag", "No tag has this slug."),
-            "missing_department": _by_slug(Department, self.missing, "missing", "No department has this slug."),
+            "tag": by_slug(Tag, self.tag, "tag", "No tag has this slug."),
+            "missing_department": by_slug(Department, self.missing, "missing", "No department has this slug."),
             "updated_since": self.updated_since,
         }
 
 
-def _by_slug(model, slug: str | None, field: str, message: str):
+def by_slug(model, slug: str | None, field: str, message: str):
+    """The tag or department a query names by its slug, None when it names none; anything that is
+    not one of the glossary's slugs is invalid input (and never reaches the database: PostgreSQL
+    refuses NUL in text)."""
     if not slug:
         return None
-    found = model.objects.filter(slug=slug).first()
+    found = model.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
     if found is None:
         raise invalid(("query", field), message)
     return found
@@ -183,7 +186,7 @@ class SkosQuery(Schema):
 )
 @revalidated
 def skos(request, query: Query[SkosQuery]):
-    _by_slug(Tag, query.tag, "tag", "No tag has this slug.")
+    by_slug(Tag, query.tag, "tag", "No tag has this slug.")
     options = ExportOptions(status=query.status.value if query.status else "", tag=query.tag or "", letter=query.letter or "")
     file = glossary_file(options=options, file_format=query.format)
     response = HttpResponse(file.body, content_type=file.content_type)
