@@ -32,13 +32,20 @@ def parse_trusted_proxies(value: str) -> TrustedProxies:
     value = value.strip()
     if value.isdigit():
         return TrustedProxies(count=int(value))
+    return TrustedProxies(networks=parse_networks(value))
+
+
+@lru_cache(maxsize=8)
+def parse_networks(value: str) -> tuple[Network, ...]:
+    """`10.0.0.0/8,127.0.0.1,::1`: the addresses and networks named. An entry that is no address
+    is left out, so a typo allows or trusts nothing rather than something unintended."""
     networks = []
     for item in value.split(","):
         try:
             networks.append(ipaddress.ip_network(item.strip(), strict=False))
         except ValueError:
-            continue  # an entry that is no address trusts nothing, rather than something unintended
-    return TrustedProxies(networks=tuple(networks))
+            continue
+    return tuple(networks)
 
 
 def parse_address(value: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:

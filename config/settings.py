@@ -253,6 +253,10 @@ GLOSSARY_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("GLOSSARY_WEBHOOK_TIMEOU
 # Deliveries go straight to the endpoint unless this names a proxy (http://proxy.example:3128);
 # the environment's HTTP(S)_PROXY variables are not used for them.
 GLOSSARY_WEBHOOK_PROXY = os.environ.get("GLOSSARY_WEBHOOK_PROXY", "")
+# Deliveries connect only to public addresses and to these networks (comma-separated, e.g.
+# "10.20.0.0/16,192.168.5.7"): whoever registers an endpoint must not reach the server itself or
+# the company's inside through it. Development mode allows the machine's own loopback addresses.
+GLOSSARY_WEBHOOK_ALLOWED_NETWORKS = os.environ.get("GLOSSARY_WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8,::1" if DEBUG else "")
 # Of a receiver's answer, at most this much is read (bytes); the rest is dropped unread.
 GLOSSARY_WEBHOOK_RESPONSE_LIMIT = 64 * 1024
 

@@ -488,6 +488,7 @@ def test_redirects_are_not_followed(register):
 @pytest.mark.slow
 def test_deliveries_go_through_the_configured_proxy_only(register, settings, monkeypatch):
     monkeypatch.setenv("HTTP_PROXY", closed_port_url())  # the environment's proxy is not used
+    settings.GLOSSARY_WEBHOOK_ALLOWED_NETWORKS = ""  # the proxy decides where it goes on to, not us
     with receiving(status(200)) as proxy:
         settings.GLOSSARY_WEBHOOK_PROXY = proxy.url.removesuffix("/hook")
         endpoint, _ = register("http://hooks.example.invalid/glossary")
@@ -504,6 +505,62 @@ def test_the_environments_proxy_variables_are_not_used(register, monkeypatch):
         endpoint, _ = register(receiver.url)
         delivery = deliver_first(webhook_test_send(endpoint=endpoint))
     assert delivery.state == WebhookDelivery.State.SUCCEEDED and len(receiver.received) == 1
+
+
+# --- Only public addresses and allowed networks ------------------------------------------------
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_a_delivery_to_a_local_address_is_refused_when_it_connects_and_nothing_reaches_it(register, settings, host):
+    with receiving(status(200)) as receiver:
+        # Registered while the loopback network was allowed (or while the name pointed elsewhere)…
+        endpoint, _ = register(receiver.url.replace("127.0.0.1", host))
+        # …and sent after it no longer is: the address is checked where the connection is opened.
+        settings.GLOSSARY_WEBHOOK_ALLOWED_NETWORKS = ""
+        delivery = deliver_first(webhook_test_send(endpoint=endpoint))
+    assert receiver.received == []
+    attempt = delivery.attempts.get()
+    assert not attempt.succeeded and attempt.status_code is None
+    assert attempt.error == (
+        "Could not connect: 127.0.0.1 is a private or local address: webhooks go only to public addresses "
+        "and to the networks in GLOSSARY_WEBHOOK_ALLOWED_NETWORKS."
+    )
+    assert delivery.state == WebhookDelivery.State.PENDING  # tried again later, in case the network is allowed
+
+
+def test_a_network_the_administrator_allows_gets_its_deliveries(register, settings):
+    settings.GLOSSARY_WEBHOOK_ALLOWED_NETWORKS = "10.0.0.0/8, not-a-network, 127.0.0.1/32"
+    with receiving(status(200)) as receiver:
+        endpoint, _ = register(receiver.url)
+        delivery = deliver_first(webhook_test_send(endpoint=endpoint))
+    assert delivery.state == WebhookDelivery.State.SUCCEEDED and len(receiver.received) == 1
+
+
+@pytest.mark.parametrize(
+    "url, shown",
+    [
+        ("https://169.254.169.254/latest/meta-data/", "169.254.169.254"),  # a cloud's metadata service
+        ("https://10.1.2.3/hook", "10.1.2.3"),
+        ("https://192.168.0.1:8443/hook", "192.168.0.1"),
+        ("https://localhost/hook", "127.0.0.1"),
+        ("https://127.0.0.1:9000/hook", "127.0.0.1"),
+        ("https://[::1]/hook", "::1"),
+        ("https://[::ffff:127.0.0.1]/hook", "127.0.0.1"),
+        ("https://0.0.0.0/hook", "0.0.0.0"),
+        ("https://[fd00::1]/hook", "fd00::1"),
+    ],
+)
+def test_a_private_or_local_address_is_refused_next_to_the_field(admin_client, settings, url, shown):
+    settings.GLOSSARY_WEBHOOK_ALLOWED_NETWORKS = ""
+    response = admin_client.post(reverse("webhooks:add"), {"url": url, "events": ALL_EVENTS, "format": "standard"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f"{shown} is a private or local address" in page and 'id="id_url_error"' in page
+    assert not WebhookEndpoint.objects.exists()
+    # A public address, and the same private one once its network is allowed, are taken.
+    public = {"url": "https://hooks.example.com/glossary", "events": ALL_EVENTS, "format": "standard"}
+    assert admin_client.post(reverse("webhooks:add"), public).status_code == 201
+    settings.GLOSSARY_WEBHOOK_ALLOWED_NETWORKS = "0.0.0.0/0,::/0"
+    assert admin_client.post(reverse("webhooks:add"), {**public, "url": url}).status_code == 201
 
 
 # --- Which events the workflow fires ---------------------------------------------------------------

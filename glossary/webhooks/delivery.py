@@ -4,7 +4,8 @@ Runs in the task worker or `manage.py glossary_tick`, never in a web request. Re
 followed (a receiver must not send the signed body on to another host); a 3xx counts as a failure
 that tells the admin which address to register instead. Proxy variables in the environment are
 ignored: the signed body goes straight to the registered address, or through the one proxy named
-by GLOSSARY_WEBHOOK_PROXY.
+by GLOSSARY_WEBHOOK_PROXY. Straight connections go only to public addresses and allowed networks
+(`addresses`).
 """
 
 import time
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 import requests
 import urllib3
 from django.conf import settings
+
+from glossary.webhooks.addresses import CheckedAddressAdapter
 
 EXCERPT_CHARS = 500
 
@@ -47,6 +50,9 @@ def post(url: str, *, body: bytes, headers: dict[str, str]) -> Outcome:
     session.trust_env = False
     if settings.GLOSSARY_WEBHOOK_PROXY:
         session.proxies = {"http": settings.GLOSSARY_WEBHOOK_PROXY, "https": settings.GLOSSARY_WEBHOOK_PROXY}
+    else:
+        session.mount("http://", CheckedAddressAdapter())
+        session.mount("https://", CheckedAddressAdapter())
     try:
         with session.post(
             url,

@@ -15,6 +15,7 @@ a lease), so two senders running at the same moment never send the same delivery
 
 from datetime import datetime, timedelta
 from functools import partial
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,6 +27,7 @@ from django.utils import timezone
 from glossary.models import ReviewDueAnnouncement, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from glossary.selectors.review import terms_due_for_review
 from glossary.webhooks import delivery, events, formats, signing
+from glossary.webhooks.addresses import host_problem
 from glossary.webhooks.events import absolute
 from glossary.webhooks.selectors import endpoints_subscribed, webhook_admins
 
@@ -56,7 +58,7 @@ def webhook_url_problem(url: str) -> str | None:
         return "Enter a full web address starting with https://, e.g. https://hooks.example.com/glossary."
     if url.lower().startswith("http://") and not (settings.DEBUG or settings.GLOSSARY_WEBHOOKS_ALLOW_HTTP):
         return "Use an https:// address: events are only sent encrypted."
-    return None
+    return host_problem(urlsplit(url).hostname or "")
 
 
 def _clean(*, url: str, events_wanted: list[str], endpoint_format: str) -> dict:
