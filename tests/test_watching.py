@@ -50,6 +50,47 @@ def test_a_term_watcher_is_mailed_when_a_proposal_opens_and_when_it_publishes(
     assert "/terms/platform/" in published.body
 
 
+def test_term_watchers_hear_of_each_new_revision_of_a_proposal_once_and_its_author_does_not(
+    ada, ivan, maya, marco, it, marketing, platform, mailoutbox, django_capture_on_commit_callbacks
+):
+    watch_set(user=maya, term=platform, delivery=IMMEDIATE)
+    watch_set(user=marco, delivery=DAILY)  # the whole glossary, in the digest
+    watch_set(user=ada, term=platform, delivery=IMMEDIATE)
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = propose_change(ada, platform, definitions={it.pk: "Shared tools.", marketing.pk: "A system."})
+        approve(proposal, ivan)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposal_update(
+            proposal=proposal, user=ada, reason="Say it better", seen_revision=1,
+            entry=replace(Entry.from_proposal(proposal), summary="Tools everyone builds on."),
+        )
+    revised = mails_to(mailoutbox, maya)[-1]
+    assert revised.subject == (
+        "[Common Ground] The proposal for “Platform” changed (revision 2), its sign-offs start again: Say it better"
+    )
+    assert f"/proposals/{proposal.pk}/" in revised.body
+    assert mails_to(mailoutbox, ada) == []
+    notices = WatchNotice.objects.filter(kind=WatchNotice.Kind.REVISED)
+    assert sorted((n.user.username, n.delivery, n.event_key) for n in notices) == [
+        ("marco", DAILY, f"revised:{proposal.pk}:2"),
+        ("maya", IMMEDIATE, f"revised:{proposal.pk}:2"),
+    ]
+
+
+def test_moving_an_out_of_date_proposal_onto_the_new_version_is_a_revision_its_watchers_hear_of(
+    ada, maya, ivan, marco, it, marketing, platform, django_capture_on_commit_callbacks
+):
+    watch_set(user=marco, term=platform, delivery=IMMEDIATE)
+    first = propose_change(ada, platform, reason="IT wording", definitions={it.pk: "Preconfigured tools.", marketing.pk: "A complete system."})
+    second = propose_change(maya, platform, reason="Marketing wording", definitions={it.pk: "Tools to build on.", marketing.pk: "One system."})
+    approve(first, ivan)
+    approve(first, marco)
+    assert not WatchNotice.objects.filter(kind=WatchNotice.Kind.REVISED).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposal_rebase(proposal=second, user=maya)
+    assert WatchNotice.objects.get(kind=WatchNotice.Kind.REVISED).event_key == f"revised:{second.pk}:2"
+
+
 def test_a_term_watcher_hears_of_its_deprecation(
     ada, ivan, marco, maya, platform, make_term, mailoutbox, django_capture_on_commit_callbacks
 ):

@@ -59,6 +59,7 @@ class WatchNotice(models.Model):
 
     class Kind(models.TextChoices):
         PROPOSED = "proposed", "Proposal opened"
+        REVISED = "revised", "Proposal revised"
         PUBLISHED = "published", "Published"
         DEPRECATED = "deprecated", "Deprecated"
         REVIEW_DUE = "review_due", "Review due soon"

@@ -244,6 +244,7 @@ def proposal_update(*, proposal: Proposal, user, reason: str, entry: Entry, seen
         entry = replace(entry, status=Term.Status.APPROVED)
     _write_content(proposal, entry, user=user, reason=f"Revision {proposal.revision}")
     _after_commit(notifications.proposal_waiting, proposal.pk)
+    _tell_watchers(watching.record_proposal_revised, proposal)
     return proposal
 
 
@@ -435,4 +436,5 @@ def proposal_rebase(*, proposal: Proposal, user) -> Proposal:
     proposal.state = workflow.next_state(Action.REBASE, proposal)
     _write_content(proposal, merged, user=user, reason=f"Updated onto version {term.version}")
     _after_commit(notifications.proposal_waiting, proposal.pk)
+    _tell_watchers(watching.record_proposal_revised, proposal)
     return proposal

@@ -100,18 +100,41 @@ def _tag_ids_of_proposal(proposal: Proposal) -> list[int]:
     return list(Tag.objects.filter(name__in=proposal.tag_list).values_list("pk", flat=True))
 
 
+def _proposal_watchers_tags(proposal: Proposal) -> set[int]:
+    """The tags whose watchers hear of a proposal: those it gives the term, and the term's own."""
+    tag_ids = set(_tag_ids_of_proposal(proposal))
+    if proposal.term_id:
+        tag_ids |= set(proposal.term.tags.values_list("pk", flat=True))
+    return tag_ids
+
+
+def _proposal_subject(proposal: Proposal) -> str:
+    if proposal.term_id is None:
+        return f"a new term “{proposal.name}”"
+    return f"{proposal.get_kind_display().lower()} of “{proposal.name}”"
+
+
 def record_proposal_opened(proposal: Proposal, *, now: datetime.datetime) -> str:
     """Watchers of the term (or, for a new term, of its tags) and of the glossary hear of a new
     proposal; its author does not. Returns the change's key for `send_immediate`."""
     key = f"proposed:{proposal.pk}"
-    tag_ids = set(_tag_ids_of_proposal(proposal))
-    if proposal.term_id:
-        tag_ids |= set(proposal.term.tags.values_list("pk", flat=True))
-    what = f"a new term “{proposal.name}”" if proposal.term_id is None else f"{proposal.get_kind_display().lower()} of “{proposal.name}”"
     _record(
-        kind=Kind.PROPOSED, event_key=key, headline=f"{proposal.author} proposed {what}: {proposal.reason}",
-        link=proposal.get_absolute_url(), term_id=proposal.term_id, tag_ids=tag_ids, proposal=proposal, now=now,
-        skip_user_id=proposal.author_id,
+        kind=Kind.PROPOSED, event_key=key, headline=f"{proposal.author} proposed {_proposal_subject(proposal)}: {proposal.reason}",
+        link=proposal.get_absolute_url(), term_id=proposal.term_id, tag_ids=_proposal_watchers_tags(proposal),
+        proposal=proposal, now=now, skip_user_id=proposal.author_id,
+    )
+    return key
+
+
+def record_proposal_revised(proposal: Proposal, *, now: datetime.datetime) -> str:
+    """The same watchers hear of each new revision: what they may have read, commented on or signed
+    off has changed, and every sign-off so far no longer counts."""
+    key = f"revised:{proposal.pk}:{proposal.revision}"
+    _record(
+        kind=Kind.REVISED, event_key=key,
+        headline=f"The proposal for “{proposal.name}” changed (revision {proposal.revision}), its sign-offs start again: {proposal.reason}",
+        link=proposal.get_absolute_url(), term_id=proposal.term_id, tag_ids=_proposal_watchers_tags(proposal),
+        proposal=proposal, now=now, skip_user_id=proposal.author_id,
     )
     return key
 
