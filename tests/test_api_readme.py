@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from accounts.services import api_token_create
-from glossary.models import Term
+from glossary.models import Term, Watch
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -35,3 +35,6 @@ def test_the_readme_curl_examples_run_as_written(live_server, glossary_to_search
     assert "}304\n" in run.stdout  # the status line printed after the term's JSON
     assert '"state": "published"' in run.stdout
     assert Term.objects.get(name="Omnichannel").owner == "Digital experience team"
+    assert '"target": "term", "term": "omnichannel"' in run.stdout
+    watch = Watch.objects.get(user=ada)
+    assert (watch.term.slug, watch.delivery) == ("omnichannel", Watch.Delivery.IMMEDIATE)

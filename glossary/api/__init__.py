@@ -8,7 +8,7 @@ glossary/api/openapi.json is compared with it by the tests, so a change to the A
 
 from ninja import NinjaAPI
 
-from glossary.api import errors, metrics, proposals, terms
+from glossary.api import errors, metrics, proposals, terms, watches
 from glossary.api.parsing import CarefulParser
 from glossary.api.auth import READ
 
@@ -18,7 +18,7 @@ api = NinjaAPI(
     description=(
         "The shared glossary for other systems: every term with each department's definition, its "
         "versions and the differences between them; proposals and sign-offs through the same "
-        "workflow as the site. Errors are RFC 9457 problem details."
+        "workflow as the site; the caller's own watches. Errors are RFC 9457 problem details."
     ),
     urls_namespace="api-1",
     docs_url="/docs",
@@ -30,3 +30,4 @@ errors.install(api)
 api.add_router("/", terms.router)
 api.add_router("/", proposals.router)
 api.add_router("/", metrics.router)
+api.add_router("/", watches.router)

@@ -43,7 +43,7 @@ class TokenAuth(HttpBearer):
             raise request._api_token_answer
         user, api_token = request._api_token_answer
         if self.write and api_token.read_only:
-            raise AuthorizationError(403, "This token is read-only: make one without “Read-only” to propose or sign off.")
+            raise AuthorizationError(403, "This token is read-only: make one without “Read-only” to propose, sign off or change your watches.")
         request.user = user
         request.api_token = api_token
         return user

@@ -268,6 +268,40 @@ class ProposalPage(Schema):
     results: list[ProposalSummary]
 
 
+# Watches (glossary.services.watching): the caller's own, as on *My watches*.
+
+WatchTarget = Enum("WatchTarget", {value.upper(): value for value in models.Watch.Target.values}, type=str)
+WatchDelivery = Enum("WatchDelivery", {value.upper(): value for value in models.Watch.Delivery.values}, type=str)
+
+
+class NewWatch(_Strict):
+    target: WatchTarget = Field(description="term, tag, or glossary (the whole glossary).")
+    term: Text | None = Field(None, max_length=140, description="For target term: the term's slug.")
+    tag: Text | None = Field(None, max_length=60, description="For target tag: the tag's slug.")
+    delivery: WatchDelivery = Field(
+        WatchDelivery.IMMEDIATE, description="immediate (an e-mail for each change) or daily (a digest)."
+    )
+
+
+class Watch(Schema):
+    id: int
+    target: WatchTarget
+    term: str | None = Field(description="The term's slug, for a term watch.")
+    tag: str | None = Field(description="The tag's slug, for a tag watch.")
+    description: str = Field(description="What is watched, in words, as *My watches* says it.")
+    delivery: WatchDelivery
+    created_at: datetime
+
+
+class WatchPage(Schema):
+    count: int
+    page: int
+    pages: int
+    next: str | None
+    previous: str | None
+    results: list[Watch]
+
+
 # The dashboard's figures (glossary.selectors.metrics).
 
 

@@ -83,15 +83,15 @@ class TermFilters(Schema):
         }
 
 
-def by_slug(model, slug: str | None, field: str, message: str):
-    """The tag or department a query names by its slug, None when it names none; anything that is
-    not one of the glossary's slugs is invalid input (and never reaches the database: PostgreSQL
-    refuses NUL in text)."""
+def by_slug(model, slug: str | None, field: str, message: str, *, where: str = "query"):
+    """The term, tag or department a query (or, with where="body", a body) names by its slug, None
+    when it names none; anything that is not one of the glossary's slugs is invalid input (and never
+    reaches the database: PostgreSQL refuses NUL in text)."""
     if not slug:
         return None
     found = model.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
     if found is None:
-        raise invalid(("query", field), message)
+        raise invalid((where, field), message)
     return found
 
 
