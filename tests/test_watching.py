@@ -213,6 +213,20 @@ def test_my_watches_lists_them_and_removes_one(client, maya, platform):
     assert list(Watch.objects.values_list("target", flat=True)) == ["glossary"]
 
 
+def test_a_persons_watches_come_whole_glossary_first_then_tags_then_terms_by_name(maya, platform, make_term):
+    from glossary.models import Tag
+    from glossary.selectors.watching import watches_of
+
+    agile = make_term("Agile", it_text="Sprints.")
+    watch_set(user=maya, term=platform, delivery=DAILY)
+    watch_set(user=maya, tag=Tag.objects.get(name="Architecture"), delivery=DAILY)
+    watch_set(user=maya, term=agile, delivery=DAILY)
+    watch_set(user=maya, delivery=IMMEDIATE)
+    assert [w.describe() for w in watches_of(maya)] == [
+        "the whole glossary", "terms tagged “Architecture”", "the term “Agile”", "the term “Platform”",
+    ]
+
+
 def test_nobody_removes_someone_elses_watch(client, maya, marco, platform):
     watch = watch_set(user=marco, term=platform, delivery=DAILY)
     login(client, maya)

@@ -1,7 +1,7 @@
 """Reads about watching: a person's watches, and who watches a term."""
 
 from django.core import signing
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, When
 
 from glossary.models import Watch
 
@@ -20,7 +20,10 @@ def watches_of(user) -> QuerySet[Watch]:
     return (
         Watch.objects.filter(user=user)
         .select_related("term", "tag")
-        .order_by("-target", "tag__name", "term__name_key", "pk")
+        .order_by(
+            Case(When(target=Watch.Target.GLOSSARY, then=0), When(target=Watch.Target.TAG, then=1), default=2),
+            "tag__name", "term__name_key", "pk",
+        )
     )
 
 
