@@ -5,11 +5,14 @@ holds exactly the figures the page shows. Cells are plain values: text, whole nu
 where there is no figure (shown as “–”, written as an empty cell).
 """
 
+import csv
+import io
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 
 from glossary import caching
+from glossary.exports.files import spreadsheet_safe
 from glossary.selectors.metrics import AGREEMENT_ROWS, DECISION_WINDOW, Metrics, glossary_metrics
 
 
@@ -59,6 +62,15 @@ class Table:
     def labelled_rows(self) -> list[tuple[Row, list[tuple[str, object]]]]:
         """Each row with its cells paired with their columns' names (a phone shows them per cell)."""
         return [(row, list(zip(self.columns, row.cells))) for row in self.rows]
+
+    def as_csv(self) -> str:
+        """Its columns, then its rows as the page shows them, safe to open in a spreadsheet."""
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(self.columns)
+        for row in self.rows:
+            writer.writerow(["" if cell is None else spreadsheet_safe(str(cell)) for cell in row.cells])
+        return out.getvalue()
 
 
 def _percent(share: float) -> str:

@@ -1,7 +1,5 @@
 """The alignment dashboard and a CSV file of each of its tables."""
 
-import csv
-import io
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse
@@ -9,7 +7,6 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from glossary.dashboard import TABLE_SLUGS, current_metrics, dashboard_sections, dashboard_table
-from glossary.exports.files import spreadsheet_safe
 from glossary.forms import DashboardFilterForm
 from glossary.selectors.terms import tag_choices
 from glossary.views.exports import download
@@ -52,10 +49,5 @@ class DashboardCsvView(GlossaryReadMixin, View):
             raise Http404("The dashboard has no table of that name.")
         tag = _filter_form(request).chosen_tag()
         found = dashboard_table(dashboard_metrics(request, tag), table)
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(found.columns)
-        for row in found.rows:
-            writer.writerow(["" if cell is None else spreadsheet_safe(str(cell)) for cell in row.cells])
         name = f"dashboard-{table}{'-' + tag.slug if tag else ''}.csv"
-        return download(HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8"), name)
+        return download(HttpResponse(found.as_csv(), content_type="text/csv; charset=utf-8"), name)
