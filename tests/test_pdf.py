@@ -1,4 +1,5 @@
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -7,6 +8,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from glossary.exports.options import ExportOptions
+from glossary.exports.selectors import pdf_export_status
 from glossary.exports.pdf import glossary_pdf, render_pdf
 from glossary.models import Term
 from glossary.services.terms import term_save
@@ -310,6 +312,13 @@ def test_queued_export_says_it_waits_for_the_worker_and_its_place_in_the_queue(r
 
     assert (status(first)["place_in_queue"], status(first)["message"]) == (1, "Waiting for the worker: yours is next in the queue")
     assert (status(second)["place_in_queue"], status(second)["message"]) == (2, "Waiting for the worker: 1 export is ahead of yours")
+    # Next in the queue for over two minutes: the worker is probably not running, and the page says so.
+    later = first.created_at + timedelta(minutes=2, seconds=1)
+    assert pdf_export_status(first, now=later)["message"].endswith(
+        "the background worker may not be running: if this page does not move on, tell your administrator."
+    )
+    assert pdf_export_status(second, now=later)["message"] == "Waiting for the worker: 1 export is ahead of yours"
+    assert "may not be running" not in pdf_export_status(first, now=later - timedelta(seconds=2))["message"]
     page = reader_client.get(second.get_absolute_url()).content.decode()
     assert "Waiting for the worker: 1 export is ahead of yours" in page
     assert f'href="{reverse("glossary:pdf_export_download", args=[second.pk])}"' in page  # shown once it is ready

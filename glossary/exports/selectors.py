@@ -1,8 +1,11 @@
 """Reads for exports: which terms go out, with everything they show, each term's versions for the
 JSON history, and how far a background PDF export has got."""
 
+from datetime import datetime, timedelta
+
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import Department
@@ -72,7 +75,12 @@ def pdf_export_place_in_queue(export: PdfExport) -> int | None:
     return ahead.count() + 1
 
 
-def pdf_export_status(export: PdfExport) -> dict:
+# A worker takes the next export within a second or two; one that waits this long with nothing
+# ahead of it most likely waits for a worker that is not running.
+WORKER_SILENCE = timedelta(minutes=2)
+
+
+def pdf_export_status(export: PdfExport, *, now: datetime | None = None) -> dict:
     """What the progress page and its status poll say about an export, in one place."""
     place = pdf_export_place_in_queue(export)
     if export.state == PdfExport.State.QUEUED:
@@ -82,6 +90,11 @@ def pdf_export_status(export: PdfExport) -> dict:
             message = "Waiting for the worker: yours is next in the queue"
         else:
             message = f"Waiting for the worker: {place - 1} {'export is' if place == 2 else 'exports are'} ahead of yours"
+        if place in (None, 1) and (now or timezone.now()) - export.created_at > WORKER_SILENCE:
+            message += (
+                ". Nothing has started it for over two minutes, so the background worker may not be"
+                " running: if this page does not move on, tell your administrator."
+            )
     else:
         message = export.message or export.get_state_display()
     return {
