@@ -236,6 +236,9 @@ GLOSSARY_REVIEW_MAX_YEARS = 5
 GLOSSARY_REMINDER_DAYS = int(os.environ.get("GLOSSARY_REMINDER_DAYS", "3"))
 # Daily digests go out at the first `glossary_tick` after this hour (TIME_ZONE), with what happened before it.
 GLOSSARY_DIGEST_HOUR = int(os.environ.get("GLOSSARY_DIGEST_HOUR", "7"))
+# Watch notices already mailed are kept this many days, to answer "why did I (not) get this e-mail"
+# in the admin, then removed by `glossary_tick` so the table does not grow forever (0 keeps them).
+GLOSSARY_KEEP_NOTICES_DAYS = int(os.environ.get("GLOSSARY_KEEP_NOTICES_DAYS", "90"))
 # A PDF of more terms than this, not already cached, is built by the task worker, not the request.
 # Typst lays out 500 terms in about a second on two cores (bench/pdf_export.py), so a glossary of a
 # few hundred terms downloads straight from the click.
@@ -259,6 +262,9 @@ GLOSSARY_WEBHOOK_PROXY = os.environ.get("GLOSSARY_WEBHOOK_PROXY", "")
 GLOSSARY_WEBHOOK_ALLOWED_NETWORKS = os.environ.get("GLOSSARY_WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8,::1" if DEBUG else "")
 # Of a receiver's answer, at most this much is read (bytes); the rest is dropped unread.
 GLOSSARY_WEBHOOK_RESPONSE_LIMIT = 64 * 1024
+# Delivered and given-up deliveries (with their attempts) are kept this many days after their last
+# try, for the endpoint's page, then removed by `glossary_tick`; waiting ones are always kept (0 keeps all).
+GLOSSARY_KEEP_WEBHOOK_DELIVERIES_DAYS = int(os.environ.get("GLOSSARY_KEEP_WEBHOOK_DELIVERIES_DAYS", "30"))
 
 # Where links in e-mails point.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

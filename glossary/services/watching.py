@@ -4,6 +4,7 @@ Recording happens inside the transaction of the change itself (a proposal opened
 change that rolls back tells nobody; immediate notices are mailed after commit, daily ones and any
 immediate one whose mail failed by `glossary_tick` (glossary.services.tick). Every send first
 *claims* its notices with one UPDATE of unclaimed rows, so two processes never mail the same one.
+Sent notices are kept GLOSSARY_KEEP_NOTICES_DAYS for the admin, then removed by the tick.
 """
 
 import datetime
@@ -32,6 +33,9 @@ Kind = WatchNotice.Kind
 Delivery = Watch.Delivery
 # A claim older than this belongs to a process that died before sending; its notices are taken again.
 CLAIM_TIMEOUT = datetime.timedelta(minutes=15)
+# Old notices are removed this many at a time, each batch its own short transaction.
+PRUNE_BATCH = 500
+REVIEW_WARNINGS = (Kind.REVIEW_DUE, Kind.REVIEW_OVERDUE)
 
 
 # --- watching -----------------------------------------------------------------------------------
@@ -157,6 +161,11 @@ def record_published(proposal: Proposal, *, now: datetime.datetime) -> str:
     return key
 
 
+def review_warning_key(kind: str, term_id: int, review_by: datetime.date) -> str:
+    """The change a review warning tells of: this kind of warning for this term and review date."""
+    return f"{kind}:{term_id}:{review_by.isoformat()}"
+
+
 def record_review_warnings(*, today: datetime.date, now: datetime.datetime) -> int:
     """Watchers of a term whose review date comes within the warning days, or has passed, hear of it:
     once when it becomes due, once when it becomes overdue, and again only for a new review date."""
@@ -171,7 +180,7 @@ def record_review_warnings(*, today: datetime.date, now: datetime.datetime) -> i
         else:
             kind, headline = Kind.REVIEW_DUE, f"“{term.name}” is due for review by {term.review_by:%-d %B %Y}"
         _record(
-            kind=kind, event_key=f"{kind}:{term.pk}:{term.review_by.isoformat()}", headline=headline,
+            kind=kind, event_key=review_warning_key(kind, term.pk, term.review_by), headline=headline,
             link=term.get_absolute_url(), term_id=term.pk, tag_ids=[t.pk for t in term.tags.all()], now=now,
         )
     return warnings.count() - before
@@ -292,3 +301,34 @@ def send_approver_reminders(*, now: datetime.datetime) -> int:
             reminder.save(update_fields=["recipients"])
             sent += len(messages)
     return sent
+
+
+# --- keeping the table small ------------------------------------------------------------------------
+
+def _could_be_recorded_again(kind: str, event_key: str, term_id: int | None, review_by: datetime.date | None) -> bool:
+    """Whether a notice's change could be recorded again were the notice gone. A proposal is opened
+    and published once, so its keys never come back; a review warning is recorded at every tick while
+    its term has that review date (only the existing notice stops it), so it stays while the date does."""
+    return kind in REVIEW_WARNINGS and review_by is not None and event_key == review_warning_key(kind, term_id, review_by)
+
+
+def watch_notices_prune(*, now: datetime.datetime, batch_size: int = PRUNE_BATCH) -> int:
+    """Remove the notices mailed more than GLOSSARY_KEEP_NOTICES_DAYS before `now` (none if it is 0);
+    returns how many. Unsent ones stay, claimed or not: they are still to be mailed. A review
+    warning stays while its term keeps that review date, so nobody is warned of it twice."""
+    days = settings.GLOSSARY_KEEP_NOTICES_DAYS
+    if days <= 0:
+        return 0
+    # sent_at only ever goes from empty to set, so a row that matches here still matches when deleted.
+    old = WatchNotice.objects.filter(sent_at__lt=now - datetime.timedelta(days=days))
+    removed, after = 0, 0
+    while True:
+        rows = list(
+            old.filter(pk__gt=after).order_by("pk").values_list("pk", "kind", "event_key", "term_id", "term__review_by")[:batch_size]
+        )
+        if not rows:
+            return removed
+        after = rows[-1][0]
+        ids = [pk for pk, *change in rows if not _could_be_recorded_again(*change)]
+        with transaction.atomic():
+            removed += old.filter(pk__in=ids).delete()[0]

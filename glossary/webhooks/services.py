@@ -11,6 +11,9 @@ go) and every webhook admin is e-mailed; resuming it sends what waited.
 
 A sender claims a delivery with one conditional UPDATE (due, still pending → due again only after
 a lease), so two senders running at the same moment never send the same delivery twice.
+
+Finished deliveries (delivered or given up) are removed with their attempts by the tick once their
+last try is GLOSSARY_KEEP_WEBHOOK_DELIVERIES_DAYS old; waiting ones are kept however old.
 """
 
 from datetime import datetime, timedelta
@@ -22,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from glossary.models import ReviewDueAnnouncement, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -43,6 +47,8 @@ PAUSE_AFTER = timedelta(hours=24)
 # A claimed delivery is due again after this, should its sender die before recording the try.
 CLAIM_LEASE = timedelta(minutes=5)
 URL_LIMIT = 2000
+# Old deliveries are removed this many at a time, each batch its own short transaction.
+PRUNE_BATCH = 500
 
 
 def webhook_url_problem(url: str) -> str | None:
@@ -306,3 +312,30 @@ def webhook_review_due_announce(*, now: datetime) -> int:
         events.term_review_due(term.pk, term.review_by)
         announced += 1
     return announced
+
+
+def webhook_deliveries_prune(*, now: datetime, batch_size: int = PRUNE_BATCH) -> int:
+    """Remove the delivered and given-up deliveries, with their attempts, whose last try was more
+    than GLOSSARY_KEEP_WEBHOOK_DELIVERIES_DAYS before `now` (none if it is 0); returns how many.
+
+    Pending ones stay however old: retrying, or waiting for a paused endpoint to resume. A finished
+    delivery is never sent again and no event is fired from one, so removing it sends nothing anew;
+    `ReviewDueAnnouncement`, which keeps review-due events from firing twice, is left alone."""
+    days = settings.GLOSSARY_KEEP_WEBHOOK_DELIVERIES_DAYS
+    if days <= 0:
+        return 0
+    cutoff = now - timedelta(days=days)
+    # Aged by the last try, not by when the event happened: one that waited weeks for a paused
+    # endpoint and was delivered yesterday is still shown on the endpoint's page.
+    tried_since = WebhookAttempt.objects.filter(delivery=OuterRef("pk"), attempted_at__gte=cutoff)
+    # A finished delivery never becomes pending again, so a row that matches here still matches when deleted.
+    old = WebhookDelivery.objects.filter(state__in=[State.SUCCEEDED, State.FAILED], created_at__lt=cutoff).exclude(
+        Exists(tried_since)
+    )
+    removed = 0
+    while True:
+        ids = list(old.order_by("pk").values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return removed
+        with transaction.atomic():
+            removed += old.filter(pk__in=ids).delete()[1].get(WebhookDelivery._meta.label, 0)

@@ -1,5 +1,6 @@
 """Glossary admins' webhook pages: list, add, look at deliveries, test, pause, resume, re-key, delete."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -69,6 +70,7 @@ class EndpointDetailView(WebhookAdminMixin, TemplateView):
             event_labels=[services.events.SUBSCRIBABLE.get(kind, kind) for kind in endpoint.events],
             deliveries=selectors.webhook_recent_deliveries(endpoint),
             recent_limit=selectors.RECENT_DELIVERIES,
+            keep_days=settings.GLOSSARY_KEEP_WEBHOOK_DELIVERIES_DAYS,
             **kwargs,
         )
 

@@ -13,7 +13,8 @@ logger = logging.getLogger(__name__)
 
 class Command(BaseCommand):
     help = (
-        "Send what is due: daily digests, approvers' reminders, review-date warnings. Safe to run "
+        "Send what is due (daily digests, approvers' reminders, review-date warnings, webhook retries) "
+        "and remove old sent notices and finished webhook deliveries. Safe to run "
         "often and in two places at once (nothing is sent twice). Production runs it from cron or a "
         "systemd timer; `make run` runs it with --every 300."
     )
