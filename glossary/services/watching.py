@@ -314,8 +314,9 @@ def _could_be_recorded_again(kind: str, event_key: str, term_id: int | None, rev
 
 def watch_notices_prune(*, now: datetime.datetime, batch_size: int = PRUNE_BATCH) -> int:
     """Remove the notices mailed more than GLOSSARY_KEEP_NOTICES_DAYS before `now` (none if it is 0);
-    returns how many. Unsent ones stay, claimed or not: they are still to be mailed. A review
-    warning stays while its term keeps that review date, so nobody is warned of it twice."""
+    returns how many. Unsent ones stay, claimed or not: they are still to be mailed (none is stuck
+    for good: a later tick mails it, or it goes with its watch). A review warning stays while its
+    term keeps that review date, so nobody is warned of it twice."""
     days = settings.GLOSSARY_KEEP_NOTICES_DAYS
     if days <= 0:
         return 0
