@@ -307,7 +307,8 @@ def send_approver_reminders(*, now: datetime.datetime) -> int:
 
 def _could_be_recorded_again(kind: str, event_key: str, term_id: int | None, review_by: datetime.date | None) -> bool:
     """Whether a notice's change could be recorded again were the notice gone. A proposal is opened
-    and published once, so its keys never come back; a review warning is recorded at every tick while
+    once, reaches each revision once (the number only grows) and is published once, so its keys
+    never come back; a review warning is recorded at every tick while
     its term has that review date (only the existing notice stops it), so it stays while the date does."""
     return kind in REVIEW_WARNINGS and review_by is not None and event_key == review_warning_key(kind, term_id, review_by)
 
