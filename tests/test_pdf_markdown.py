@@ -35,6 +35,24 @@ def test_links_to_exported_terms_stay_inside_the_pdf_others_go_to_the_site(setti
     ]
 
 
+def test_a_text_parsed_once_serves_every_pdf_with_its_own_links(settings):
+    from glossary.exports.pdf.markdown import _parsed
+
+    settings.SITE_URL = "https://glossary.example.com"
+    text = "An [API](/terms/api/) *with* a [site](/tags/) link, unique to this test."
+    inside = markdown_tree(text, {"api"})
+    outside = markdown_tree(text, {"lead"})
+    misses = _parsed.cache_info().misses
+    assert markdown_tree(text, {"api", "lead"}) == inside  # settling one PDF's links left the shared tree open
+    assert _parsed.cache_info().misses == misses  # and the text was not parsed again
+    assert inside[0]["p"][1] == {"link": ["API"], "term": "api"}
+    assert outside[0]["p"][1] == {"link": ["API"], "url": "https://glossary.example.com/terms/api/"}
+    assert inside[0]["p"][5] == outside[0]["p"][5] == {"link": ["site"], "url": "https://glossary.example.com/tags/"}
+    # Another site address is another tree.
+    settings.SITE_URL = "https://terms.example.org"
+    assert markdown_tree(text, set())[0]["p"][1] == {"link": ["API"], "url": "https://terms.example.org/terms/api/"}
+
+
 @pytest.mark.parametrize("href", ["javascript:alert(1)", "file:///etc/passwd", "data:text/html,x", "ftp://x.example/"])
 def test_a_link_the_site_would_not_follow_is_text_alone(href):
     [paragraph] = markdown_tree(f"[click]({href})", set())
