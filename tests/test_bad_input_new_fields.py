@@ -114,3 +114,17 @@ def test_watches_feeds_dashboard_and_export_filters_refuse_junk_without_a_500(cl
         assert client.get(reverse("glossary:glossary_pdf"), {"state": value, "tag": value}).status_code in (200, 400)
         assert client.get(f"/unsubscribe/{value.replace('/', '')[:2000] or 'x'}/").status_code in (200, 400, 404)
     assert client.get(reverse("glossary:dashboard_csv", args=["no-such-table"])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["10.0.0.1", "[::1]", "[::ffff:169.254.169.254]", "localhost.", "LOCALHOST", "[fe80::1%25eth0]", "0177.0.0.1"],
+)
+def test_private_webhook_addresses_at_and_past_the_length_limit_are_refused_at_the_field(admin_client, settings, host):
+    settings.GLOSSARY_WEBHOOK_ALLOWED_NETWORKS = ""
+    base = f"https://{host}/"
+    for url, status in ((base + "a" * (URL_LIMIT - len(base)), 400), (base + "a" * (URL_LIMIT + 1 - len(base)), 400)):
+        response = admin_client.post(reverse("webhooks:add"), {"url": url, "events": ["term.published"], "format": "standard"})
+        assert response.status_code == status
+        assert 'id="id_url_error"' in response.content.decode()
+    assert not WebhookEndpoint.objects.exists()
