@@ -24,23 +24,31 @@ install: $(VENV)/.installed
 
 install-test: install $(IDP_DIR)/node_modules/.package-lock.json
 
-# The task worker (large PDF exports, webhook deliveries) and the clock (digests, reminders, review
-# warnings, webhook retries: glossary_tick every five minutes, one process, no cron needed) run
-# beside the web server and stop with it.
+# One task worker for every queue (large PDF exports, webhook deliveries, the workflow's e-mail;
+# production runs one per queue, see README) and the clock (digests, reminders, review warnings,
+# webhook retries: glossary_tick every five minutes, one process, no cron needed) run beside the
+# web server and stop with it.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --address $(HOST)
-	$(PY) manage.py db_worker --interval 1 & worker=$$!; \
+	$(PY) manage.py db_worker --queue-name '*' --interval 1 & worker=$$!; \
 	$(PY) manage.py glossary_tick --every 300 & ticker=$$!; \
 	trap 'kill $$worker $$ticker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST)
 
+# The tests run on TEST_WORKERS processes (pytest-xdist; 0 runs them in this one); tests that share
+# something outside the test database (a Redis database, the schema fuzzer's servers) are in one
+# xdist_group, and --dist loadgroup keeps each group on one worker.
+TEST_WORKERS ?= auto
+XDIST = -n $(TEST_WORKERS) --dist loadgroup
+
 test: install-test
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 # Everything but the tests marked slow (browser, two servers, Hypothesis, PDF, over ~2 s); `make test` and CI run them all.
-test-fast: install-test
-	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+# No npm package is installed: the tests that need the OpenID Connect provider skip (outside CI).
+test-fast: install
+	$(PY) -m pytest $(XDIST) -m "not slow" $(PYTEST_ARGS)
 
 # Photograph the demo again for the README (docs/screenshots/); needs Chromium at /usr/bin/chromium.
 screenshots: install

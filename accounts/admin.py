@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, ReadOnlyPasswordHas
 from django.urls import reverse
 
 from accounts.models import Department, User
-from config.admin_history import HistoryWithReasonAdmin, reason_field
+from common.admin_history import HistoryWithReasonAdmin, reason_field
 
 
 @admin.register(Department)

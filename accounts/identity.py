@@ -79,7 +79,9 @@ def access_from_groups(groups: list[str], group_map: dict[str, GroupAccess]) -> 
     role_indexes = [ROLE_RANK.index(access.role) for access in matched if access.role]
     role = ROLE_RANK[max(role_indexes)] if role_indexes else roles.READER
     if len(departments) > 1:
-        logger.warning("Groups %s map to several departments (%s); the user gets none.", groups, sorted(departments))
+        # Only the groups of the map: the provider's list can be long, and is the directory's business.
+        mapped = [group for group in groups if group in group_map]
+        logger.warning("Groups %s map to several departments (%s); the user gets none.", mapped, sorted(departments))
         return Access(department=None, role=role)
     return Access(department=next(iter(departments), None), role=role)
 

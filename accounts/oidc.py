@@ -11,10 +11,15 @@ and checked at the callback, the code exchanged for tokens. What it leaves out i
 - accounts are found by issuer and `sub`, and the groups claim gives department and role at every
   log-in (accounts/identity.py);
 - with `OIDC_LOCAL_LOGIN=break-glass-only`, passwords work only for `OIDC_BREAK_GLASS_USERS`.
+
+What goes wrong is said for the log in the exceptions' messages: the step, the provider's host, its
+HTTP status and OAuth `error` fields; never its page, nor a code, verifier, token or secret (the
+library's own message for a failed code exchange holds the whole page, so the exchange is ours).
 """
 
 import logging
-from urllib.parse import urlencode
+from collections.abc import Sequence
+from urllib.parse import urlencode, urlsplit
 
 import jwt
 import requests
@@ -24,9 +29,11 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
+from requests.auth import HTTPBasicAuth
 
 from accounts.backends import DepartmentAwareBackend
 from accounts.identity import group_map_parse, user_sync_from_claims
+from common.log_text import log_excerpt
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +49,11 @@ class IdTokenRefused(SuspiciousOperation):
     """An ID token that is not from our provider, not for us, not for this log-in, or too old."""
 
 
+class CodeRefused(SuspiciousOperation):
+    """The provider would not exchange the code: used or expired (a stale tab, a replay), or the
+    client's credentials are wrong."""
+
+
 def oidc_enabled() -> bool:
     return bool(settings.OIDC_ISSUER and settings.OIDC_RP_CLIENT_ID)
 
@@ -53,16 +65,70 @@ def local_login_allowed(username: str | None) -> bool:
     return username in settings.OIDC_BREAK_GLASS_USERS
 
 
-def _get_json(url: str) -> dict:
+def _host(url: str) -> str:
+    return urlsplit(url).netloc.rpartition("@")[2] or "?"
+
+
+def _oauth_error(response: requests.Response, *, hide: Sequence[str | None]) -> str:
+    """The OAuth `error` and `error_description` of an error answer (RFC 6749 5.2), or ""."""
     try:
-        response = requests.get(url, timeout=settings.OIDC_TIMEOUT, headers={"Accept": "application/json"})
-        response.raise_for_status()
         document = response.json()
-    except (requests.RequestException, ValueError) as error:
-        raise ProviderUnavailable(f"{url}: {error}") from error
-    if not isinstance(document, dict):
-        raise ProviderUnavailable(f"{url}: not a JSON object")
+    except ValueError:
+        return ""
+    if not isinstance(document, dict) or not isinstance(document.get("error"), str):
+        return ""
+    said = f"error={log_excerpt(document['error'], limit=60, hide=hide)}"
+    if isinstance(document.get("error_description"), str):
+        said += f", error_description={log_excerpt(document['error_description'], limit=200, hide=hide)}"
+    return said
+
+
+def _connection_problem(error: requests.RequestException) -> str:
+    if isinstance(error, requests.Timeout):
+        return f"no answer within {settings.OIDC_TIMEOUT:g} s"
+    if not isinstance(error, requests.ConnectionError):
+        return f"the request failed ({type(error).__name__})"
+    # The operating system's words (refused, no such host, certificate not trusted) are deep in
+    # requests' and urllib3's wrappers, whose own messages repeat the address.
+    cause = error
+    for _ in range(10):
+        inner = cause.__cause__ or next((arg for arg in cause.args if isinstance(arg, BaseException)), None)
+        if inner is None:
+            break
+        cause = inner
+    if isinstance(cause, OSError) and not type(cause).__module__.startswith(("urllib3", "requests")):
+        return f"could not connect ({log_excerpt(cause.strerror or cause, limit=120)})"
+    return "could not connect"
+
+
+def _provider_request(step: str, method: str, url: str, **kwargs) -> requests.Response:
+    try:
+        return requests.request(method, url, timeout=settings.OIDC_TIMEOUT, **kwargs)
+    except requests.RequestException as error:
+        raise ProviderUnavailable(f"{step} at {_host(url)}: {_connection_problem(error)}") from error
+
+
+def _json_answer(
+    step: str, url: str, response: requests.Response, *, hide: Sequence[str | None] = (), objects_only: bool = True
+):
+    """The answer's JSON document (an object, unless `objects_only` is false), else ProviderUnavailable."""
+    if not 200 <= response.status_code < 300:
+        oauth_error = _oauth_error(response, hide=hide)
+        raise ProviderUnavailable(
+            f"{step} at {_host(url)} answered HTTP {response.status_code}{f', {oauth_error}' if oauth_error else ''}"
+        )
+    try:
+        document = response.json()
+    except ValueError:
+        raise ProviderUnavailable(f"{step} at {_host(url)}: the answer is not JSON") from None
+    if objects_only and not isinstance(document, dict):
+        raise ProviderUnavailable(f"{step} at {_host(url)}: the answer is not a JSON object")
     return document
+
+
+def _get_json(step: str, url: str) -> dict:
+    response = _provider_request(step, "GET", url, headers={"Accept": "application/json"})
+    return _json_answer(step, url, response)
 
 
 def provider_metadata() -> dict:
@@ -74,14 +140,17 @@ def provider_metadata() -> dict:
     key = f"oidc-discovery:{issuer}"
     metadata = cache.get(key)
     if metadata is None:
-        metadata = _get_json(f"{issuer}/.well-known/openid-configuration")
+        metadata = _get_json("discovery", f"{issuer}/.well-known/openid-configuration")
         # OpenID Connect Discovery 4.3: the document must name the issuer we asked, exactly;
         # otherwise another party could be speaking for it.
-        if metadata.get("issuer", "").rstrip("/") != issuer:
-            raise ProviderUnavailable(f"discovery names issuer {metadata.get('issuer')!r}, expected {issuer!r}")
+        named = metadata.get("issuer")
+        if not isinstance(named, str) or named.rstrip("/") != issuer:
+            raise ProviderUnavailable(
+                f"discovery at {_host(issuer)} names issuer {log_excerpt(named, limit=100)!r}, expected {issuer!r}"
+            )
         missing = [name for name in ("authorization_endpoint", "token_endpoint", "jwks_uri") if not metadata.get(name)]
         if missing:
-            raise ProviderUnavailable(f"discovery document lacks {', '.join(missing)}")
+            raise ProviderUnavailable(f"discovery at {_host(issuer)}: the document lacks {', '.join(missing)}")
         cache.set(key, metadata, settings.OIDC_DISCOVERY_CACHE_SECONDS)
     return metadata
 
@@ -93,7 +162,7 @@ def _signing_key(token: str, jwks: dict) -> tuple[jwt.PyJWK, str]:
         raise IdTokenRefused(f"ID token is not a JWT: {error}") from error
     algorithm = header.get("alg")
     if algorithm not in settings.OIDC_SIGN_ALGORITHMS or algorithm not in ALLOWED_ALGORITHMS:
-        raise IdTokenRefused(f"ID token signed with {algorithm!r}, which is not allowed")
+        raise IdTokenRefused(f"ID token signed with {log_excerpt(algorithm, limit=20)!r}, which is not allowed")
     candidates = [
         key
         for key in jwks.get("keys", [])
@@ -144,8 +213,8 @@ def end_session_url(id_token: str | None, post_logout_redirect_uri: str) -> str 
         return None
     try:
         endpoint = provider_metadata().get("end_session_endpoint")
-    except ProviderUnavailable:
-        logger.warning("Identity provider unreachable at log-out; only this site's session ended.")
+    except ProviderUnavailable as error:
+        logger.warning("Identity provider unreachable at log-out (%s); only this site's session ended.", error)
         return None
     if not endpoint:
         return None
@@ -199,14 +268,28 @@ class OidcBackend(OIDCAuthenticationBackend):
         self.OIDC_OP_JWKS_ENDPOINT = metadata["jwks_uri"]
         self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID
         self.OIDC_RP_CLIENT_SECRET = settings.OIDC_RP_CLIENT_SECRET
-        try:
-            return super().authenticate(request, **kwargs)
-        except requests.RequestException as error:
-            raise ProviderUnavailable(str(error)) from error
+        return super().authenticate(request, **kwargs)
+
+    def get_token(self, payload):
+        """The token endpoint's answer to the code (a dict), else ProviderUnavailable or CodeRefused."""
+        hide = [payload.get("code"), payload.get("code_verifier"), payload.get("client_secret")]
+        auth = None
+        if settings.OIDC_TOKEN_USE_BASIC_AUTH:
+            auth = HTTPBasicAuth(payload["client_id"], payload.pop("client_secret"))
+        url = self.OIDC_OP_TOKEN_ENDPOINT
+        # Not redirected: the code, verifier and secret go to the token endpoint and nowhere else.
+        response = _provider_request(
+            "token request", "POST", url, data=payload, auth=auth, headers={"Accept": "application/json"},
+            allow_redirects=False,
+        )
+        oauth_error = _oauth_error(response, hide=hide) if response.status_code in (400, 401) else ""
+        if oauth_error:
+            raise CodeRefused(f"token request at {_host(url)} answered HTTP {response.status_code}, {oauth_error}")
+        return _json_answer("token request", url, response, hide=hide)
 
     def verify_token(self, token, **kwargs):
         # Fetched at every log-in, so a key the provider rotated in is used at once.
-        jwks = _get_json(self.OIDC_OP_JWKS_ENDPOINT)
+        jwks = _get_json("JWKS", self.OIDC_OP_JWKS_ENDPOINT)
         return id_token_verify(
             token,
             jwks=jwks,
@@ -224,16 +307,14 @@ class OidcBackend(OIDCAuthenticationBackend):
         """The userinfo endpoint's claims (some providers send the groups only there), if any."""
         if not self.OIDC_OP_USER_ENDPOINT or not access_token:
             return {}
-        response = requests.get(
-            self.OIDC_OP_USER_ENDPOINT,
-            headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
-            timeout=settings.OIDC_TIMEOUT,
+        url = self.OIDC_OP_USER_ENDPOINT
+        response = _provider_request(
+            "userinfo", "GET", url, headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"}
         )
-        response.raise_for_status()
-        if not response.headers.get("content-type", "").lower().startswith("application/json"):
+        if response.ok and not response.headers.get("content-type", "").lower().startswith("application/json"):
             # A signed or encrypted userinfo response: the ID token's claims are used alone.
             return {}
-        userinfo = response.json()
+        userinfo = _json_answer("userinfo", url, response, hide=[access_token], objects_only=False)
         return userinfo if isinstance(userinfo, dict) else {}
 
     def get_or_create_user(self, access_token, id_token, payload):

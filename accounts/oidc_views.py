@@ -15,6 +15,8 @@ from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthen
 
 from accounts.forms import LoginForm
 from accounts.oidc import ProviderUnavailable, end_session_url, oidc_enabled, provider_metadata
+from common.log_text import log_excerpt
+from common.redirects import next_path
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +35,9 @@ class LoginPageView(auth_views.LoginView):
 
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_redirect_url(self):
+        return next_path(self.request, fallback="")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -54,11 +59,14 @@ class OidcLoginStartView(OIDCAuthenticationRequestView):
         try:
             metadata = provider_metadata()
         except ProviderUnavailable as error:
-            logger.warning("Identity provider unreachable at log-in: %s", error)
+            logger.warning("Log-in through the identity provider could not start: %s", error)
             return _provider_down(request)
         self.OIDC_OP_AUTH_ENDPOINT = metadata["authorization_endpoint"]
         self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID
-        return super().get(request)
+        response = super().get(request)
+        # Where the callback sends the browser once logged in: the same rule as the log-in form's.
+        request.session["oidc_login_next"] = next_path(request, fallback="") or None
+        return response
 
 
 class OidcCallbackView(OIDCAuthenticationCallbackView):
@@ -78,10 +86,19 @@ class OidcCallbackView(OIDCAuthenticationCallbackView):
     def get(self, request):
         if not oidc_enabled():
             raise Http404("No identity provider is configured.")
+        if request.GET.get("error"):
+            # The provider's answer in its own words (RFC 6749 4.1.2.1), which it may fill with
+            # anything, even the state it was sent.
+            hide = [request.GET.get("state")]
+            logger.warning(
+                "Log-in through the identity provider refused by the provider: error=%s, error_description=%s",
+                log_excerpt(request.GET["error"], limit=60, hide=hide),
+                log_excerpt(request.GET.get("error_description", ""), limit=200, hide=hide),
+            )
         try:
             return super().get(request)
         except ProviderUnavailable as error:
-            logger.warning("Identity provider unreachable at the log-in callback: %s", error)
+            logger.warning("Log-in through the identity provider failed at the callback: %s", error)
             return _provider_down(request)
         except SuspiciousOperation as error:
             # A forged or replayed answer, or a stale tab: said plainly, logged for the admins.
@@ -91,6 +108,9 @@ class OidcCallbackView(OIDCAuthenticationCallbackView):
 
 class ProviderLogoutView(auth_views.LogoutView):
     """Logs out here, then (if the person came through the provider) ends the provider's session too."""
+
+    def get_redirect_url(self):
+        return next_path(self.request, fallback="")
 
     def post(self, request, *args, **kwargs):
         id_token = request.session.get("oidc_id_token")

@@ -13,7 +13,7 @@ GLOSSARY_ADMIN = "Glossary admin"
 PROPOSE = "glossary.propose_change"
 SIGN_OFF = "glossary.sign_off"
 IMPORT = "glossary.add_term"
-MANAGE_WEBHOOKS = "glossary.manage_webhooks"
+MANAGE_WEBHOOKS = "webhooks.manage_webhooks"
 # Asked on every page (navigation, actions): answered from the user's own query, not another one.
 EVERY_PAGE_PERMISSIONS = [PROPOSE, SIGN_OFF, IMPORT, MANAGE_WEBHOOKS]
 

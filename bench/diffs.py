@@ -236,7 +236,7 @@ def build_pages(slowest: dict[str, str]):
     entry = Entry(
         **proposal_content["fields"],
         tags=tuple(tag_sets[2]),
-        related={t.pk: t.name for t in related_sets[2]},
+        related_terms={t.pk: t.name for t in related_sets[2]},
         definitions={d.pk: text for d, text in proposal_content["definitions"].items()},
     )
     proposal = services.proposal_create(author=users["maya"], reason="Worst case", entry=entry, term=term)

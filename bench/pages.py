@@ -85,12 +85,17 @@ def seed(count: int) -> dict:
     Term.tags.through.objects.bulk_create(
         [Term.tags.through(term_id=t.pk, tag_id=tags[i % len(tags)].pk) for i, t in enumerate(terms)], batch_size=2000
     )
+    # Review dates as a settled glossary has them: most a year out, one term in twenty overdue and
+    # one in twenty due within the warning days, so *Due for review* lists real rows at every size.
+    today = timezone.localdate()
+    for n, term in enumerate(terms):
+        term.review_by = today + timedelta(days=-(n % 90) - 1 if n % 20 == 0 else (n % 25) + 1 if n % 20 == 1 else 365 - n % 60)
     # Versions 2 and 3: a summary is agreed, then refined.
     for version, days in [(2, 2), (3, 1)]:
         for n, term in enumerate(terms):
             term.summary = f"{demo[n % len(demo)].get('summary', '')} (version {version})"
             term.version = version
-        bulk_update_with_history(terms, Term, ["summary", "version"], batch_size=1000, default_user=admin,
+        bulk_update_with_history(terms, Term, ["summary", "version", "review_by"], batch_size=1000, default_user=admin,
                                  default_change_reason=f"Refined, version {version}", default_date=now - timedelta(days=days))
     for term in Term.objects.prefetch_related("definitions").iterator(chunk_size=2000):
         Term.objects.filter(pk=term.pk).update(search_document=build_search_document(term))
@@ -200,6 +205,8 @@ def run_size(size: int, requests: int, without: list[tuple[str, str]]) -> tuple[
         "search, synonym": "/?q=cross-channel",
         "search, typo": "/?q=omnichanel",
         "approver queue": "/proposals/awaiting-me/",
+        "due for review": "/review/due/",
+        "due, overdue only": "/review/due/?overdue=on",
         "dashboard": "/dashboard/",
         "layout alone": "/__layout__/",
         "API list": "/api/v1/terms",

@@ -84,8 +84,8 @@ def measure(database_url: str, what: str) -> dict:
 
 def run_one(what: str) -> dict:
     """Prepare (untimed), then time only the work being measured."""
-    from glossary.exports.options import ExportOptions
-    from glossary.exports.pdf import glossary_pdf, page_count, render_pdf
+    from glossary.interchange.options import ExportOptions
+    from glossary.interchange.pdf import glossary_pdf, page_count, render_pdf
 
     if what == "bare-typst":
         words = bare_words()
@@ -126,8 +126,8 @@ def run_one(what: str) -> dict:
 
 def bare_words() -> list[str]:
     """Every string the glossary PDF prints, in order, each block of it as one paragraph."""
-    from glossary.exports.options import ExportOptions
-    from glossary.exports.pdf.document import document_data
+    from glossary.interchange.options import ExportOptions
+    from glossary.interchange.pdf.document import document_data
 
     words: list[str] = []
 
@@ -156,7 +156,7 @@ def bare_typst(words: list[str]) -> bytes:
     """The same words with Typst, the same fonts and nothing else: no contents, links or tags."""
     import typst
 
-    from glossary.exports.pdf.fonts import FONTS_DIR
+    from glossary.interchange.pdf.fonts import FONTS_DIR
 
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)

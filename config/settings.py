@@ -5,13 +5,18 @@ Every variable is listed, with its default, in README.md under "Configuration".
 
 import json
 import os
+import re
 from datetime import timedelta
+from email.utils import getaddresses
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.release import release_fingerprint
+from common.error_tracking import error_tracking_start
+from common.logs import logging_settings
+from common.release import release_fingerprint
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -54,8 +59,10 @@ else:
         )
 
 INSTALLED_APPS = [
+    "common",
     "accounts",
     "glossary",
+    "webhooks",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -72,19 +79,25 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every response carries X-Request-ID, error responses included.
+    "common.request_id.RequestIdMiddleware",
+    # Before the rest: a load balancer's probe comes by IP address over http, which they refuse.
+    "common.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "config.middleware.ContentSecurityPolicyMiddleware",
-    "config.middleware.AdminQueryGuardMiddleware",
+    "common.middleware.ContentSecurityPolicyMiddleware",
+    "common.middleware.AdminQueryGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "config.middleware.PrivateForSignedInUsersMiddleware",
+    "common.middleware.PrivateForSignedInUsersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "glossary.caching.ReadStateOncePerRequest",
+    # Last: under /api/, Django's and django-ninja's plain 404 and 405 become problem details.
+    "glossary.api.errors.UnknownAddressesAsProblems",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -121,14 +134,14 @@ AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # One password tried against many usernames is limited too: this many failures from one address,
-# whatever the usernames, lock that address out (config/login_limits.py).
+# whatever the usernames, lock that address out (common/login_limits.py).
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "30"))
-AXES_HANDLER = "config.login_limits.PerAddressLimitHandler"
+AXES_HANDLER = "common.login_limits.PerAddressLimitHandler"
 # The proxies in front of the app: a count (`1`) or their addresses and networks
 # (`10.0.0.0/8,127.0.0.1`). Empty: no proxy, the client is REMOTE_ADDR and X-Forwarded-For is
 # ignored, so a client cannot choose the address the lock-out counts against.
 TRUSTED_PROXIES = os.environ.get("DJANGO_TRUSTED_PROXIES", "")
-AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"
+AXES_CLIENT_IP_CALLABLE = "common.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -205,12 +218,22 @@ CACHES = {
         "KEY_PREFIX": release_fingerprint(BASE_DIR),
     }
 }
+# Counts that every app server must share, such as the API's wrong-token limit (common/limits.py):
+# in Redis when there is one, else in a database table (made by `migrate`), never in one process.
+CACHES["limits"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "common_limits",
+          "OPTIONS": {"MAX_ENTRIES": 100_000}}
+) | {"KEY_PREFIX": "limits"}
 # Names of cached parts (glossary/caching.py) to compute every time instead; bench/pages.py
 # --without times pages with and without them.
 CACHED_PARTS_OFF = ()
 
-# Background work (large PDF exports) runs in `manage.py db_worker`, queued in the database.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Background work runs in `manage.py db_worker`, queued in the database, one queue per kind of work
+# (glossary/queues.py) so that none waits behind another: large PDF exports, webhook deliveries' first
+# tries, and the e-mail a web request causes. A task on any other queue is refused when it is declared.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["exports", "webhooks", "mail"]}}
 
 # Sessions live in the database and are read through the cache: no query per request on a hit.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -248,7 +271,7 @@ GLOSSARY_PDF_TIMEOUT_SECONDS = float(os.environ.get("GLOSSARY_PDF_TIMEOUT_SECOND
 # A background export records its progress at most this often (seconds), and at each new stage.
 GLOSSARY_PDF_PROGRESS_SECONDS = float(os.environ.get("GLOSSARY_PDF_PROGRESS_SECONDS", "0.5"))
 
-# Webhooks (glossary/webhooks, README "Webhooks"). Endpoints must be https:// unless DEBUG or this.
+# Webhooks (webhooks/, README "Webhooks"). Endpoints must be https:// unless DEBUG or this.
 GLOSSARY_WEBHOOKS_ALLOW_HTTP = env_bool("GLOSSARY_WEBHOOKS_ALLOW_HTTP", False)
 # A delivery attempt gives up when connecting or waiting for the answer takes longer than this
 # (seconds), or when reading the answer is not done this long after the attempt began.
@@ -265,9 +288,17 @@ GLOSSARY_WEBHOOK_RESPONSE_LIMIT = 64 * 1024
 # Delivered and given-up deliveries (with their attempts) are kept this many days after their last
 # try, for the endpoint's page, then removed by `glossary_tick`; waiting ones are always kept (0 keeps all).
 GLOSSARY_KEEP_WEBHOOK_DELIVERIES_DAYS = int(os.environ.get("GLOSSARY_KEEP_WEBHOOK_DELIVERIES_DAYS", "30"))
+# The task worker's finished tasks (mails, exports, first webhook tries) are kept this many days for
+# the admin's Task results page, then removed by `glossary_tick` (0 keeps them).
+GLOSSARY_KEEP_TASK_RESULTS_DAYS = int(os.environ.get("GLOSSARY_KEEP_TASK_RESULTS_DAYS", "30"))
 
 # Where links in e-mails point.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Feed entries' ids are tag: URIs (RFC 4151) minted under a domain held on a date, not addresses, so
+# they need not change when SITE_URL does: after a move, set this to the old value.
+GLOSSARY_FEED_ID_AUTHORITY = os.environ.get("GLOSSARY_FEED_ID_AUTHORITY", "") or f"{urlsplit(SITE_URL).hostname},2026"
+if os.environ.get("GLOSSARY_FEED_ID_AUTHORITY") and not re.fullmatch(r"[\w.@-]+,\d{4}(-\d\d){0,2}", GLOSSARY_FEED_ID_AUTHORITY, re.ASCII):
+    raise ImproperlyConfigured("GLOSSARY_FEED_ID_AUTHORITY is a domain and a date it was yours, e.g. 'glossary.example.com,2026-01-01'.")
 
 # E-mail: printed to the console unless an SMTP host is configured.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -280,6 +311,25 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Common Ground <glossary@localhost>")
+
+# README "Logs, errors and health checks". Every log event goes to stderr, in production as one
+# JSON line with the request id; a server error's line holds its traceback.
+LOGGING = logging_settings(json_lines=not DEBUG, level=os.environ.get("DJANGO_LOG_LEVEL", "INFO"))
+# Who is mailed each server error's traceback: "Ops <ops@example.com>, b@example.com"; nobody if unset.
+ADMINS = [(name or address, address) for name, address in getaddresses([os.environ.get("DJANGO_ADMINS", "")]) if address]
+if any("@" not in address for _, address in ADMINS):
+    raise ImproperlyConfigured("DJANGO_ADMINS must be e-mail addresses, e.g. 'Ops <ops@example.com>, b@example.com'.")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+EMAIL_SUBJECT_PREFIX = "[Common Ground] "
+# Sentry, or a service that speaks its protocol, when SENTRY_DSN is set (common/error_tracking.py).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "").strip()
+if SENTRY_DSN:
+    error_tracking_start(
+        dsn=SENTRY_DSN,
+        release=release_fingerprint(BASE_DIR),
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "development" if DEBUG else "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
 
 # ---------------------------------------------------------------------------------------------
 # Log-in through the organisation's OpenID Connect provider (accounts/oidc.py, README "Logging in

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 
 from accounts.models import Department
-from config.admin_history import HistoryWithReasonAdmin
+from common.admin_history import HistoryWithReasonAdmin
 from glossary.entries import CONTENT, Kind
 from glossary.models import (
     ApproverReminder, Comment, Definition, Proposal, ReviewConfirmation, SignOff, Tag, Term, Watch, WatchNotice,
@@ -82,7 +82,7 @@ class TermAdmin(HistoryWithReasonAdmin):
     # The declared content in page order (definitions have their inline), the address after the name.
     fields = [
         "name", "slug",
-        *(f.term_field or f.name for f in CONTENT if f.name != "name" and f.kind != Kind.DEFINITIONS),
+        *(f.name for f in CONTENT if f.name != "name" and f.kind != Kind.DEFINITIONS),
         "created_at", "updated_at", "change_reason",
     ]
 

@@ -38,7 +38,7 @@ The parts (key = release prefix, then name, what identifies the part, each state
 | agreement-months | the dashboard's agreement at the end of each past month | nothing | agreement-months:<tag>:<month>:<history before it>:<tag's terms> | 1 day |
 | dashboard | the dashboard's figures for the glossary or one tag, within one hour | glossary, workflow | dashboard:<tag>:<hour>:<glossary>:<workflow> | 1 hour |
 
-Every key starts with the release's fingerprint (`config.release.release_fingerprint`, set as the
+Every key starts with the release's fingerprint (`common.release.release_fingerprint`, set as the
 cache's KEY_PREFIX in config/settings.py): templates, stylesheets and code, so after a deploy no
 server serves a part or PDF rendered by the previous release. Sessions are read through the same
 cache (`cached_db`), for as long as a session lasts.
@@ -49,6 +49,10 @@ arguments): `glossary.rendering.render_markdown` and `glossary.rendered_diffs.re
 
 The setting CACHED_PARTS_OFF names parts to compute every time instead: `bench/pages.py
 --without` times pages with and without each part in turns.
+
+From the same states come the validators a browser or client sends back to hear "304 Not
+Modified" (the term page and its RDF): `entity_tag` (the glossary's state, the release, what the
+view names, and a signed-in user's view) and `glossary_last_changed`.
 """
 
 import functools
@@ -56,6 +60,8 @@ import hashlib
 from collections.abc import Callable, Hashable
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass
+from datetime import datetime
+from datetime import timezone as dt_timezone
 from enum import Enum
 
 from django.conf import settings
@@ -63,6 +69,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from accounts import roles
 from accounts.models import Department, User
@@ -262,6 +269,44 @@ def cached_pdf(options) -> bytes | None:
 
 def _options_digest(options) -> str:
     return hashlib.sha256(repr(sorted(asdict(options).items())).encode()).hexdigest()[:16]
+
+
+# Validators (RFC 9110 8.8): what a browser or client sends back to hear "304 Not Modified".
+
+
+def entity_tag(*identity, user=None) -> str:
+    """A weak ETag for an answer made from the glossary's state and `identity` (the address, the
+    representation, whatever else the view shows), under this release and these settings; with a
+    signed-in `user`, also from what every page shows of them: who they are, their department,
+    their page permissions (the navigation's links and buttons) and the workflow's state (the
+    badges, the term's open proposals).
+
+    Weak, because two answers under one tag are the same page, not the same bytes: forms carry
+    a CSRF token masked anew each time. The cache's key prefix is the release's fingerprint.
+    """
+    parts = [settings.CACHES["default"].get("KEY_PREFIX", ""), settings.SITE_URL, settings.GLOSSARY_ORGANISATION,
+             glossary_state(), *identity]
+    if user is not None and user.is_authenticated:
+        permissions = getattr(user, "page_permissions", None)
+        if permissions is None:
+            permissions = sorted(user.get_all_permissions())
+        workflow = getattr(user, "workflow_state", None) or _read_workflow_state()
+        parts += [f"user {user.pk} {user.department_id} {permissions} {user.is_staff} {user.is_superuser}", workflow]
+    return f'W/"{hashlib.sha256(repr(parts).encode()).hexdigest()[:32]}"'
+
+
+def glossary_last_changed() -> datetime | None:
+    """When anything the glossary's state reads last changed: its newest history record, in one query."""
+    quote = connection.ops.quote_name
+    models = (Term, Tag, Department, User, ReviewConfirmation)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(
+            f"(SELECT MAX(history_date) FROM {quote(model.history.model._meta.db_table)})" for model in models
+        ))
+        found = [value for value in cursor.fetchone() if value is not None]
+    # SQLite hands back text, in UTC; PostgreSQL a datetime.
+    moments = [value if isinstance(value, datetime) else parse_datetime(value) for value in found]
+    return max((m if timezone.is_aware(m) else timezone.make_aware(m, dt_timezone.utc) for m in moments), default=None)
 
 
 # The states.

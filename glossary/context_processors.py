@@ -3,7 +3,6 @@ from django.conf import settings
 from accounts import roles
 from glossary import caching, workflow
 from glossary.selectors.proposals import navigation_counts
-from glossary.webhooks.selectors import can_manage_webhooks
 
 
 def site(request):
@@ -14,5 +13,5 @@ def site(request):
         context["can_propose"] = workflow.can_propose(user)
         context["can_import"] = workflow.can_import(user)
         context["is_approver"] = bool(user.department_id and user.has_perm(roles.SIGN_OFF))
-        context["can_manage_webhooks"] = can_manage_webhooks(user)
+        context["can_manage_webhooks"] = user.has_perm(roles.MANAGE_WEBHOOKS)
     return context

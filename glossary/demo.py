@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.models import Department, User
-from glossary import notifications, text
+from glossary import events, text
 from glossary.entries import CONTENT, Entry, Kind
 from glossary.models import Proposal, Term
 from glossary.services import proposals as services
@@ -141,7 +141,7 @@ def load_demo_glossary(*, path: Path = DEMO_GLOSSARY) -> tuple[int, int]:
     entries = json.loads(Path(path).read_text(encoding="utf-8"))["terms"]
     people = {user.username: user for user in User.objects.filter(username__in=[*CONTRIBUTORS.values(), *APPROVERS])}
     # The people in the demo are fictional: its workflow writes the history, not their inboxes.
-    with notifications.held(), transaction.atomic():
+    with events.held(), transaction.atomic():
         counts = _load(entries, people)
         _talk(people)
     return counts

@@ -1,10 +1,13 @@
 """A term's content, declared once, and an entry: that content as plain data, whatever holds it.
 
-`CONTENT` names every field of a term in page order: its name (on `Entry`, on the term and on a
-proposal), its label, its kind and its name in exported files. Forms, proposals, publishing,
-diffs, merges, CSV and JSON (current and history), import, the PDF, the admin and the demo loader
-read their field lists from it, so a new field is one line here, one column in
-`glossary.models.terms.EntryContent` and a line in the templates where people see it.
+`CONTENT` names every field of a term in page order, and each field says all the rest of the code
+needs of it: its name (on `Entry`, on the term and on a proposal), its label, its kind, its help,
+its column (type, limit) if it has one, its name in exported files and its predicate in SKOS, or
+that SKOS has none. `Entry` below and the columns of `glossary.models.terms.EntryContent` are built
+from it; forms, proposals, publishing, diffs, merges, CSV and JSON (current and history), SKOS out
+and in, the API, import, search, the PDF, the admin and the demo loader read their field lists from
+it. So a new field is one declaration here, its migration, and a line in the templates where
+people see it.
 
 An `Entry` is one version of that content: a term's, one of its versions', or a proposal's.
 Comparing, diffing and merging entries works on this one shape.
@@ -12,7 +15,7 @@ Comparing, diffing and merging entries works on this one shape.
 
 import datetime
 import enum
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 
 from glossary import text
 from glossary.diffs import word_diff
@@ -31,20 +34,64 @@ class Kind(enum.Enum):
 
 
 @dataclass(frozen=True)
+class Column:
+    """A field held in a column of the term and of a proposal for it (`EntryContent` builds it).
+
+    The column's type follows from the field's kind: a name or a text is a CharField, Markdown and
+    a list of names a text field held to `max_length`, a date a DateField that may be empty.
+    Changing any of this changes the database: it takes a migration.
+    """
+
+    max_length: int | None = None
+    verbose_name: str | None = None
+    help_text: str = ""  # the admin's; the form's is the field's own
+    required: bool = False
+    blank_message: str = ""  # what validation says when a required field is empty
+    db_index: bool = False
+    # False: each model has its own column, with its own choices and default (Term.status,
+    # Proposal.proposed_status), so EntryContent has none.
+    shared: bool = True
+
+
+@dataclass(frozen=True)
+class Skos:
+    """A field's predicate in SKOS (prefix:name, as glossary.interchange.skos binds the prefixes),
+    written by the export and read back by the import.
+
+    What is written follows from the kind: a text is one literal, a list of names one literal per
+    name, related terms their concepts' addresses, definitions a resource per department (`rdf:value`
+    its text, `dct:audience` the department), tags a `skos:Collection` each with the concept as a
+    member, the status `true` for a deprecated term.
+    """
+
+    predicate: str
+    # Texts are in the site's language; a person's or team's name is in none.
+    in_language: bool = True
+    # Written among another field's values and read back as that field's: the abbreviation is one
+    # of the skos:altLabels, which come back as synonyms (the import then knows it among them).
+    read_as: str = ""
+
+
+# Said of a field SKOS has no word for. The export leaves it out, and the import keeps the term's
+# value: a SKOS file cannot say it, so it cannot change it (a file that says it anyway is reported).
+NOT_IN_SKOS = None
+
+
+@dataclass(frozen=True)
 class ContentField:
     name: str
     label: str
     kind: Kind
-    # Held in a column of the term and of a proposal (EntryContent), rather than in a relation.
-    column: bool = False
+    # Every field says how SKOS has it, or NOT_IN_SKOS: none can be forgotten there.
+    skos: Skos | None = field(kw_only=True)
+    # None: held in a relation of each model (definitions, tags, related terms), not a column.
+    column: Column | None = None
     # In CSV and JSON; files exported under an older name still import.
     file_name: str = ""
     old_file_names: tuple[str, ...] = ()
     help_text: str = ""
     # How a list reads as one text, in diffs and CSV cells.
     separator: str = ", "
-    # Its name on Term, where that differs.
-    term_field: str = ""
 
     @property
     def export_name(self) -> str:
@@ -55,33 +102,54 @@ class ContentField:
         return self.kind in (Kind.NAMES, Kind.REFERENCES)
 
 
+_SUMMARY_HELP = "The meaning both departments agree on (Markdown). Leave empty until they do."
+
 CONTENT = (
-    ContentField("name", "Name", Kind.NAME, column=True),
-    ContentField("abbreviation", "Abbreviation", Kind.TEXT, column=True),
     ContentField(
-        "synonyms", "Synonyms", Kind.NAMES, column=True, separator="\n", help_text="One per line, or separated by commas."
+        "name", "Name", Kind.NAME, column=Column(max_length=120, required=True, blank_message="A term needs a name."),
+        skos=Skos("skos:prefLabel"),
     ),
-    ContentField("status", "Status", Kind.STATUS, column=True),
     ContentField(
-        "summary",
-        "Common ground",
-        Kind.MARKDOWN,
-        column=True,
-        old_file_names=("common_ground",),
-        help_text="The meaning both departments agree on (Markdown). Leave empty until they do.",
+        "abbreviation", "Abbreviation", Kind.TEXT, column=Column(max_length=30),
+        skos=Skos("skos:altLabel", read_as="synonyms"),
+    ),
+    ContentField(
+        "synonyms", "Synonyms", Kind.NAMES, column=Column(max_length=2000, help_text="One per line."),
+        separator="\n", help_text="One per line, or separated by commas.", skos=Skos("skos:altLabel"),
+    ),
+    ContentField("status", "Status", Kind.STATUS, column=Column(shared=False), skos=Skos("owl:deprecated")),
+    ContentField(
+        "summary", "Common ground", Kind.MARKDOWN,
+        column=Column(max_length=5000, verbose_name="common ground", help_text=_SUMMARY_HELP),
+        old_file_names=("common_ground",), help_text=_SUMMARY_HELP, skos=Skos("skos:definition"),
     ),
     ContentField(
         "definitions", "What {department} means", Kind.DEFINITIONS,
-        help_text="Markdown: **bold**, *italic*, [links](/terms/api/), lists.",
+        help_text="Markdown: **bold**, *italic*, [links](/terms/api/), lists.", skos=Skos("skos:definition"),
     ),
-    ContentField("examples", "Examples", Kind.MARKDOWN, column=True, help_text="Markdown."),
-    ContentField("tags", "Tags", Kind.NAMES),
-    ContentField("related", "Related terms", Kind.REFERENCES, file_name="related_terms", term_field="related_terms"),
-    ContentField("owner", "Owner", Kind.TEXT, column=True, help_text="The person or team who stewards this term (optional)."),
     ContentField(
-        "review_by", "Review by", Kind.DATE, column=True,
+        "examples", "Examples", Kind.MARKDOWN, column=Column(max_length=10000, help_text="Usage examples (Markdown)."),
+        help_text="Markdown.", skos=Skos("skos:example"),
+    ),
+    ContentField(
+        "scope_note", "Scope note", Kind.MARKDOWN,
+        column=Column(max_length=10000, help_text="What the term covers and what it does not (Markdown)."),
+        help_text="What the term covers and what it does not (Markdown).", skos=Skos("skos:scopeNote"),
+    ),
+    ContentField("tags", "Tags", Kind.NAMES, skos=Skos("skos:member")),
+    ContentField(
+        "related_terms", "Related terms", Kind.REFERENCES, skos=Skos("skos:related"),
+    ),
+    ContentField(
+        "owner", "Owner", Kind.TEXT, column=Column(max_length=120, help_text="The person or team who stewards this term."),
+        help_text="The person or team who stewards this term (optional).",
+        skos=Skos("schema:maintainer", in_language=False),
+    ),
+    ContentField(
+        "review_by", "Review by", Kind.DATE, column=Column(verbose_name="review by", db_index=True),
         help_text="When the term is due for a fresh look. Leave it as it is (or empty) for the publish "
                   "date plus the review period; a date you choose is kept.",
+        skos=NOT_IN_SKOS,
     ),
 )
 BY_NAME = {f.name: f for f in CONTENT}
@@ -122,37 +190,55 @@ def as_list(content_field: ContentField, value) -> list[str]:
     return list(value)
 
 
-@dataclass(frozen=True)
+def _value(content_field: ContentField) -> tuple[object, object]:
+    """The type of an entry's value for the field, and its value when the field is empty."""
+    kind = content_field.kind
+    if kind == Kind.DEFINITIONS:
+        return dict[int, str], field(default_factory=dict)  # department pk -> Markdown
+    if kind == Kind.REFERENCES:
+        return dict[int, str], field(default_factory=dict)  # term pk -> name
+    if kind == Kind.NAMES and not content_field.column:
+        return tuple[str, ...], ()
+    if kind == Kind.DATE:
+        return datetime.date | None, None
+    return str, ""  # a list of names in a column is one per line, as the column holds it
+
+
+def _declared_fields(cls):
+    """Make `cls` a frozen dataclass with one attribute per field of CONTENT, in its order."""
+    cls.__annotations__ = {}
+    for content_field in CONTENT:
+        annotation, default = _value(content_field)
+        cls.__annotations__[content_field.name] = annotation
+        setattr(cls, content_field.name, default)
+    return dataclass(frozen=True)(cls)
+
+
+@_declared_fields
 class Entry:
-    # The fields of CONTENT, in its order.
-    name: str = ""
-    abbreviation: str = ""
-    synonyms: str = ""  # one per line, as the column holds them
-    status: str = ""
-    summary: str = ""
-    definitions: dict[int, str] = field(default_factory=dict)  # department pk -> Markdown
-    examples: str = ""
-    tags: tuple[str, ...] = ()
-    related: dict[int, str] = field(default_factory=dict)  # term pk -> name
-    owner: str = ""
-    review_by: datetime.date | None = None
+    """A term's content as plain data: one attribute per declared field, named as in CONTENT.
+
+    Texts, names and the status are strings, and so are the synonyms (one per line, as their column
+    holds them); tags are a tuple of names, related terms and definitions dicts (term pk → name,
+    department pk → Markdown), the review date a `datetime.date` or None.
+    """
 
     @classmethod
     def from_term(cls, term) -> "Entry":
         return cls.from_record(
             term,
             tags=[t.name for t in term.tags.all()],
-            related={t.pk: t.name for t in term.related_terms.all()},
+            related_terms={t.pk: t.name for t in term.related_terms.all()},
             definitions={d.department_id: d.text for d in term.definitions.all()},
         )
 
     @classmethod
-    def from_record(cls, record, *, tags, related: dict[int, str], definitions: dict[int, str]) -> "Entry":
+    def from_record(cls, record, *, tags, related_terms: dict[int, str], definitions: dict[int, str]) -> "Entry":
         """From a term or one of its historical records (same field names), plus its relations."""
         return cls(
             **{name: getattr(record, name) for name in COLUMNS},
             tags=tuple(sorted(tags)),
-            related=dict(related),
+            related_terms=dict(related_terms),
             definitions=dict(definitions),
         )
 
@@ -161,7 +247,7 @@ class Entry:
         return cls(
             **{name: getattr(proposal, PROPOSAL_ATTRIBUTE.get(name, name)) for name in COLUMNS},
             tags=tuple(sorted(proposal.tag_list)),
-            related={t.pk: t.name for t in proposal.related_terms.all()},
+            related_terms={t.pk: t.name for t in proposal.related_terms.all()},
             definitions={d.department_id: d.text for d in proposal.definitions.all()},
         )
 
@@ -231,15 +317,22 @@ def merge(base: Entry, ours: Entry, theirs: Entry) -> Entry:
     Used to move a proposal written against an old version onto the term's current version.
     """
     merged = {}
-    for f in fields(Entry):
-        if f.name == "definitions":
-            continue
-        mine, old = getattr(ours, f.name), getattr(base, f.name)
-        merged[f.name] = mine if mine != old else getattr(theirs, f.name)
+    for content_field in CONTENT:
+        name = content_field.name
+        mine, old, other = getattr(ours, name), getattr(base, name), getattr(theirs, name)
+        if content_field.kind == Kind.DEFINITIONS:
+            merged[name] = _merged_definitions(old, mine, other)
+        else:
+            merged[name] = mine if mine != old else other
+    return replace(ours, **merged)
+
+
+def _merged_definitions(base: dict[int, str], ours: dict[int, str], theirs: dict[int, str]) -> dict[int, str]:
+    """Department by department: each department's definition is a part of the entry of its own."""
     definitions = {}
-    for department in set(base.definitions) | set(ours.definitions) | set(theirs.definitions):
-        mine, old = ours.definitions.get(department, ""), base.definitions.get(department, "")
-        chosen = mine if mine != old else theirs.definitions.get(department, "")
+    for department in set(base) | set(ours) | set(theirs):
+        mine, old = ours.get(department, ""), base.get(department, "")
+        chosen = mine if mine != old else theirs.get(department, "")
         if chosen:
             definitions[department] = chosen
-    return replace(ours, **merged, definitions=definitions)
+    return definitions

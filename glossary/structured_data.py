@@ -1,5 +1,5 @@
 """A term as schema.org's `DefinedTerm`, embedded in its page as JSON-LD for search engines and
-intranet crawlers (SKOS, in glossary/exports/skos.py, is the full picture for vocabulary tools)."""
+intranet crawlers (SKOS, in glossary/interchange/skos.py, is the full picture for vocabulary tools)."""
 
 import json
 

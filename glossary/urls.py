@@ -1,6 +1,7 @@
 from django.urls import path
 
-from glossary.views import dashboard, exports, feeds, proposals, review, terms, watching
+from glossary.dashboard import views as dashboard
+from glossary.views import departments, feeds, interchange, proposals, review, terms, watching
 
 app_name = "glossary"
 
@@ -10,14 +11,16 @@ urlpatterns = [
     path("dashboard/<slug:table>.csv", dashboard.DashboardCsvView.as_view(), name="dashboard_csv"),
     path("terms/<slug:slug>/", terms.TermDetailView.as_view(), name="term_detail"),
     path("terms/<slug:slug>/history/", terms.TermHistoryView.as_view(), name="term_history"),
-    path("terms/<slug:slug>/export.pdf", exports.TermPdfView.as_view(), name="term_pdf"),
-    path("export/glossary.pdf", exports.GlossaryPdfView.as_view(), name="glossary_pdf"),
-    path("export/glossary.csv", exports.GlossaryFileView.as_view(), {"file_format": "csv"}, name="glossary_csv"),
-    path("export/glossary.json", exports.GlossaryFileView.as_view(), {"file_format": "json"}, name="glossary_json"),
+    # No closing slash: the address is the department's URI in every SKOS file already given out.
+    path("departments/<slug:slug>", departments.DepartmentDetailView.as_view(), name="department_detail"),
+    path("terms/<slug:slug>/export.pdf", interchange.TermPdfView.as_view(), name="term_pdf"),
+    path("export/glossary.pdf", interchange.GlossaryPdfView.as_view(), name="glossary_pdf"),
+    path("export/glossary.csv", interchange.GlossaryFileView.as_view(), {"file_format": "csv"}, name="glossary_csv"),
+    path("export/glossary.json", interchange.GlossaryFileView.as_view(), {"file_format": "json"}, name="glossary_json"),
     # SKOS: Turtle, RDF/XML, JSON-LD.
-    path("export/glossary.ttl", exports.GlossaryFileView.as_view(), {"file_format": "ttl"}, name="glossary_ttl"),
-    path("export/glossary.rdf", exports.GlossaryFileView.as_view(), {"file_format": "rdf"}, name="glossary_rdf"),
-    path("export/glossary.jsonld", exports.GlossaryFileView.as_view(), {"file_format": "jsonld"}, name="glossary_jsonld"),
+    path("export/glossary.ttl", interchange.GlossaryFileView.as_view(), {"file_format": "ttl"}, name="glossary_ttl"),
+    path("export/glossary.rdf", interchange.GlossaryFileView.as_view(), {"file_format": "rdf"}, name="glossary_rdf"),
+    path("export/glossary.jsonld", interchange.GlossaryFileView.as_view(), {"file_format": "jsonld"}, name="glossary_jsonld"),
     path("feeds/changes.atom", feeds.PublishedChangesFeed(), name="feed_changes"),
     path("feeds/tags/<slug:slug>.atom", feeds.TagChangesFeed(), name="feed_tag_changes"),
     path("feeds/terms/<slug:slug>.atom", feeds.TermChangesFeed(), name="feed_term_changes"),
@@ -26,10 +29,10 @@ urlpatterns = [
     path("watching/", watching.MyWatchesView.as_view(), name="my_watches"),
     path("watching/<int:pk>/remove/", watching.WatchRemoveView.as_view(), name="watch_remove"),
     path("unsubscribe/<str:token>/", watching.UnsubscribeView.as_view(), name="unsubscribe"),
-    path("import/", exports.GlossaryImportView.as_view(), name="glossary_import"),
-    path("export/<uuid:pk>/", exports.PdfExportView.as_view(), name="pdf_export"),
-    path("export/<uuid:pk>/status.json", exports.PdfExportStatusView.as_view(), name="pdf_export_status"),
-    path("export/<uuid:pk>/download.pdf", exports.PdfExportDownloadView.as_view(), name="pdf_export_download"),
+    path("import/", interchange.GlossaryImportView.as_view(), name="glossary_import"),
+    path("export/<uuid:pk>/", interchange.PdfExportView.as_view(), name="pdf_export"),
+    path("export/<uuid:pk>/status.json", interchange.PdfExportStatusView.as_view(), name="pdf_export_status"),
+    path("export/<uuid:pk>/download.pdf", interchange.PdfExportDownloadView.as_view(), name="pdf_export_download"),
     path("terms/<slug:slug>/propose/", proposals.ProposalFormView.as_view(), name="term_propose_change"),
     path(
         "terms/<slug:slug>/history/<int:version>/restore/",

@@ -50,7 +50,7 @@ DECISIONS = {
     Action.REJECT: SignOff.Decision.REJECT,
 }
 # The actions the proposal page's one form sends, with what was written in its comment box.
-REVIEW_ACTIONS = {*SIGN_OFF_ACTIONS, Action.COMMENT}
+DECISION_ACTIONS = {*SIGN_OFF_ACTIONS, Action.COMMENT}
 # The author must learn why a proposal was sent back or turned down, so those decisions need a
 # comment (an approval may go without one); a comment on its own is nothing without its text.
 COMMENT_REQUIRED = {

@@ -16,12 +16,18 @@ def fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
+def empty_cache(request):
     """Each test starts with an empty cache: rolled-back tests can reuse ids, and so the glossary's
     fingerprint, of an earlier test's different data."""
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     cache.clear()
+    yield
+    # The limits' counts live in a database table that a rolled-back test leaves empty, but that
+    # no flush of a transactional test clears.
+    marker = request.node.get_closest_marker("django_db")
+    if {"transactional_db", "live_server"} & set(request.fixturenames) or (marker and marker.kwargs.get("transaction")):
+        caches["limits"].clear()
 
 
 @pytest.fixture
@@ -120,14 +126,15 @@ def marco(make_user, marketing):
 @pytest.fixture
 def proposal(ada, it, marketing, ivan, marco, django_capture_on_commit_callbacks):
     """Ada's new term Omnichannel in review, proposed once IT's and Marketing's approvers (Ivan and
-    Marco) exist, with the e-mails it sends on commit sent."""
+    Marco) exist, with the e-mails it causes queued on commit for the mail worker
+    (tests.workflow_helpers.send_queued_mail sends them)."""
     with django_capture_on_commit_callbacks(execute=True):
         return proposal_create(author=ada, reason="Settle the word", entry=new_term_entry(it, marketing))
 
 
 @pytest.fixture
 def proposal_without_emails(ada, it, marketing):
-    """The same proposal as `proposal`, made before any approver exists; its on-commit e-mails never run."""
+    """The same proposal as `proposal`, made before any approver exists; its on-commit e-mails are never queued."""
     return proposal_create(author=ada, reason="Settle the word", entry=new_term_entry(it, marketing))
 
 
@@ -211,3 +218,23 @@ def history(db, clock):
     from tests.dashboard_history import build_history
 
     return build_history(clock)
+
+
+@pytest.fixture
+def signed_off_term(ada, ivan, marco, it, marketing, make_term):
+    """Omnichannel as the workflow publishes it: proposed by Ada with synonyms, a tag and a related
+    term, approved by IT's and Marketing's approvers (Ivan and Marco); its version 1."""
+    from glossary.services.proposals import proposal_approve
+    from tests.workflow_helpers import new_term_entry
+
+    related = make_term("Channel", it_text="A way in.")
+    entry = new_term_entry(
+        it, marketing, synonyms="cross-channel\nomni-channel", tags=("Customer experience",),
+        summary="One experience, every channel.", related_terms={related.pk: related.name},
+    )
+    proposal = proposal_create(author=ada, reason="Settle the word", entry=entry)
+    for approver in (ivan, marco):
+        proposal.refresh_from_db()
+        proposal = proposal_approve(proposal=proposal, user=approver, comment="", seen_revision=proposal.revision)
+    assert proposal.state == proposal.State.PUBLISHED
+    return Term.objects.get(pk=proposal.term_id)

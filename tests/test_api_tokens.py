@@ -87,7 +87,7 @@ def test_many_wrong_tokens_from_one_address_are_refused_for_a_while(client, ada,
         assert call(client, "/terms", f"cg_guess-{attempt}").status_code == 401
     refused = call(client, "/terms", "cg_guess-4")
     assert refused.status_code == 429
-    assert refused["Retry-After"] == str(settings.API_TOKEN_FAILURE_WINDOW)
+    assert 0 < int(refused["Retry-After"]) <= settings.API_TOKEN_FAILURE_WINDOW
     # Even a right guess is refused now: the address is what is held back.
     assert call(client, "/terms", secret).status_code == 429
     other_address = client.get("/api/v1/terms", headers={"Authorization": f"Bearer {secret}"}, REMOTE_ADDR="10.0.0.9")

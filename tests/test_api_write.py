@@ -233,3 +233,36 @@ def test_the_api_allows_exactly_what_the_pages_allow(client, people, it, marketi
         assert ("reader", "comment") not in allowed and ("contributor", "comment") in allowed
     if state == State.WITHDRAWN:
         assert not allowed
+
+
+def test_a_change_or_restore_that_changes_nothing_is_a_422_with_the_message_and_stores_nothing(signed_off_term, maya):
+    before = snapshot()
+    calls = {
+        "This changes nothing: the term already says exactly this": {
+            "kind": "change", "term": signed_off_term.slug, "base_version": 1, "reason": "Tidy.",
+            "content": {"name": " Omnichannel ", "tags": ["customer experience"], "review_by": signed_off_term.review_by.isoformat()},
+        },
+        "restoring it would change nothing": {
+            "kind": "restore", "term": signed_off_term.slug, "restore_version": 1, "reason": "Back.",
+        },
+    }
+    for message, body in calls.items():
+        response = Caller(maya)("post", "/proposals", body)
+        assert response.status_code == 422, response.content
+        assert response["Content-Type"] == "application/problem+json"
+        [error] = response.json()["errors"]
+        assert error["field"] == "body" and message in error["message"]
+    assert snapshot() == before
+
+
+def test_a_revision_that_would_change_nothing_is_a_422_and_the_proposal_stays_as_it_was(signed_off_term, maya):
+    made = Caller(maya)("post", "/proposals", {
+        "kind": "change", "term": signed_off_term.slug, "reason": "Shorter.", "content": {"abbreviation": "OC"},
+    })
+    assert made.status_code == 201, made.content
+    undone = Caller(maya)("put", f"/proposals/{made.json()['id']}", {
+        "revision": 1, "reason": "Undo.", "content": {"abbreviation": ""},
+    })
+    assert undone.status_code == 422, undone.content
+    assert "would change nothing" in undone.json()["errors"][0]["message"]
+    assert Proposal.objects.get(pk=made.json()["id"]).revision == 1

@@ -436,7 +436,7 @@ def test_tags_without_latin_letters_get_distinct_addresses(ada):
 def message_shown(response) -> str:
     """The message a page shows about what just happened: form errors, a notice, or a refusal."""
     context = response.context
-    for name in ("form", "review_form"):
+    for name in ("form", "decision_form"):
         form = context.get(name) if context else None
         if form is not None and form.errors:
             return " ".join(" ".join(messages) for messages in form.errors.values())

@@ -2,6 +2,7 @@
 500, and nothing written."""
 
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -175,3 +176,161 @@ def test_a_replacement_name_past_its_limit_is_refused_at_the_field(client, ada, 
     response = client.post(f"/terms/{term.slug}/deprecate/", {"reason": "Gone.", "replaced_by": name})
     assert response.status_code == 400
     assert 'id="id_replaced_by_error"' in response.content.decode()
+
+
+# Numbers. A body's number must be a JSON number with a whole value (1.0 is 1, as in JSON Schema),
+# not text, a fraction or a bool; a number in the path or the query must be plain ASCII digits. Each call below is made with every wrong spelling
+# of its number (refused at that field, nothing written) and once with a right one (taken).
+
+NOT_JSON_INTEGERS = [
+    '"1"', '"2"', '" 1"', '"+1"', '"\\u0661"', '"\\uff11"', "1.5", "0.5", "1e-1", "true", "false",
+    "-1", "0", "1" + "0" * 30, "[1]", '{"n": 1}',
+]
+
+
+@pytest.fixture
+def numbered(ada, ivan, make_term, proposal_without_emails):
+    """A term at version 2, Ada's proposal at revision 1 and a watch of hers: what the calls name."""
+    from glossary.services.terms import term_save
+    from glossary.services.watching import watch_set
+
+    cloud = make_term("Cloud", it_text="Rented servers.")
+    term_save(term=cloud, user=ada, reason="Abbreviate", fields={"abbreviation": "CL"})
+    watch = watch_set(user=ada, term=cloud, delivery="daily")
+    callers = {}
+    for person in (ada, ivan):
+        _, secret = api_token_create(user=person, name="Numbers")
+        callers[person.username] = secret
+    return {"proposal": proposal_without_emails.pk, "watch": watch.pk, "secrets": callers}
+
+
+def call(numbered, who: str, method: str, address: str, raw: str | None = None):
+    address = address.format(proposal=numbered["proposal"], watch=numbered["watch"])
+    return getattr(Client(), method)(
+        f"/api/v1{address}", data=raw, content_type="application/json",
+        headers={"Authorization": f"Bearer {numbered['secrets'][who]}"},
+    )
+
+
+# (who, method, address, body with NUMBER where the number goes, the field, a number that is right)
+BODY_NUMBERS = [
+    ("ada", "post", "/proposals",
+     '{"kind": "change", "term": "cloud", "base_version": NUMBER, "reason": "Shorter.", "content": {"abbreviation": "C"}}',
+     "body.base_version", "2"),
+    ("ada", "post", "/proposals", '{"kind": "restore", "term": "cloud", "restore_version": NUMBER, "reason": "Back."}',
+     "body.restore_version", "1"),
+    ("ada", "put", "/proposals/{proposal}", '{"revision": NUMBER, "reason": "Clearer."}', "body.revision", "1"),
+    ("ivan", "post", "/proposals/{proposal}/approve", '{"revision": NUMBER}', "body.revision", "1"),
+    ("ivan", "post", "/proposals/{proposal}/request_changes", '{"revision": NUMBER, "comment": "Why?"}', "body.revision", "1"),
+    ("ivan", "post", "/proposals/{proposal}/reject", '{"revision": NUMBER, "comment": "No."}', "body.revision", "1"),
+]
+
+
+@pytest.mark.parametrize("who, method, address, body, field, right", BODY_NUMBERS)
+@pytest.mark.parametrize("number", NOT_JSON_INTEGERS)
+def test_a_number_in_a_body_that_is_not_a_json_integer_is_refused_at_its_field(
+    numbered, who, method, address, body, field, right, number
+):
+    before = snapshot()
+    response = call(numbered, who, method, address, body.replace("NUMBER", number))
+    assert response.status_code == 422, response.content[:300]
+    assert response["Content-Type"] == PROBLEM
+    assert [e["field"] for e in response.json()["errors"]] == [field], response.json()
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("who, method, address, body, field, right", BODY_NUMBERS)
+@pytest.mark.parametrize("spelling", ["{}", "{}.0", "{}e0"])
+def test_a_number_in_a_body_with_a_whole_value_is_taken(numbered, who, method, address, body, field, right, spelling):
+    response = call(numbered, who, method, address, body.replace("NUMBER", spelling.format(right)))
+    assert response.status_code in (200, 201), response.content[:300]
+
+
+@pytest.mark.parametrize(
+    "review_by", ["0", "86400", "20270331", '"20270331"', '"2027-03-31T00:00:00"', '" 2027-03-31"', "true", "1.0"]
+)
+def test_a_review_date_given_as_a_number_or_a_moment_is_refused_at_its_field(numbered, review_by):
+    before = snapshot()
+    body = '{"kind": "change", "term": "cloud", "reason": "Sooner.", "content": {"review_by": REVIEW_BY}}'
+    response = call(numbered, "ada", "post", "/proposals", body.replace("REVIEW_BY", review_by))
+    assert response.status_code == 422, response.content[:300]
+    assert [e["field"] for e in response.json()["errors"]] == ["body.content.review_by"]
+    assert snapshot() == before
+
+
+NOT_PLAIN_DIGITS = [
+    "%2B1", "-1", "0", "1.0", "1e3", "0x1", "1_0", "true", "%201", "1%20", "%D9%A3", "%EF%BC%91", "%E0%A5%A7",
+    "9" * 20, "9" * 5_000, "one",
+]
+# (who, method, address with NUMBER where the number goes, the field, a number that is right, a body)
+ADDRESS_NUMBERS = [
+    ("ada", "get", "/proposals?page=NUMBER", "query.page", "1", None),
+    ("ada", "get", "/proposals?page_size=NUMBER", "query.page_size", "10", None),
+    ("ada", "get", "/watches?page=NUMBER", "query.page", "1", None),
+    ("ada", "get", "/watches?page_size=NUMBER", "query.page_size", "10", None),
+    ("ada", "get", "/terms?page=NUMBER", "query.page", "1", None),
+    ("ada", "get", "/terms?page_size=NUMBER", "query.page_size", "10", None),
+    ("ada", "get", "/terms/cloud/versions/NUMBER", "path.number", "1", None),
+    ("ada", "get", "/terms/cloud/diff?from=NUMBER", "query.from", "1", None),
+    ("ada", "get", "/terms/cloud/diff?from=1&to=NUMBER", "query.to", "2", None),
+    ("ada", "get", "/proposals/NUMBER", "path.proposal_id", "{proposal}", None),
+    ("ada", "put", "/proposals/NUMBER", "path.proposal_id", "{proposal}", '{"revision": 1, "reason": "Clearer."}'),
+    ("ada", "post", "/proposals/NUMBER/comments", "path.proposal_id", "{proposal}", '{"body": "A thought."}'),
+    ("ivan", "post", "/proposals/NUMBER/approve", "path.proposal_id", "{proposal}", '{"revision": 1}'),
+    ("ada", "post", "/proposals/NUMBER/withdraw", "path.proposal_id", "{proposal}", None),
+    ("ada", "delete", "/watches/NUMBER", "path.watch_id", "{watch}", None),
+    ("ivan", "post", "/proposals/NUMBER/request_changes", "path.proposal_id", "{proposal}", '{"revision": 1, "comment": "Why?"}'),
+    ("ivan", "post", "/proposals/NUMBER/reject", "path.proposal_id", "{proposal}", '{"revision": 1, "comment": "No."}'),
+    # Read, then refused by the workflow: only an out-of-date proposal can be updated.
+    ("ada", "post", "/proposals/NUMBER/rebase", "path.proposal_id", "{proposal}", None),
+]
+
+
+@pytest.mark.parametrize("who, method, address, field, right, body", ADDRESS_NUMBERS)
+@pytest.mark.parametrize("number", NOT_PLAIN_DIGITS)
+def test_a_number_in_the_address_that_is_not_plain_digits_is_refused_at_its_field(
+    numbered, who, method, address, field, right, body, number
+):
+    from glossary.models import Watch
+
+    before, watches = snapshot(), list(Watch.objects.values_list("pk", flat=True))
+    response = call(numbered, who, method, address.replace("NUMBER", number), body)
+    assert response.status_code == 422, response.content[:300]
+    assert response["Content-Type"] == PROBLEM
+    assert [e["field"] for e in response.json()["errors"]] == [field], response.json()
+    assert snapshot() == before
+    assert list(Watch.objects.values_list("pk", flat=True)) == watches
+
+
+@pytest.mark.parametrize("who, method, address, field, right, body", ADDRESS_NUMBERS)
+def test_a_number_in_the_address_in_plain_digits_is_taken(numbered, who, method, address, field, right, body):
+    response = call(numbered, who, method, address.replace("NUMBER", right), body)
+    expected = (403,) if address.endswith("/rebase") else (200, 201, 204)
+    assert response.status_code in expected, response.content[:300]
+
+
+@pytest.mark.parametrize(
+    "since", ["0", "-1", "1700000000", "1e9", "9" * 20, "%D9%A3", "9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00%2B01:00"]
+)
+def test_a_time_in_the_query_given_as_a_number_or_out_of_range_is_refused_at_its_field(numbered, since):
+    response = call(numbered, "ada", "get", f"/terms?updated_since={since}")
+    assert response.status_code == 422, response.content[:300]
+    assert [e["field"] for e in response.json()["errors"]] == ["query.updated_since"]
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(
+    page=st.text(st.characters(exclude_categories=("Cs",)), max_size=25)
+    # Near misses: a sign, a space, a point or an exponent around digits, digits of other scripts.
+    | st.from_regex(r"\A[+\- ]?[0-9]{1,8}(\.0|e[0-9]|_0| )?\Z")
+    | st.text(st.characters(categories=("Nd",)), min_size=1, max_size=8)
+)
+def test_a_page_is_taken_only_in_plain_digits_within_range_and_nothing_else_is_a_server_error(numbered, page):
+    from urllib.parse import quote
+
+    response = call(numbered, "ada", "get", f"/terms?page={quote(page, safe='')}")
+    in_range = re.fullmatch(r"[0-9]+", page) is not None and 1 <= int(page) <= 1_000_000
+    # One term: page 1 is there, any other page is past the end.
+    expected = (200 if int(page) == 1 else 404) if in_range else 422
+    assert response.status_code == expected, (page, response.content[:300])

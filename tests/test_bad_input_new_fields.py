@@ -8,11 +8,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from glossary.models import Proposal, Term, WebhookEndpoint
+from glossary.models import Proposal, Term
 from glossary.services.review import latest_review_by
-from glossary.webhooks.services import URL_LIMIT
 from tests.test_review_dates import api_call, frozen, proposal_form_data
 from tests.workflow_helpers import approve, login, snapshot
+from webhooks.models import WebhookEndpoint
+from webhooks.services import URL_LIMIT
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.models import User
-from glossary.dashboard import TABLE_SLUGS, dashboard_table
+from glossary.dashboard import selectors
+from glossary.dashboard.tables import TABLE_SLUGS, dashboard_table
 from glossary.models import Term
-from glossary.selectors import metrics
 from glossary.services import proposals as services
 from tests.dashboard_history import NOW
 from tests.workflow_helpers import approve, new_term_entry
@@ -56,7 +56,7 @@ def test_each_csv_holds_the_figures_the_page_shows(client, reader, slug):
     response = client.get(reverse("glossary:dashboard_csv", args=[slug]))
     assert response["Content-Type"].startswith("text/csv")
     rows = rows_of(response.content)
-    table = dashboard_table(metrics.glossary_metrics(now=NOW), slug)
+    table = dashboard_table(selectors.dashboard_figures(now=NOW), slug)
     assert rows[0] == table.columns
     assert rows[1:] == [["" if cell is None else str(cell) for cell in row.cells] for row in table.rows]
     # Each figure of the file is on the page, in its table's section.
@@ -171,20 +171,20 @@ def test_the_dashboard_and_its_selectors_ask_a_fixed_number_of_queries(
         from django.test.utils import CaptureQueriesContext
 
         with CaptureQueriesContext(connection) as selector_queries:
-            figures = metrics.glossary_metrics(now=timezone.now())
+            figures = selectors.dashboard_figures(now=timezone.now())
         with CaptureQueriesContext(connection) as page_queries:
             assert client.get(reverse("glossary:dashboard") + "?tag=data").status_code == 200
         budgets[size] = (len(selector_queries), len(page_queries))
     assert figures.agreement.now.total == 8 and figures.divergence.most_disputed[0].request_changes == 1
     assert budgets[2] == budgets[8], budgets
     with django_assert_max_num_queries(20):
-        metrics.glossary_metrics(now=timezone.now())
+        selectors.dashboard_figures(now=timezone.now())
 
 
 def test_the_api_answers_the_figures_of_the_selectors(client, reader):
     client.force_login(reader)
     answer = client.get("/api/v1/metrics").json()
-    figures = metrics.glossary_metrics(now=NOW)
+    figures = selectors.dashboard_figures(now=NOW)
     assert answer["as_of"].startswith("2026-06-15T12:00:00")
     assert answer["agreement"] == {
         "total": 4, "agreed": 1, "missing_definition": 2, "in_review": 2, "deprecated": 1,

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from glossary.exports.options import FILE_NAME_MAX_STEM, ExportOptions
+from glossary.interchange.options import FILE_NAME_MAX_STEM, ExportOptions
 from glossary.models import Term
 
 DAY = date(2026, 11, 26)

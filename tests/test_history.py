@@ -36,7 +36,7 @@ def test_each_change_is_exactly_one_version(make_term, ada, it, marketing):
     newest = selectors.term_versions(term)[0]
     assert newest.entry.summary == "A trial before a full launch."
     assert newest.entry.tags == ()
-    assert newest.entry.related == {other.pk: "Release"}
+    assert newest.entry.related_terms == {other.pk: "Release"}
 
 
 def test_removing_a_definition_shows_in_the_next_version(make_term, ada, marketing):
@@ -54,7 +54,7 @@ def test_linking_a_related_term_records_a_version_of_both(make_term, ada):
     term_save(term=api, user=ada, reason="Link", related_terms=[integration])
     assert list(integration.related_terms.all()) == [api]
     newest = selectors.term_versions(integration)[0]
-    assert newest.entry.related == {api.pk: "API"}
+    assert newest.entry.related_terms == {api.pk: "API"}
     assert "API" in newest.reason
 
 

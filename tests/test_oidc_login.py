@@ -69,6 +69,14 @@ def test_login_request_carries_state_nonce_and_a_pkce_challenge(client, idp):
     assert query["redirect_uri"] == [CALLBACK]
 
 
+@pytest.mark.parametrize(
+    "next_url, kept", [("/search/?q=x", "/search/?q=x"), ("foo", None), ("//evil.example", None), ("/\\evil.example", None)]
+)
+def test_the_provider_log_in_keeps_only_a_next_that_is_a_path_on_this_site(client, idp, next_url, kept):
+    assert client.get("/oidc/authenticate/", {"next": next_url}).status_code == 302
+    assert client.session.get("oidc_login_next") == kept
+
+
 def test_first_login_creates_the_user_with_the_mapped_department_and_role(client, idp, it):
     idp.set_users({"ivan": {**IVAN, "groups": ["glossary-it-approvers", "staff-canteen"]}})
 

@@ -167,7 +167,7 @@ def test_term_page_shows_definitions_side_by_side_with_common_ground(reader_clie
     api = make_term("API")
     term_save(term=omnichannel, user=api.history.first().history_user, reason="Link API", related_terms=[api])
     page = reader_client.get(omnichannel.get_absolute_url()).content.decode()
-    assert page.index("Common ground") < page.index("What IT means") < page.index("What Marketing means")
+    assert page.index("Common ground") < page.index('id="definition-it"') < page.index('id="definition-marketing"')
     assert "One experience across channels." in page
     assert "Fully integrated systems with real-time data flow." in page
     assert "A consistent customer experience at every touchpoint." in page
@@ -248,7 +248,7 @@ def test_a_third_department_gets_a_definition_slot_everywhere(reader_client, mak
     term = make_term("Budget", it_text="Run and change cost.", marketing_text="Media spend.")
     Department.objects.create(name="Finance", slug="finance", position=30)
     page = reader_client.get(term.get_absolute_url()).content.decode()
-    assert "What Finance means" in page
+    assert 'What <a href="/departments/finance">Finance</a> means' in page
     assert "No Finance definition yet." in page
     listing = reader_client.get(LIST, {"missing": "finance"})
     assert listed(listing) == ["Budget"]
@@ -258,7 +258,7 @@ def test_a_third_department_gets_a_definition_slot_everywhere(reader_client, mak
 def test_inactive_department_gets_no_column(reader_client, make_term):
     Department.objects.create(name="Legal", slug="legal", position=40, is_active=False)
     term = make_term("Cookie", it_text="A small browser file.")
-    assert "What Legal means" not in reader_client.get(term.get_absolute_url()).content.decode()
+    assert 'id="definition-legal"' not in reader_client.get(term.get_absolute_url()).content.decode()
 
 
 def list_page_queries(client, make_term, count) -> int:

@@ -7,9 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from glossary.exports.options import ExportOptions
-from glossary.exports.selectors import pdf_export_status
-from glossary.exports.pdf import glossary_pdf, render_pdf
+from glossary import queues
+from glossary.interchange.options import ExportOptions
+from glossary.interchange.selectors import pdf_export_status
+from glossary.interchange.pdf import glossary_pdf, render_pdf
 from glossary.models import Term
 from glossary.services.terms import term_save
 from tests.workflow_helpers import approve, new_term_entry
@@ -152,11 +153,12 @@ def test_cache_in_redis_is_shared_and_invalidated_by_a_change(glossary_in_every_
     import redis
     from django.core.cache import caches
 
-    url = "redis://127.0.0.1:6379/15"
+    from tests.databases import REDIS_PDF_URL as url
+
     try:
         redis.Redis.from_url(url).ping()
     except redis.exceptions.ConnectionError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
+        pytest.skip(f"no Redis at {url}")
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
     caches["default"].clear()
     from glossary.caching import cached_pdf
@@ -184,7 +186,7 @@ def test_large_export_runs_in_the_worker_with_progress_then_downloads(reader_cli
     # Asking again while it waits joins the same export instead of queueing another.
     assert reader_client.get(reverse("glossary:glossary_pdf"))["Location"] == export.get_absolute_url()
 
-    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "default")
+    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", queues.EXPORTS)
 
     status = reader_client.get(reverse("glossary:pdf_export_status", args=[export.pk])).json()
     assert status["state"] == "ready" and status["progress"] == 100 and status["message"] == "Ready"
@@ -232,7 +234,7 @@ def _export(options: ExportOptions):
 
 def test_background_export_records_terms_prepared_then_layout(reader_client, glossary_in_every_status, settings):
     """A real export run, every step recorded (no throttle): what the row holds and the status poll says."""
-    from glossary.exports.tasks import pdf_export_build
+    from glossary.interchange.tasks import pdf_export_build
     from glossary.models import PdfExport
 
     settings.GLOSSARY_PDF_PROGRESS_SECONDS = 0
@@ -267,7 +269,7 @@ def test_background_export_records_terms_prepared_then_layout(reader_client, glo
 
 
 def test_background_export_writes_progress_at_each_stage_and_at_most_once_an_interval_within(glossary_in_every_status, settings):
-    from glossary.exports.tasks import pdf_export_build
+    from glossary.interchange.tasks import pdf_export_build
 
     settings.GLOSSARY_PDF_PROGRESS_SECONDS = 3600
     export = _export(ExportOptions(include_in_review=True))
@@ -278,7 +280,7 @@ def test_background_export_writes_progress_at_each_stage_and_at_most_once_an_int
 
 
 def test_failed_export_says_why(reader_client, glossary_in_every_status):
-    from glossary.exports.tasks import pdf_export_build
+    from glossary.interchange.tasks import pdf_export_build
     from glossary.models import PdfExport
 
     export = PdfExport.objects.create(options={"colour": "red"}, key="test")  # options from no release of ours
@@ -323,7 +325,7 @@ def test_queued_export_says_it_waits_for_the_worker_and_its_place_in_the_queue(r
     assert "Waiting for the worker: 1 export is ahead of yours" in page
     assert f'href="{reverse("glossary:pdf_export_download", args=[second.pk])}"' in page  # shown once it is ready
 
-    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "default", "--max-tasks", "1")
+    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", queues.EXPORTS, "--max-tasks", "1")
 
     assert status(first)["state"] == "ready" and status(first)["place_in_queue"] is None
     assert (status(second)["place_in_queue"], status(second)["message"]) == (1, "Waiting for the worker: yours is next in the queue")

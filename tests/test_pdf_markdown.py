@@ -2,8 +2,8 @@
 
 import pytest
 
-from glossary.exports.pdf.fonts import REPLACEMENT, ZERO_WIDTH_SPACE, printable
-from glossary.exports.pdf.markdown import markdown_tree
+from glossary.interchange.pdf.fonts import REPLACEMENT, ZERO_WIDTH_SPACE, printable
+from glossary.interchange.pdf.markdown import markdown_tree
 
 
 def test_paragraphs_emphasis_code_and_line_breaks():
@@ -36,7 +36,7 @@ def test_links_to_exported_terms_stay_inside_the_pdf_others_go_to_the_site(setti
 
 
 def test_a_text_parsed_once_serves_every_pdf_with_its_own_links(settings):
-    from glossary.exports.pdf.markdown import _parsed
+    from glossary.interchange.pdf.markdown import _parsed
 
     settings.SITE_URL = "https://glossary.example.com"
     text = "An [API](/terms/api/) *with* a [site](/tags/) link, unique to this test."

@@ -9,9 +9,9 @@ from django.core.management import call_command
 from pypdf import PdfReader
 
 from glossary.entries import Entry
-from glossary.exports.options import ExportOptions
-from glossary.exports.pdf import render_pdf, typesetting
-from glossary.exports.pdf.fonts import REPLACEMENT, ZERO_WIDTH_SPACE
+from glossary.interchange.options import ExportOptions
+from glossary.interchange.pdf import render_pdf, typesetting
+from glossary.interchange.pdf.fonts import REPLACEMENT, ZERO_WIDTH_SPACE
 from glossary.models import Proposal, Term
 from glossary.services import proposals as services
 from tests.test_pdf import outline_titles, pdf_text
@@ -190,8 +190,8 @@ def test_the_state_page_carries_the_dashboards_figures_when_asked_for(glossary_i
     from django.urls import reverse
     from django.utils import timezone
 
-    from glossary.dashboard import dashboard_sections
-    from glossary.selectors.metrics import glossary_metrics
+    from glossary.dashboard.selectors import dashboard_figures
+    from glossary.dashboard.tables import dashboard_sections
 
     without = render_pdf(ExportOptions())
     assert "State of our common language" not in words(without)
@@ -201,7 +201,7 @@ def test_the_state_page_carries_the_dashboards_figures_when_asked_for(glossary_i
     text = " ".join(words(response.content).split())
     assert "State of our common language" in outline_titles(response.content)
     assert "Figures for the whole glossary on" in text
-    for _, heading, tables in dashboard_sections(glossary_metrics(now=timezone.now())):
+    for _, heading, tables in dashboard_sections(dashboard_figures(now=timezone.now())):
         assert heading in text
         for table in tables:
             assert table.title in text and " ".join(table.summary.split()) in text

@@ -299,7 +299,7 @@ def _position(page: str, marker: str) -> int:
     return page.index(marker)
 
 
-def _review_form(page: str) -> str:
+def _decision_form(page: str) -> str:
     """The proposal page's form for comments and decisions, as HTML."""
     forms = re.findall(r'<form method="post"[^>]*class="stacked-form review-form".*?</form>', page, re.S)
     assert len(forms) == 1, f"{len(forms)} review forms"
@@ -320,7 +320,7 @@ def test_a_reviewer_reads_who_and_why_then_what_changes_then_the_discussion_then
         _position(page, "Approve for IT"),
     ]
     assert order == sorted(order), "the page's order (and so its keyboard order) is the reading order"
-    form = _review_form(page)
+    form = _decision_form(page)
     assert page.count("<textarea") == 1 and form.count("<textarea") == 1, "one comment box"
     buttons = re.findall(r"<button[^>]*>([^<]*)</button>", form)
     assert buttons == ["Approve for IT", "Request changes for IT", "Reject for IT", "Add comment without deciding"]
@@ -330,7 +330,7 @@ def test_a_reviewer_reads_who_and_why_then_what_changes_then_the_discussion_then
 
 
 def test_someone_who_may_only_comment_gets_the_same_box_with_just_add_comment(client, proposal_without_emails, maya):
-    form = _review_form(login(client, maya).get(proposal_without_emails.get_absolute_url()).content.decode())
+    form = _decision_form(login(client, maya).get(proposal_without_emails.get_absolute_url()).content.decode())
     assert re.findall(r"<button[^>]*>([^<]*)</button>", form) == ["Add comment"]
     assert "<fieldset" not in form and "request changes" not in form.lower()
 
@@ -357,8 +357,8 @@ def test_requesting_changes_or_rejecting_without_a_comment_is_explained_next_to_
 ):
     response = login(client, marco).post(action_url(proposal_without_emails, action), {"revision": 1, "comment": comment})
     assert response.status_code == 400
-    assert response.context["review_form"].errors["comment"] == [message]
-    form = _review_form(response.content.decode())
+    assert response.context["decision_form"].errors["comment"] == [message]
+    form = _decision_form(response.content.decode())
     # The message is tied to the box it is about, for screen readers too.
     assert f'<div class="field-error" id="id_comment_error"><p>{message}</p></div>' in form
     textarea = re.search(r"<textarea[^>]*>", form).group(0)
@@ -372,7 +372,7 @@ def test_the_comment_typed_before_a_refused_decision_is_kept_in_the_box(client, 
     long_comment = "x" * 5001
     response = login(client, marco).post(action_url(proposal_without_emails, "reject"), {"revision": 1, "comment": long_comment})
     assert response.status_code == 400
-    assert "At most 5000 characters" in response.context["review_form"].errors["comment"][0]
+    assert "At most 5000 characters" in response.context["decision_form"].errors["comment"][0]
     assert long_comment in response.content.decode()
     assert not SignOff.objects.exists()
 
@@ -400,7 +400,7 @@ def test_a_plain_comment_goes_through_the_same_box(client, proposal_without_emai
     login(client, maya)
     empty = client.post(action_url(proposal_without_emails, "comment"), {"revision": 1, "comment": "  "})
     assert empty.status_code == 400
-    assert empty.context["review_form"].errors["comment"] == ["Write a comment first."]
+    assert empty.context["decision_form"].errors["comment"] == ["Write a comment first."]
     assert client.post(action_url(proposal_without_emails, "comment"), {"revision": 1, "comment": "Stores too?"}).status_code == 302
     # The comment's text was once sent as "body"; older pages and scripts still work.
     assert client.post(action_url(proposal_without_emails, "comment"), {"body": "And the app?"}).status_code == 302
@@ -465,7 +465,59 @@ def test_an_approver_offered_no_decision_is_told_why(client, proposal_without_em
     approve(proposal_without_emails, ivan)
     page = login(client, ivan).get(proposal_without_emails.get_absolute_url()).content.decode()
     assert "IT has already signed off this revision." in page
-    assert re.findall(r"<button[^>]*>([^<]*)</button>", _review_form(page)) == ["Add comment"]
+    assert re.findall(r"<button[^>]*>([^<]*)</button>", _decision_form(page)) == ["Add comment"]
     # Contributors never decide: nothing to explain to them.
     page = login(client, maya).get(proposal_without_emails.get_absolute_url()).content.decode()
     assert 'class="decision-note"' not in page
+
+
+def _as_a_browser_posts_it_back(form, **changes) -> dict:
+    """The form's own values, textarea lines ending in CRLF, as a browser sends them untouched."""
+    data = {name: form[name].value() or "" for name in form.fields}
+    data = {k: (v.replace("\n", "\r\n") if isinstance(v, str) else v) for k, v in data.items()}
+    return {**data, **changes}
+
+
+def test_a_change_that_changes_nothing_is_refused_above_the_form_and_stores_nothing(client, signed_off_term, maya):
+    from tests.workflow_helpers import snapshot
+
+    url = reverse("glossary:term_propose_change", args=[signed_off_term.slug])
+    form = login(client, maya).get(url).context["form"]
+    before = snapshot()
+    # Only spacing differs: the name padded, the tag in lower case, the definition with a trailing blank line.
+    data = _as_a_browser_posts_it_back(
+        form, name=" Omnichannel ", tags="customer experience", definition_it="Integrated systems.\r\n\r\n", reason="Tidy"
+    )
+    response = client.post(url, data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    alert = re.search(r'<div class="form-error" role="alert">(.*?)</div>', page, re.S)
+    assert alert and "This changes nothing: the term already says exactly this" in alert.group(1)
+    assert snapshot() == before
+
+
+def test_restoring_the_current_version_from_its_page_says_it_would_change_nothing(client, signed_off_term, maya):
+    from tests.workflow_helpers import snapshot
+
+    url = reverse("glossary:term_propose_restore", args=[signed_off_term.slug, 1])
+    form = login(client, maya).get(url).context["form"]
+    before = snapshot()
+    response = client.post(url, _as_a_browser_posts_it_back(form, reason="Back"))
+    assert response.status_code == 400
+    assert "restoring it would change nothing" in response.content.decode()
+    assert snapshot() == before
+
+
+def test_editing_a_proposal_back_to_the_term_as_it_stands_is_refused_on_the_edit_page(client, signed_off_term, maya):
+    from dataclasses import replace
+
+    proposal = services.proposal_create(
+        author=maya, reason="Shorter", entry=replace(Entry.from_term(signed_off_term), abbreviation="OC"), term=signed_off_term
+    )
+    url = reverse("glossary:proposal_edit", args=[proposal.pk])
+    form = login(client, maya).get(url).context["form"]
+    response = client.post(url, _as_a_browser_posts_it_back(form, abbreviation="", revision=1))
+    assert response.status_code == 400
+    assert "With this revision the proposal would change nothing" in response.content.decode()
+    proposal.refresh_from_db()
+    assert (proposal.revision, proposal.abbreviation) == (1, "OC")

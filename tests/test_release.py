@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from config.release import release_fingerprint
+from common.release import release_fingerprint
 
 
 def test_a_changed_template_stylesheet_module_or_pdf_layout_gives_the_cache_new_keys(tmp_path):

@@ -122,7 +122,7 @@ def test_the_api_takes_the_replacement_by_slug(client, ada, web_and_successor):
 
 
 def test_a_skos_file_can_deprecate_a_term_and_name_its_replacement(client, admin_user, web_and_successor, settings):
-    from glossary.exports.imports import glossary_import
+    from glossary.interchange.imports import glossary_import
 
     settings.SITE_URL = "http://127.0.0.1:8000"
     old, new = web_and_successor
@@ -151,7 +151,7 @@ def web_replaced(web_and_successor):
 def test_an_imported_change_to_a_term_the_file_keeps_deprecated_leaves_it_deprecated_and_pointing_onward(
     admin_user, ivan, marco, web_replaced
 ):
-    from glossary.exports.imports import glossary_import
+    from glossary.interchange.imports import glossary_import
 
     old, new = web_replaced
     data = "name,definition:it,definition:marketing,status\nWeb 2.0,The old web.,Social web.,deprecated\n"
@@ -176,7 +176,7 @@ def _skos_deprecating(client, old, replacement_slug) -> bytes:
 
 
 def test_a_skos_file_can_name_another_replacement_for_a_deprecated_term(client, admin_user, ivan, marco, web_replaced, make_term, settings):
-    from glossary.exports.imports import glossary_import
+    from glossary.interchange.imports import glossary_import
 
     settings.SITE_URL = "http://127.0.0.1:8000"
     old, _ = web_replaced
@@ -194,7 +194,7 @@ def test_a_skos_file_can_name_another_replacement_for_a_deprecated_term(client, 
 @pytest.mark.parametrize("dry_run", [True, False])
 @pytest.mark.parametrize("replacement, says", [("web-20", "names itself"), ("gopher", "deprecated too")])
 def test_a_skos_replacement_that_cannot_be_is_refused_for_its_concept(client, admin_user, web_replaced, make_term, settings, replacement, says, dry_run):
-    from glossary.exports.imports import glossary_import
+    from glossary.interchange.imports import glossary_import
 
     settings.SITE_URL = "http://127.0.0.1:8000"
     old, _ = web_replaced

@@ -14,18 +14,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from glossary.models import Term, Watch, WatchNotice, WebhookAttempt, WebhookDelivery
+from glossary.models import Term, Watch, WatchNotice
 from glossary.services.proposals import proposal_create
 from glossary.services.watching import watch_notices_prune, watch_set
-from glossary.webhooks import events
-from glossary.webhooks.services import (
-    webhook_deliveries_prune,
-    webhook_delivery_attempt,
-    webhook_endpoint_pause,
-    webhook_event_fire,
-)
 from tests.test_webhooks import closed_port_url, receiving, status
-from tests.workflow_helpers import new_term_entry
+from tests.workflow_helpers import new_term_entry, outside_a_transaction, send_queued_mail
+from webhooks import payloads
+from webhooks.models import WebhookAttempt, WebhookDelivery
+from webhooks.sending import webhook_delivery_attempt
+from webhooks.services import webhook_deliveries_prune, webhook_endpoint_pause, webhook_event_fire
 
 pytestmark = pytest.mark.django_db
 
@@ -55,9 +52,10 @@ def windows(settings):
 # --- Watch notices ---------------------------------------------------------------------------------
 
 @pytest.fixture
-def notices(clock, ada, maya, it, marketing, make_user, django_capture_on_commit_callbacks):
+def notices(clock, ada, maya, it, marketing, make_user):
     """Maya hears of each change at once, Dan in a daily digest nobody has sent yet, Eva at once but
-    her mail was claimed by a sender that died. Two changes: one on day 0, one on day 80."""
+    her mail was claimed by a sender that died. Two changes: one on day 0, one on day 80. The mail
+    worker sends them, so the tests that use it run outside a test transaction."""
     dan = make_user("dan", department=it, email="dan@example.com")
     eva = make_user("eva", department=it, email="eva@example.com")
     watch_set(user=maya, delivery=IMMEDIATE)
@@ -67,11 +65,9 @@ def notices(clock, ada, maya, it, marketing, make_user, django_capture_on_commit
     for n, name in [(0, "Omnichannel"), (80, "Platform")]:
         clock.now = day(n)
         # Eva's mail server is away for this one change: her notice is claimed and never finished.
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            proposal_create(author=ada, reason=f"Settle {name}", entry=new_term_entry(it, marketing, name=name))
+        proposal_create(author=ada, reason=f"Settle {name}", entry=new_term_entry(it, marketing, name=name))
         WatchNotice.objects.filter(user=eva, sent_at__isnull=True).update(claimed_at=day(n), claim="a-sender-that-died")
-        for callback in callbacks:
-            callback()
+        send_queued_mail()
         made[n] = {notice.user.username: notice for notice in WatchNotice.objects.filter(created_at=day(n)).select_related("user")}
     for by_user in made.values():
         assert by_user["maya"].sent_at is not None
@@ -79,6 +75,7 @@ def notices(clock, ada, maya, it, marketing, make_user, django_capture_on_commit
     return made
 
 
+@outside_a_transaction
 def test_notices_mailed_more_than_90_days_ago_are_removed_and_unsent_and_recent_ones_stay(notices):
     old_sent = notices[0]["maya"]
     assert watch_notices_prune(now=day(90, hour=8)) == 0  # mailed 89 days 23 hours ago: kept
@@ -91,6 +88,7 @@ def test_notices_mailed_more_than_90_days_ago_are_removed_and_unsent_and_recent_
     }
 
 
+@outside_a_transaction
 def test_pruning_notices_twice_removes_nothing_more(notices):
     assert watch_notices_prune(now=day(200)) == 2  # both of Maya's
     left = set(WatchNotice.objects.values_list("pk", flat=True))
@@ -100,6 +98,7 @@ def test_pruning_notices_twice_removes_nothing_more(notices):
     }
 
 
+@outside_a_transaction
 def test_the_notice_window_follows_its_setting(notices, settings):
     settings.GLOSSARY_KEEP_NOTICES_DAYS = 0  # keeps them all
     assert watch_notices_prune(now=day(300)) == 0
@@ -110,10 +109,11 @@ def test_the_notice_window_follows_its_setting(notices, settings):
     assert WatchNotice.objects.filter(user__username="maya").count() == 0
 
 
-def test_notices_are_removed_in_batches_each_its_own_delete(notices, clock, ada, it, marketing, django_capture_on_commit_callbacks):
+@outside_a_transaction
+def test_notices_are_removed_in_batches_each_its_own_delete(notices, clock, ada, it, marketing):
     clock.now = day(1)
-    with django_capture_on_commit_callbacks(execute=True):
-        proposal_create(author=ada, reason="Settle Web", entry=new_term_entry(it, marketing, name="Web"))
+    proposal_create(author=ada, reason="Settle Web", entry=new_term_entry(it, marketing, name="Web"))
+    send_queued_mail()
     assert WatchNotice.objects.filter(sent_at__lt=day(5)).count() == 3  # Maya's of days 0 and 1, Eva's of day 1
     with CaptureQueriesContext(connection) as queries:
         assert watch_notices_prune(now=day(95), batch_size=2) == 3
@@ -155,18 +155,18 @@ def deliveries(clock, admin_user, settings):
     """On day 0: one delivered at once, one given up after 24 hours of refused tries, one still
     retrying, one waiting for its paused endpoint, one delivered only on day 20; on day 20 one more
     delivered at once. Named by what happened to them."""
-    from glossary.webhooks.services import webhook_endpoint_register
+    from webhooks.services import webhook_endpoint_register
 
     settings.GLOSSARY_WEBHOOKS_ALLOW_HTTP = True
 
     def endpoint(url):
         return webhook_endpoint_register(
-            user=admin_user, url=url, events_wanted=[events.PROPOSAL_OPENED], endpoint_format="standard"
+            user=admin_user, url=url, events_wanted=[payloads.PROPOSAL_OPENED], endpoint_format="standard"
         )[0]
 
     def fire(target, at):
         clock.now = at
-        return webhook_event_fire(kind=events.TEST, data=events.test_data(), endpoints=[target], now=at)[0]
+        return webhook_event_fire(kind=payloads.TEST, data=payloads.test_data(), endpoints=[target], now=at)[0]
 
     def attempt(delivery, at):
         clock.now = at
@@ -184,7 +184,7 @@ def deliveries(clock, admin_user, settings):
         made["retrying"] = fire(refused, day(0, hour=10))
         attempt(made["retrying"], day(0, hour=10))
         clock.now = day(0)
-        [made["waiting"]] = webhook_event_fire(kind=events.PROPOSAL_OPENED, data={}, endpoints=[paused], now=day(0))
+        [made["waiting"]] = webhook_event_fire(kind=payloads.PROPOSAL_OPENED, data={}, endpoints=[paused], now=day(0))
         made["delivered_late"] = fire(good, day(0))
         attempt(made["delivered_late"], day(20))
         made["delivered_recently"] = fire(good, day(20))
@@ -257,6 +257,7 @@ def test_the_endpoint_page_says_how_long_deliveries_are_kept_and_lists_what_is_l
 
 # --- The tick -----------------------------------------------------------------------------------------
 
+@outside_a_transaction
 def test_the_tick_reports_what_it_removed_and_a_second_run_removes_nothing(clock, notices, deliveries):
     out = tick(clock, day(95))
     assert "old watch notices removed: 1" in out
@@ -268,3 +269,30 @@ def test_the_tick_reports_what_it_removed_and_a_second_run_removes_nothing(clock
     assert set(WatchNotice.objects.values_list("pk", flat=True)) == notices_left
     assert kept(deliveries) == deliveries_left
     assert deliveries_left == {"retrying", "waiting"}  # the one retrying was given up by this tick, just now
+
+
+# --- The task worker's results --------------------------------------------------------------------
+
+@outside_a_transaction
+def test_finished_task_results_are_removed_when_old_and_waiting_ones_stay(ada, it, marketing, settings):
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from glossary.interchange.tasks import build_pdf_export
+    from glossary.services.task_results import task_results_prune
+
+    settings.GLOSSARY_KEEP_TASK_RESULTS_DAYS = 30
+    proposal_create(author=ada, entry=new_term_entry(it, marketing), reason="Proposed.")  # queues its mails
+    send_queued_mail()
+    finished = list(DBTaskResult.objects.all())
+    assert finished and {task.status for task in finished} == {"SUCCESSFUL"}
+    last_finished = max(task.finished_at for task in finished)
+    waiting = build_pdf_export.enqueue("00000000-0000-0000-0000-000000000000")  # no worker takes it here
+    later = timezone.now() + datetime.timedelta(days=365)
+
+    assert task_results_prune(now=last_finished + datetime.timedelta(days=29)) == 0
+    assert task_results_prune(now=last_finished + datetime.timedelta(days=31)) == len(finished)
+    assert [str(pk) for pk in DBTaskResult.objects.values_list("pk", flat=True)] == [str(waiting.id)]
+    assert task_results_prune(now=later) == 0, "a task still waiting is never removed"
+    settings.GLOSSARY_KEEP_TASK_RESULTS_DAYS = 0
+    assert task_results_prune(now=later) == 0

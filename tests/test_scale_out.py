@@ -3,66 +3,40 @@ nothing that matters lives in either process: sessions, the PDF cache and its in
 work across them."""
 
 import http.cookiejar
-import os
 import re
-import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-from django.db import connection
 
-from glossary.exports.options import ExportOptions
+from glossary.interchange.options import ExportOptions
 from glossary.caching import cached_pdf
 from glossary.models import Proposal, Term
-from tests.databases import postgres_only
+from tests.app_servers import AppServer, collect_static, database_url, production_environment, serving
+from tests.databases import REDIS_GROUP, REDIS_SHARED_URL, postgres_only
 from tests.test_pdf import pdf_text
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, REDIS_GROUP]
 
-ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
-REDIS_URL = "redis://127.0.0.1:6379/14"
+REDIS_URL = REDIS_SHARED_URL
 PASSWORD = "pw-for-tests-only"  # what conftest's make_user gives everyone
 OLD_WORDING = "One experience across channels."
 NEW_WORDING = "The same customer journey whichever channel is used."
 
 # The servers run config.settings in production mode; the only change is where collectstatic
-# writes (a temporary folder, not the project's), plus request errors printed to stderr.
+# writes (a temporary folder, not the project's).
 SERVER_SETTINGS = """\
 from config.settings import *  # noqa: F401,F403
 
 STATIC_ROOT = {static_root!r}
-LOGGING = {{
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {{"stderr": {{"class": "logging.StreamHandler"}}}},
-    "loggers": {{"django.request": {{"handlers": ["stderr"], "level": "ERROR"}}}},
-}}
 """
 
 
 @pytest.fixture(autouse=True)
 def fast_passwords():
     """Overrides conftest's MD5 hasher: the servers verify passwords with the default hasher."""
-
-
-@dataclass
-class AppServer:
-    url: str
-    process: subprocess.Popen
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
 
 
 @dataclass
@@ -105,27 +79,9 @@ class Browser:
             return Response(error.code, error.url, error.headers.get_content_type(), error.read())
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def database_url() -> str:
-    """The test database (e.g. test_commonground), as the servers' DATABASE_URL."""
-    db = connection.settings_dict
-
-    def quote(value) -> str:
-        return urllib.parse.quote(str(value or ""), safe="")
-
-    credentials = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}{port}/{quote(db['NAME'])}"
-
-
 @pytest.fixture
 def shared_redis(settings):
-    """Redis db 14, empty before and after; this process's cache points there too, to look inside."""
+    """The shared Redis db (REDIS_SHARED_URL), empty before and after; this process's cache points there too, to look inside."""
     import redis
 
     client = redis.Redis.from_url(REDIS_URL)
@@ -146,70 +102,10 @@ def shared_redis(settings):
 def two_app_servers(transactional_db, shared_redis, tmp_path):
     """Gunicorn A and B, one worker each, in production mode on the test database and one Redis."""
     (tmp_path / "scale_out_settings.py").write_text(SERVER_SETTINGS.format(static_root=str(tmp_path / "static")))
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)]),
-        "DJANGO_SETTINGS_MODULE": "scale_out_settings",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SSL_REDIRECT": "0",
-        "DJANGO_SECURE_COOKIES": "0",
-        "DJANGO_HSTS_SECONDS": "0",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": REDIS_URL,
-        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-    }
-    collect = subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-    )
-    assert collect.returncode == 0, collect.stderr
-    servers = []
-    try:
-        for name in ("a", "b"):
-            port = free_port()
-            log = tmp_path / f"gunicorn-{name}.log"
-            with log.open("wb") as out:
-                process = subprocess.Popen(
-                    [GUNICORN, "config.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-                    cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-                )
-            servers.append(AppServer(f"http://127.0.0.1:{port}", process, log))
-        for server in servers:
-            wait_until_serving(server)
+    env = production_environment(tmp_path, "scale_out_settings", DATABASE_URL=database_url(), REDIS_URL=REDIS_URL)
+    collect_static(env)
+    with serving(env, tmp_path) as servers:
         yield servers
-    finally:
-        for server in servers:
-            stop(server.process)
-
-
-def wait_until_serving(server: AppServer, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            pytest.fail(f"gunicorn at {server.url} exited with {server.process.returncode}:\n{server.output()}")
-        try:
-            with urllib.request.urlopen(f"{server.url}/accounts/login/", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"gunicorn at {server.url} did not answer within {timeout} s:\n{server.output()}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop one server: its master and worker, which share the process group it was started in."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(process.pid, sig)
-            process.wait(timeout=30)
-            return
-        except ProcessLookupError:
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 def pdf_keys(redis_client) -> list[bytes]:

@@ -143,7 +143,7 @@ def login_from(client, username, password, **meta):
     ],
 )
 def test_client_address_believes_only_what_trusted_proxies_wrote(rf, settings, trusted, remote, forwarded, expected):
-    from config.client_address import client_address
+    from common.client_address import client_address
 
     settings.TRUSTED_PROXIES = trusted
     request = rf.post("/accounts/login/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)

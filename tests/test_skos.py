@@ -1,15 +1,19 @@
 """The glossary in SKOS (Turtle, RDF/XML, JSON-LD): what each term becomes, and the SKOS integrity
 rules the export keeps."""
 
+import csv
+import io
 import json
 import re
+from pathlib import Path
 
+import pyshacl
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
+from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDFS, SH, SKOS
 
 from glossary.models import Term
 from glossary.services.terms import term_save
@@ -84,66 +88,24 @@ def test_the_three_formats_hold_the_same_graph(reader_client, glossary_to_export
 
 
 SITE = "http://127.0.0.1:8000/"
+SHAPES = Path(__file__).with_name("skos_shapes.ttl")
 
 
-def skos_integrity_violations(graph: Graph, client) -> list[str]:
-    """What in `graph` breaks the SKOS Reference's integrity conditions (named by their numbers,
-    https://www.w3.org/TR/skos-reference/), or the issue's own rules for a glossary (every concept
-    in the scheme and defined; nothing it points to left dangling). Empty when all hold.
+def shacl_violations(graph: Graph) -> list[str]:
+    """What in `graph` breaks the SHACL shapes in tests/skos_shapes.ttl (the SKOS Reference's
+    integrity conditions, by their numbers, and a glossary file's own rules: every concept named and
+    in the scheme, defined unless it is a stub, and no link pointing outside the file), each as
+    "message: focus node value". Empty when the graph conforms.
 
-    Written here rather than taken from skosify: skosify's checks only log warnings, and cover three
-    of these rules (S13, S14, S27)."""
-    violations = []
-    concepts = set(graph.subjects(RDF.type, SKOS.Concept))
-    schemes = set(graph.subjects(RDF.type, SKOS.ConceptScheme))
-    collections = set(graph.subjects(RDF.type, SKOS.Collection))
-    # S9: skos:ConceptScheme is disjoint with skos:Concept; S37: skos:Collection with both.
-    if concepts & schemes:
-        violations.append(f"S9: both a concept and a scheme: {concepts & schemes}")
-    if collections & (concepts | schemes):
-        violations.append(f"S37: a collection that is also a concept or scheme: {collections & (concepts | schemes)}")
-    labels = {p: set(graph.subject_objects(p)) for p in (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel)}
-    for prop, pairs in labels.items():
-        for subject, label in pairs:
-            # S12: the range of prefLabel, altLabel and hiddenLabel is the RDF plain literals.
-            if not isinstance(label, Literal) or label.datatype is not None:
-                violations.append(f"S12: {subject} has {graph.qname(prop)} {label!r}, not a plain literal")
-    # S13: prefLabel, altLabel and hiddenLabel are pairwise disjoint (the same literal, language and all).
-    for first, second in ((SKOS.prefLabel, SKOS.altLabel), (SKOS.prefLabel, SKOS.hiddenLabel), (SKOS.altLabel, SKOS.hiddenLabel)):
-        for subject, label in labels[first] & labels[second]:
-            violations.append(f"S13: {subject} has {label!r} as both {graph.qname(first)} and {graph.qname(second)}")
-    # S14: no more than one prefLabel per language tag.
-    for subject in {s for s, _ in labels[SKOS.prefLabel]}:
-        languages = [label.language for label in graph.objects(subject, SKOS.prefLabel)]
-        if len(languages) != len(set(languages)):
-            violations.append(f"S14: {subject} has more than one prefLabel in a language: {languages}")
-    # S27: skos:related is disjoint with skos:broaderTransitive.
-    for subject, other in graph.subject_objects(SKOS.related):
-        if other in set(graph.transitive_objects(subject, SKOS.broader)) | set(graph.transitive_subjects(SKOS.broader, subject)):
-            violations.append(f"S27: {subject} is both related to and broader or narrower than {other}")
-    # S32: the range of skos:member is skos:Concept or skos:Collection: a tag holds terms.
-    for collection, member in graph.subject_objects(SKOS.member):
-        if member not in concepts | collections:
-            violations.append(f"S32: collection {collection} has a member that is no concept: {member}")
-    for each in concepts:
-        # The issue's rules: one name, in the scheme, saying what it means.
-        if len(list(graph.objects(each, SKOS.prefLabel))) != 1:
-            violations.append(f"{each} does not have exactly one prefLabel")
-        if not any((each, SKOS.inScheme, scheme) in graph for scheme in schemes):
-            violations.append(f"{each} is in no concept scheme of the file")
-        if not list(graph.objects(each, SKOS.definition)):
-            violations.append(f"{each} has no definition")
-    # S20 (a semantic relation's range is skos:Concept), read for a file: a related concept, or the
-    # term to use instead, is a concept in the file, or a term address that answers with that concept.
-    for subject, prop, other in [*graph.triples((None, SKOS.related, None)), *graph.triples((None, DCTERMS.isReplacedBy, None))]:
-        if other in concepts:
-            continue
-        answer = client.get(str(other).removeprefix(SITE.rstrip("/")), headers={"Accept": "text/turtle"}) if str(other).startswith(SITE) else None
-        if answer is None or answer.status_code != 200 or (other, RDF.type, SKOS.Concept) not in Graph().parse(
-            data=answer.content.decode(), format="turtle"
-        ):
-            violations.append(f"{subject} {graph.qname(prop)} {other}, which is neither in the file nor a term of the site")
-    return violations
+    pySHACL validates without inference, so a rule holds for what the file says, not for what a
+    reasoner could add; skosify's checks only log, and cover three of these rules."""
+    conforms, results, _ = pyshacl.validate(graph, shacl_graph=Graph().parse(SHAPES), inference="none")
+    found = sorted(
+        f"{results.value(result, SH.resultMessage)}: {results.value(result, SH.focusNode)} {results.value(result, SH.value)}"
+        for result in results.subjects(RDF.type, SH.ValidationResult)
+    )
+    assert conforms == (not found)
+    return found
 
 
 @pytest.fixture
@@ -167,33 +129,153 @@ def glossary_with_every_kind_of_term(glossary_to_export, make_term, ada, it):
     return [api, omni, kpi, budget, lead, social, web]
 
 
-@pytest.mark.parametrize(
-    "filters", [{}, {"include_in_review": "on"}, {"status": "deprecated"}, {"status": "draft"}, {"tag": "data"}]
-)
+EVERY_FILTER = [{}, {"include_in_review": "on"}, {"status": "approved"}, {"status": "deprecated"}, {"status": "draft"},
+                {"tag": "data"}, {"letter": "K"}]
+
+
+@pytest.mark.parametrize("filters", EVERY_FILTER)
 def test_the_export_keeps_the_skos_integrity_rules(reader_client, glossary_with_every_kind_of_term, site, filters):
     for file_format in FORMATS:
         graph = download(reader_client, file_format, **filters)
         assert set(graph.subjects(RDF.type, SKOS.Concept)), filters
-        assert skos_integrity_violations(graph, reader_client) == []
+        assert shacl_violations(graph) == []
 
 
-def test_the_integrity_checks_find_what_breaks_each_rule(reader_client, glossary_with_every_kind_of_term, site):
-    """The checks above are worth something only if they fail on a graph that breaks the rules."""
+@pytest.mark.parametrize("filters", EVERY_FILTER)
+def test_a_term_the_filters_leave_out_is_a_stub_wherever_the_file_links_to_it(
+    reader_client, glossary_with_every_kind_of_term, site, filters
+):
+    graph = download(reader_client, "ttl", **filters)
+    concepts = set(graph.subjects(RDF.type, SKOS.Concept))
+    links = {o for p in (SKOS.related, DCTERMS.isReplacedBy) for o in graph.objects(None, p)}
+    assert links <= concepts, filters
+    stubs = {c for c in concepts if not list(graph.objects(c, SKOS.definition))}
+    full = concepts - stubs
+    # A stub is what the filters left out, and only what the file links to.
+    assert stubs <= links and not stubs & set(graph.objects(URIRef(SITE), SKOS.hasTopConcept))
+    names = dict(Term.objects.values_list("slug", "name"))
+    for stub in stubs:
+        slug = str(stub).removeprefix(f"{SITE}terms/").rstrip("/")
+        assert set(graph.predicate_objects(stub)) <= {
+            (RDF.type, SKOS.Concept), (SKOS.prefLabel, Literal(names[slug], lang="en")), (SKOS.inScheme, URIRef(SITE)),
+            (RDFS.seeAlso, stub), (OWL.deprecated, Literal(True)),
+        }
+        assert graph.value(stub, SKOS.prefLabel) and graph.value(stub, RDFS.seeAlso) == stub
+        assert (graph.value(stub, OWL.deprecated) is not None) == (Term.objects.get(slug=slug).status == Term.Status.DEPRECATED)
+        # Its address answers with the term in full.
+        answer = Graph().parse(data=reader_client.get(str(stub).removeprefix(SITE.rstrip("/")),
+                                                      headers={"Accept": "text/turtle"}).content.decode(), format="turtle")
+        assert list(answer.objects(stub, SKOS.definition))
+    assert (graph.value(URIRef(SITE), DCTERMS.description) is not None) == bool(stubs)
+    assert full
+
+
+def test_the_default_skos_export_holds_deprecated_terms_as_the_api_says(reader_client, glossary_in_every_status, site):
+    """A vocabulary tool keeps a deprecated concept to send people on from it, so the SKOS file holds
+    them (marked so); the CSV, JSON and PDF are for people and hold terms in use."""
+    for file_format in FORMATS:
+        graph = download(reader_client, file_format)
+        web = concept("web-20")
+        assert graph.value(web, OWL.deprecated) == Literal(True) and list(graph.objects(web, SKOS.definition))
+        assert concept("budget") not in set(graph.subjects(RDF.type, SKOS.Concept)), "in review only on request"
+        from_api = Graph().parse(data=reader_client.get("/api/v1/skos", {"format": file_format}).content.decode(),
+                                 format=FORMATS[file_format])
+        assert isomorphic(from_api, graph)
+    rows = csv.DictReader(io.StringIO(reader_client.get(reverse("glossary:glossary_csv")).content.decode()))
+    assert [row["name"] for row in rows] == ["API", "Omnichannel"]
+
+
+def test_the_scheme_is_named_titled_dated_and_holds_its_top_concepts(reader_client, glossary_with_every_kind_of_term, site, settings):
+    settings.GLOSSARY_ORGANISATION = "Acme"
+    graph = download(reader_client, "ttl", tag="data")
+    scheme = URIRef(SITE)
+    assert graph.value(scheme, SKOS.prefLabel) == Literal("Acme glossary", lang="en")
+    assert graph.value(scheme, DCTERMS.title) == Literal("Acme glossary", lang="en")
+    exported = Term.objects.filter(tags__slug="data", status__in=[Term.Status.APPROVED, Term.Status.DEPRECATED])
+    assert graph.value(scheme, DCTERMS.modified).toPython() == max(t.updated_at for t in exported)
+    described = {c for c in graph.subjects(RDF.type, SKOS.Concept) if list(graph.objects(c, SKOS.definition))}
+    assert described == {concept(t.slug) for t in exported}
+    assert set(graph.objects(scheme, SKOS.hasTopConcept)) == described == set(graph.subjects(SKOS.topConceptOf, scheme))
+
+
+def test_departments_are_organisational_units_named_in_the_file(reader_client, glossary_to_export, site):
+    graph = download(reader_client, "ttl")
+    for slug, name in (("it", "IT"), ("marketing", "Marketing")):
+        node = URIRef(f"{SITE}departments/{slug}")
+        assert (node, RDF.type, ORG.OrganizationalUnit) in graph
+        assert graph.value(node, FOAF.name) == Literal(name, lang="en")
+
+
+def test_the_demo_export_conforms_to_the_shapes_in_every_format(reader_client, site):
+    call_command("load_demo")
+    for file_format in FORMATS:
+        graph = download(reader_client, file_format)
+        assert len(set(graph.subjects(RDF.type, SKOS.Concept))) == Term.objects.count()
+        assert shacl_violations(graph) == []
+        assert shacl_violations(download(reader_client, file_format, status="approved")) == []
+
+
+@pytest.fixture
+def hostile_glossary(make_term, ada):
+    """Names and texts that break a careless serialiser: quotes, angle brackets, Turtle's long-string
+    quotes, backslashes, newlines, right-to-left text with its marks, labels differing only by case."""
+    quoted = make_term('Say "hello" <b>', it_text='Line one\nline """two"""\n\\ and \\"\n</x> ]]> \u2028',
+                       synonyms='say \'hello\'\n<i>"x"</i>', tags=['<Tag> & "co"'], owner='O"Brien <ob@example.com>',
+                       status=Term.Status.APPROVED)
+    arabic = make_term("\u0645\u0631\u062d\u0628\u0627 \u200fRTL", it_text="\u05e9\u05dc\u05d5\u05dd \u202eevil\u202c",
+                       marketing_text="Mixed \u05e2\u05d1\u05e8\u05d9\u05ea and English", synonyms="\u05e9\u05dc\u05d5\u05dd",
+                       status=Term.Status.APPROVED)
+    cased = make_term("API", it_text="Interface.", abbreviation="api", synonyms="Api\napi\nA.P.I.",
+                      summary="Line\r\nbreaks", status=Term.Status.APPROVED)
+    gone = make_term("Old <name>", it_text="Gone.", status=Term.Status.DEPRECATED)
+    Term.objects.filter(pk=gone.pk).update(replaced_by=quoted)
+    term_save(term=cased, user=ada, reason="Link", related_terms=[quoted, arabic, gone])
+    return [quoted, arabic, cased, gone]
+
+
+@pytest.mark.parametrize("filters", [{}, {"letter": "A"}])
+def test_a_hostile_glossary_conforms_to_the_shapes_in_every_format(reader_client, hostile_glossary, site, filters):
+    graphs = [download(reader_client, file_format, **filters) for file_format in FORMATS]
+    for graph in graphs:
+        assert shacl_violations(graph) == []
+        assert {str(label) for label in graph.objects(None, SKOS.prefLabel)} >= {
+            t.name for t in hostile_glossary if not filters or t.name.startswith("A")
+        }
+    assert isomorphic(graphs[0], graphs[1]) and isomorphic(graphs[0], graphs[2])
+
+
+def test_the_shapes_catch_what_breaks_each_rule(reader_client, glossary_with_every_kind_of_term, site):
+    """The shapes are worth something only if they fail on a graph that breaks the rules."""
     graph = download(reader_client, "ttl", include_in_review="on")
-    api, kpi = concept("api"), concept("key-performance-indicator")
-    graph.add((api, SKOS.prefLabel, Literal("Application interface", lang="en")))
-    graph.add((kpi, SKOS.altLabel, Literal("Key performance indicator", lang="en")))
-    graph.add((kpi, SKOS.hiddenLabel, Literal("KPI", lang="en")))
-    graph.add((kpi, SKOS.broader, api))
-    graph.add((kpi, SKOS.related, api))
-    graph.add((kpi, SKOS.related, concept("nothing-here")))
-    graph.add((URIRef(f"{SITE}?tag=data"), SKOS.member, URIRef("http://elsewhere.example/x")))
+    assert shacl_violations(graph) == []
+    api, kpi, scheme = concept("api"), concept("key-performance-indicator"), URIRef(SITE)
+    broken = [
+        (api, SKOS.prefLabel, Literal("Application interface", lang="en")),
+        (kpi, SKOS.altLabel, Literal("Key performance indicator", lang="en")),
+        (kpi, SKOS.hiddenLabel, Literal("KPI", lang="en")),
+        (kpi, SKOS.broader, api),
+        (kpi, SKOS.related, concept("nothing-here")),
+        (concept("web-20"), DCTERMS.isReplacedBy, concept("nowhere")),
+        (URIRef(f"{SITE}?tag=data"), SKOS.member, URIRef("http://elsewhere.example/x")),
+        (URIRef(f"{SITE}?tag=data"), RDF.type, SKOS.Concept),
+        (concept("omnichannel"), SKOS.altLabel, Literal(42)),
+        (concept("omnichannel"), SKOS.definition, URIRef(f"{SITE}terms/omnichannel/#empty")),
+        (URIRef(f"{SITE}terms/api/#definition-it"), DCTERMS.audience, URIRef(f"{SITE}departments/legal")),
+    ]
+    for triple in broken:
+        graph.add(triple)
+    graph.add((kpi, SKOS.related, api))  # related and broader at once
     graph.remove((concept("lead"), SKOS.definition, None))
     graph.remove((concept("budget"), SKOS.inScheme, None))
-    found = " ".join(skos_integrity_violations(graph, reader_client))
-    for rule in ("S13:", "S14:", "S27:", "S32:", "neither in the file", "has no definition", "in no concept scheme"):
+    graph.remove((scheme, SKOS.prefLabel, None))
+    graph.add((scheme, RDF.type, SKOS.Concept))
+    found = "\n".join(shacl_violations(graph))
+    for rule in ("S9:", "S12:", "S13:", "S14:", "S27:", "S32:", "S37:", "skos:related to no concept",
+                 "dct:isReplacedBy no concept", "without a skos:definition", "in no concept scheme",
+                 "neither a literal nor a resource", "dct:audience no department", "without a skos:prefLabel"):
         assert rule in found, rule
     assert found.count("S13:") == 2
+    assert f"skos:related to no concept of the file: {kpi} {concept('nothing-here')}" in found
 
 
 def test_the_command_writes_each_format_by_its_file_name(glossary_to_export, tmp_path, site):
@@ -208,6 +290,7 @@ def test_the_home_page_offers_the_skos_files_with_its_filters(reader_client, glo
     page = reader_client.get("/?tag=architecture").content.decode()
     for file_format in FORMATS:
         assert f'href="/export/glossary.{file_format}?tag=architecture"' in page
+    assert "vocabulary tools get deprecated terms too" in page
 
 
 def test_hostile_text_stays_a_literal(reader_client, make_term, site):
@@ -228,7 +311,9 @@ def test_a_terms_address_answers_rdf_to_a_client_that_asks_for_it(reader_client,
         assert response["Content-Type"].startswith(media_type)
         assert "Accept" in response["Vary"]
         graph = Graph().parse(data=response.content.decode(), format=parser)
-        assert set(graph.subjects(RDF.type, SKOS.Concept)) == {concept("api")}
+        # The term in full; the term it links to as a stub, so the link points into the answer.
+        assert set(graph.subjects(SKOS.definition)) == {concept("api")}
+        assert set(graph.subjects(RDF.type, SKOS.Concept)) == {concept("api"), concept("omnichannel")}
     browser = reader_client.get(address, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert browser["Content-Type"].startswith("text/html") and "Accept" in browser["Vary"]
     anything = reader_client.get(address, headers={"Accept": "*/*"})

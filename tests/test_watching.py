@@ -9,7 +9,7 @@ from glossary.entries import Entry
 from glossary.models import Proposal, Term, Watch, WatchNotice
 from glossary.services import proposals as services
 from glossary.services.watching import watch_set
-from tests.workflow_helpers import approve, login, new_term_entry
+from tests.workflow_helpers import approve, login, new_term_entry, outside_a_transaction, send_queued_mail
 
 pytestmark = pytest.mark.django_db
 
@@ -30,40 +30,41 @@ def propose_change(author, term, reason="Say it better", **changes):
     return services.proposal_create(author=author, reason=reason, entry=entry, term=term)
 
 
+@outside_a_transaction
 def test_a_term_watcher_is_mailed_when_a_proposal_opens_and_when_it_publishes(
-    ada, ivan, marco, maya, it, marketing, platform, mailoutbox, django_capture_on_commit_callbacks
+    ada, ivan, marco, maya, it, marketing, platform, mailoutbox
 ):
     watch_set(user=maya, term=platform, delivery=IMMEDIATE)
-    with django_capture_on_commit_callbacks(execute=True):
-        proposal = propose_change(ada, platform, definitions={it.pk: "Shared tools.", marketing.pk: "A system."})
+    proposal = propose_change(ada, platform, definitions={it.pk: "Shared tools.", marketing.pk: "A system."})
+    send_queued_mail()
     [opened] = mails_to(mailoutbox, maya)
     assert "Ada Lindqvist proposed change of “Platform”: Say it better" in opened.body
     assert f"/proposals/{proposal.pk}/" in opened.body
     assert opened.extra_headers["List-Unsubscribe"].startswith("<http://")
     assert opened.content_subtype == "plain"
 
-    with django_capture_on_commit_callbacks(execute=True):
-        approve(proposal, ivan)
-        approve(proposal, marco)
+    approve(proposal, ivan)
+    approve(proposal, marco)
+    send_queued_mail()
     published = mails_to(mailoutbox, maya)[1]
     assert "“Platform” changed: Say it better" in published.subject
     assert "/terms/platform/" in published.body
 
 
+@outside_a_transaction
 def test_term_watchers_hear_of_each_new_revision_of_a_proposal_once_and_its_author_does_not(
-    ada, ivan, maya, marco, it, marketing, platform, mailoutbox, django_capture_on_commit_callbacks
+    ada, ivan, maya, marco, it, marketing, platform, mailoutbox
 ):
     watch_set(user=maya, term=platform, delivery=IMMEDIATE)
     watch_set(user=marco, delivery=DAILY)  # the whole glossary, in the digest
     watch_set(user=ada, term=platform, delivery=IMMEDIATE)
-    with django_capture_on_commit_callbacks(execute=True):
-        proposal = propose_change(ada, platform, definitions={it.pk: "Shared tools.", marketing.pk: "A system."})
-        approve(proposal, ivan)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.proposal_update(
-            proposal=proposal, user=ada, reason="Say it better", seen_revision=1,
-            entry=replace(Entry.from_proposal(proposal), summary="Tools everyone builds on."),
-        )
+    proposal = propose_change(ada, platform, definitions={it.pk: "Shared tools.", marketing.pk: "A system."})
+    approve(proposal, ivan)
+    services.proposal_update(
+        proposal=proposal, user=ada, reason="Say it better", seen_revision=1,
+        entry=replace(Entry.from_proposal(proposal), summary="Tools everyone builds on."),
+    )
+    send_queued_mail()
     revised = mails_to(mailoutbox, maya)[-1]
     assert revised.subject == (
         "[Common Ground] The proposal for “Platform” changed (revision 2), its sign-offs start again: Say it better"
@@ -91,63 +92,61 @@ def test_moving_an_out_of_date_proposal_onto_the_new_version_is_a_revision_its_w
     assert WatchNotice.objects.get(kind=WatchNotice.Kind.REVISED).event_key == f"revised:{second.pk}:2"
 
 
-def test_a_term_watcher_hears_of_its_deprecation(
-    ada, ivan, marco, maya, platform, make_term, mailoutbox, django_capture_on_commit_callbacks
-):
+@outside_a_transaction
+def test_a_term_watcher_hears_of_its_deprecation(ada, ivan, marco, maya, platform, make_term, mailoutbox):
     successor = make_term("Toolkit", it_text="Tools.", status=Term.Status.APPROVED)
     watch_set(user=maya, term=platform, delivery=IMMEDIATE)
-    with django_capture_on_commit_callbacks(execute=True):
-        proposal = services.proposal_create(
-            author=ada, reason="Nobody says it", term=platform, kind=Proposal.Kind.DEPRECATE, replaced_by=successor,
-            entry=replace(Entry.from_term(platform), status=Term.Status.DEPRECATED),
-        )
-        approve(proposal, ivan)
-        approve(proposal, marco)
+    proposal = services.proposal_create(
+        author=ada, reason="Nobody says it", term=platform, kind=Proposal.Kind.DEPRECATE, replaced_by=successor,
+        entry=replace(Entry.from_term(platform), status=Term.Status.DEPRECATED),
+    )
+    approve(proposal, ivan)
+    approve(proposal, marco)
+    send_queued_mail()
     subjects = [m.subject for m in mails_to(mailoutbox, maya)]
     assert subjects[-1] == "[Common Ground] “Platform” is deprecated; use “Toolkit” instead"
     assert WatchNotice.objects.get(kind=WatchNotice.Kind.DEPRECATED).user == maya
 
 
-def test_the_author_does_not_hear_of_their_own_proposal(ada, platform, mailoutbox, django_capture_on_commit_callbacks):
+@outside_a_transaction
+def test_the_author_does_not_hear_of_their_own_proposal(ada, platform, mailoutbox):
     watch_set(user=ada, term=platform, delivery=IMMEDIATE)
-    with django_capture_on_commit_callbacks(execute=True):
-        propose_change(ada, platform, summary="Common tools.")
+    propose_change(ada, platform, summary="Common tools.")
+    send_queued_mail()
     assert mails_to(mailoutbox, ada) == []
 
 
-def test_tag_and_glossary_watchers_hear_of_a_new_term(
-    ada, maya, marco, it, marketing, platform, mailoutbox, django_capture_on_commit_callbacks
-):
+@outside_a_transaction
+def test_tag_and_glossary_watchers_hear_of_a_new_term(ada, maya, marco, it, marketing, platform, mailoutbox):
     architecture = platform.tags.get()
     watch_set(user=maya, tag=architecture, delivery=IMMEDIATE)
     watch_set(user=marco, delivery=IMMEDIATE)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.proposal_create(author=ada, reason="We need it", entry=new_term_entry(it, marketing, name="Mesh", tags=["Architecture"]))
-        services.proposal_create(author=ada, reason="And this", entry=new_term_entry(it, marketing, name="Lead"))
+    services.proposal_create(author=ada, reason="We need it", entry=new_term_entry(it, marketing, name="Mesh", tags=["Architecture"]))
+    services.proposal_create(author=ada, reason="And this", entry=new_term_entry(it, marketing, name="Lead"))
+    send_queued_mail()
     assert [m.subject for m in mails_to(mailoutbox, maya)] == ["[Common Ground] Ada Lindqvist proposed a new term “Mesh”: We need it"]
     glossary_mails = [m.body for m in mails_to(mailoutbox, marco) if "proposed a new term" in m.body]
     assert len(glossary_mails) == 2
     assert "the whole glossary" in glossary_mails[0]
 
 
-def test_one_change_is_one_mail_however_many_watches_match(
-    ada, maya, platform, mailoutbox, django_capture_on_commit_callbacks
-):
+@outside_a_transaction
+def test_one_change_is_one_mail_however_many_watches_match(ada, maya, platform, mailoutbox):
     watch_set(user=maya, term=platform, delivery=DAILY)
     watch_set(user=maya, tag=platform.tags.get(), delivery=IMMEDIATE)
     watch_set(user=maya, delivery=DAILY)
-    with django_capture_on_commit_callbacks(execute=True):
-        propose_change(ada, platform, summary="Common tools.")
+    propose_change(ada, platform, summary="Common tools.")
+    send_queued_mail()
     assert len(mails_to(mailoutbox, maya)) == 1
     notice = WatchNotice.objects.get(user=maya)
     assert (notice.delivery, notice.watch.target) == (IMMEDIATE, Watch.Target.TAG)
 
 
-def test_nothing_is_recorded_while_notifications_are_held(ada, maya, platform):
-    from glossary import notifications
+def test_nothing_is_recorded_while_events_are_held(ada, maya, platform):
+    from glossary import events
 
     watch_set(user=maya, term=platform, delivery=IMMEDIATE)
-    with notifications.held():
+    with events.held():
         propose_change(ada, platform, summary="Common tools.")
     assert not WatchNotice.objects.exists()
 
@@ -247,16 +246,18 @@ def unsubscribe_link(mail) -> str:
 
 
 @pytest.fixture
-def watched_mail(ada, maya, platform, mailoutbox, django_capture_on_commit_callbacks, settings):
+def watched_mail(ada, maya, platform, mailoutbox, settings):
+    """The mail Maya gets of a proposal; the tests that use it run outside a test transaction."""
     settings.SITE_URL = "http://127.0.0.1:8000"
     watch_set(user=maya, term=platform, delivery=IMMEDIATE)
     watch_set(user=maya, delivery=DAILY)
-    with django_capture_on_commit_callbacks(execute=True):
-        propose_change(ada, platform, summary="Common tools.")
+    propose_change(ada, platform, summary="Common tools.")
+    send_queued_mail()
     [mail] = mails_to(mailoutbox, maya)
     return mail
 
 
+@outside_a_transaction
 def test_the_unsubscribe_link_asks_then_removes_that_watch_without_a_login(client, watched_mail):
     link = unsubscribe_link(watched_mail)
     assert f"Stop: http://127.0.0.1:8000{link}" in watched_mail.body
@@ -270,6 +271,7 @@ def test_the_unsubscribe_link_asks_then_removes_that_watch_without_a_login(clien
     assert "these watches were already gone" in client.post(link).content.decode()
 
 
+@outside_a_transaction
 def test_a_tampered_unsubscribe_link_says_so_and_removes_nothing(client, watched_mail):
     link = unsubscribe_link(watched_mail)
     token = link.split("/")[-2]
@@ -281,12 +283,11 @@ def test_a_tampered_unsubscribe_link_says_so_and_removes_nothing(client, watched
     assert Watch.objects.count() == 2
 
 
-def test_a_reason_over_several_lines_still_makes_a_one_line_subject(
-    ada, maya, platform, mailoutbox, django_capture_on_commit_callbacks
-):
+@outside_a_transaction
+def test_a_reason_over_several_lines_still_makes_a_one_line_subject(ada, maya, platform, mailoutbox):
     watch_set(user=maya, term=platform, delivery=IMMEDIATE)
-    with django_capture_on_commit_callbacks(execute=True):
-        propose_change(ada, platform, reason="First line\nSecond line\r\n" + "long " * 200, summary="Common tools.")
+    propose_change(ada, platform, reason="First line\nSecond line\r\n" + "long " * 200, summary="Common tools.")
+    send_queued_mail()
     [mail] = mails_to(mailoutbox, maya)
     assert mail.subject.startswith("[Common Ground] Ada Lindqvist proposed change of “Platform”: First line Second line long")
     assert "\n" not in mail.subject and mail.subject.endswith("…")

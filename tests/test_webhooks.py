@@ -7,6 +7,7 @@ nobody listens on); nothing leaves this machine.
 import base64
 import hashlib
 import hmac
+import ipaddress
 import json
 import socket
 import threading
@@ -16,29 +17,27 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import requests
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts import roles
-from glossary.models import Term, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from glossary import queues
+from glossary.models import Term
 from glossary.services.proposals import proposal_create
-from glossary.webhooks import events, formats
-from glossary.webhooks.services import (
-    webhook_deliveries_due,
-    webhook_delivery_attempt,
-    webhook_endpoint_register,
-    webhook_event_fire,
-    webhook_review_due_announce,
-    webhook_test_send,
-)
-from glossary.webhooks.tasks import deliver_webhook
 from tests.databases import postgres_only
 from tests.workflow_helpers import approve, decide, new_term_entry
+from webhooks import formats, payloads, signing
+from webhooks.addresses import CheckedAddressAdapter, embedded_ipv4
+from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from webhooks.sending import webhook_deliveries_due, webhook_delivery_attempt
+from webhooks.services import webhook_endpoint_register, webhook_event_fire, webhook_test_send
+from webhooks.tasks import deliver_webhook
 
 pytestmark = pytest.mark.django_db
 
-ALL_EVENTS = list(events.SUBSCRIBABLE)
+ALL_EVENTS = list(payloads.SUBSCRIBABLE)
 
 
 # --- A receiver on 127.0.0.1 -------------------------------------------------------------------
@@ -185,7 +184,7 @@ def test_a_receiver_that_fails_twice_then_succeeds_gets_three_signed_tries_and_o
     register, ada, it, marketing, django_capture_on_commit_callbacks
 ):
     with receiving(status(500), status(503), status(204, b"")) as receiver:
-        endpoint, secret = register(receiver.url, wanted=[events.PROPOSAL_OPENED])
+        endpoint, secret = register(receiver.url, wanted=[payloads.PROPOSAL_OPENED])
         with django_capture_on_commit_callbacks(execute=True):
             proposal_create(author=ada, reason="Settle the word", entry=new_term_entry(it, marketing))
         delivery = WebhookDelivery.objects.get(endpoint=endpoint)
@@ -244,7 +243,7 @@ def test_the_task_worker_sends_what_the_send_test_event_button_queued(register, 
         endpoint, secret = register(receiver.url)
         assert admin_client.post(reverse("webhooks:test", args=[endpoint.pk])).status_code == 302
         assert receiver.received == []
-        call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "default")
+        call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", queues.WEBHOOKS)
     ((_, headers, body),) = receiver.received
     assert verify(secret, headers, body)
     assert json.loads(body)["type"] == "webhook.test"
@@ -294,7 +293,7 @@ def test_an_endpoint_whose_every_delivery_failed_for_24_hours_is_paused_and_its_
     make_user("reader", role=roles.READER, email="reader@example.com")
     endpoint, _ = register(closed_port_url())
     start = timezone.now() + timedelta(minutes=1)  # ahead of the clock: every try is stamped with the time given
-    (delivery,) = webhook_event_fire(kind=events.TERM_PUBLISHED, data={"term": None, "proposal": None}, now=start)
+    (delivery,) = webhook_event_fire(kind=payloads.TERM_PUBLISHED, data={"term": None, "proposal": None}, now=start)
     with django_capture_on_commit_callbacks(execute=True):
         now = start
         while delivery.state == WebhookDelivery.State.PENDING:
@@ -314,12 +313,12 @@ def test_an_endpoint_whose_every_delivery_failed_for_24_hours_is_paused_and_its_
     assert reverse("webhooks:detail", args=[endpoint.pk]) in mailoutbox[0].body
 
     # While paused, events are kept, not sent; resuming sends them.
-    (waiting,) = webhook_event_fire(kind=events.TERM_PUBLISHED, data={"term": None, "proposal": None}, now=now)
+    (waiting,) = webhook_event_fire(kind=payloads.TERM_PUBLISHED, data={"term": None, "proposal": None}, now=now)
     assert webhook_deliveries_due(now + timedelta(hours=1)) == 0
     with receiving(status(200)) as receiver:
         endpoint.url = receiver.url
         endpoint.save()
-        from glossary.webhooks.services import webhook_endpoint_resume
+        from webhooks.services import webhook_endpoint_resume
 
         webhook_endpoint_resume(endpoint=endpoint, user=admin_user)
         assert webhook_deliveries_due(now + timedelta(hours=1)) == 1
@@ -333,8 +332,8 @@ def test_running_the_tick_twice_sends_each_due_delivery_once(register):
     with receiving(status(200)) as receiver:
         endpoint, _ = register(receiver.url)
         now = timezone.now()
-        webhook_event_fire(kind=events.TERM_PUBLISHED, data={"term": None, "proposal": None}, now=now)
-        webhook_event_fire(kind=events.TERM_DEPRECATED, data={"term": None, "proposal": None, "replaced_by": None}, now=now)
+        webhook_event_fire(kind=payloads.TERM_PUBLISHED, data={"term": None, "proposal": None}, now=now)
+        webhook_event_fire(kind=payloads.TERM_DEPRECATED, data={"term": None, "proposal": None, "replaced_by": None}, now=now)
         from io import StringIO
 
         first, second = StringIO(), StringIO()
@@ -348,11 +347,11 @@ def test_running_the_tick_twice_sends_each_due_delivery_once(register):
 
 
 def test_a_delivery_claimed_by_one_sender_is_not_sent_by_another_at_the_same_moment(register):
-    from glossary.webhooks.services import _claim
+    from webhooks.sending import _claim
 
     endpoint, _ = register(closed_port_url())
     now = timezone.now()
-    (delivery,) = webhook_event_fire(kind=events.TERM_PUBLISHED, data={"term": None, "proposal": None}, now=now)
+    (delivery,) = webhook_event_fire(kind=payloads.TERM_PUBLISHED, data={"term": None, "proposal": None}, now=now)
     assert _claim(delivery.pk, now)  # the first sender, still sending
     assert webhook_deliveries_due(now) == 0
     # A second sender that listed the delivery as due just before the first claimed it (the task
@@ -380,7 +379,7 @@ def test_two_ticks_running_at_once_on_postgresql_send_each_delivery_once(registe
         endpoint, _ = register(receiver.url)
         now = timezone.now()
         for _ in range(10):
-            webhook_event_fire(kind=events.TEST, data=events.test_data(), endpoints=[endpoint], now=now)
+            webhook_event_fire(kind=payloads.TEST, data=payloads.test_data(), endpoints=[endpoint], now=now)
         outcomes = run_together(lambda: webhook_deliveries_due(now), lambda: webhook_deliveries_due(now))
     assert sum(outcomes) == 10, outcomes
     assert len(receiver.received) == 10
@@ -462,7 +461,7 @@ def test_a_workflow_page_that_fires_an_event_returns_without_calling_the_receive
 ):
     settings.GLOSSARY_WEBHOOK_TIMEOUT_SECONDS = 5
     with receiving(hang) as receiver:
-        register(receiver.url, wanted=[events.PROPOSAL_DECIDED])
+        register(receiver.url, wanted=[payloads.PROPOSAL_DECIDED])
         client.force_login(ivan)
         started = time.monotonic()
         with django_capture_on_commit_callbacks(execute=True):
@@ -471,7 +470,7 @@ def test_a_workflow_page_that_fires_an_event_returns_without_calling_the_receive
         assert response.status_code == 302
         assert receiver.received == []
     delivery = WebhookDelivery.objects.get()
-    assert delivery.event == events.PROPOSAL_DECIDED and delivery.attempt_count == 0
+    assert delivery.event == payloads.PROPOSAL_DECIDED and delivery.attempt_count == 0
 
 
 @pytest.mark.slow
@@ -510,21 +509,113 @@ def test_the_environments_proxy_variables_are_not_used(register, monkeypatch):
 # --- Only public addresses and allowed networks ------------------------------------------------
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
-def test_a_delivery_to_a_local_address_is_refused_when_it_connects_and_nothing_reaches_it(register, settings, host):
+def test_a_delivery_to_a_local_address_is_refused_before_it_is_sent_and_nothing_reaches_it(register, settings, host):
     with receiving(status(200)) as receiver:
-        # Registered while the loopback network was allowed (or while the name pointed elsewhere)…
+        # Registered while the loopback network was allowed…
         endpoint, _ = register(receiver.url.replace("127.0.0.1", host))
-        # …and sent after it no longer is: the address is checked where the connection is opened.
+        # …and sent after it no longer is.
         settings.GLOSSARY_WEBHOOK_ALLOWED_NETWORKS = ""
         delivery = deliver_first(webhook_test_send(endpoint=endpoint))
     assert receiver.received == []
     attempt = delivery.attempts.get()
     assert not attempt.succeeded and attempt.status_code is None
     assert attempt.error == (
-        "Could not connect: 127.0.0.1 is a private or local address: webhooks go only to public addresses "
+        "Not sent: 127.0.0.1 is a private or local address: webhooks go only to public addresses "
         "and to the networks in GLOSSARY_WEBHOOK_ALLOWED_NETWORKS."
     )
     assert delivery.state == WebhookDelivery.State.PENDING  # tried again later, in case the network is allowed
+
+
+def test_a_name_that_resolves_to_a_local_address_is_refused_where_the_connection_opens(settings):
+    """The check behind the one before sending: a name (here `localhost`, from the hosts file) is
+    judged by the addresses it resolves to when the connection opens, not when it was registered."""
+    settings.GLOSSARY_WEBHOOK_ALLOWED_NETWORKS = ""
+    session = requests.Session()
+    session.trust_env = False
+    session.mount("http://", CheckedAddressAdapter())
+    with receiving(status(200)) as receiver, pytest.raises(requests.ConnectionError) as refused:
+        session.post(receiver.url.replace("127.0.0.1", "localhost"), data=b"{}", timeout=5)
+    assert receiver.received == []
+    assert "127.0.0.1 is a private or local address" in str(refused.value)
+    settings.GLOSSARY_WEBHOOK_ALLOWED_NETWORKS = "127.0.0.0/8"
+    with receiving(status(200)) as receiver:
+        assert session.post(receiver.url.replace("127.0.0.1", "localhost"), data=b"{}", timeout=5).status_code == 200
+    assert len(receiver.received) == 1
+
+
+# Ways to write an address on this machine that a check reading the URL differently, or judging an
+# IPv6 address by itself, once took for another host or for a public address; `{port}` is the
+# receiver's. Each with what the form says of it.
+USER_INFO = "Leave out the user name and password"
+LOCAL = "127.0.0.1 is a private or local address"
+LOCAL_SPELLINGS = {
+    "http://127.0.0.1:{port}\\@example.com/hook": USER_INFO,  # urlsplit: example.com; requests: 127.0.0.1
+    "http://hooks.example.com@127.0.0.1:{port}/hook": USER_INFO,
+    "http://user:password@127.0.0.1:{port}/hook": USER_INFO,
+    "http://[::7f00:1]:{port}/hook": LOCAL,  # IPv4-compatible
+    "http://[::127.0.0.1]:{port}/hook": LOCAL,
+    "http://[::ffff:127.0.0.1]:{port}/hook": LOCAL,  # IPv4-mapped
+    "http://[64:ff9b::7f00:1]:{port}/hook": LOCAL,  # NAT64
+    "http://[64:ff9b:1::7f00:1]:{port}/hook": LOCAL,  # NAT64, a network's own prefix
+    "http://[2002:7f00:1::]:{port}/hook": LOCAL,  # 6to4
+    "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]:{port}/hook": LOCAL,  # Teredo, client 127.0.0.1
+    # Spellings the resolver reads as 127.0.0.1: no host name, so not a web address to the form.
+    "http://127.1:{port}/hook": "Enter a full web address",
+    "http://2130706433:{port}/hook": "Enter a full web address",
+}
+
+
+@pytest.mark.parametrize("proxied", [False, True], ids=["straight", "through a proxy"])
+@pytest.mark.parametrize("spelling, message", list(LOCAL_SPELLINGS.items()))
+def test_a_local_address_in_any_spelling_is_refused_at_the_field(admin_client, settings, spelling, message, proxied):
+    settings.GLOSSARY_WEBHOOK_ALLOWED_NETWORKS = ""
+    settings.GLOSSARY_WEBHOOKS_ALLOW_HTTP = True
+    settings.GLOSSARY_WEBHOOK_PROXY = closed_port_url().removesuffix("/hook") if proxied else ""
+    url = spelling.format(port=8221)
+    response = admin_client.post(reverse("webhooks:add"), {"url": url, "events": ALL_EVENTS, "format": "standard"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="id_url_error"' in page and message in page
+    assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("proxied", [False, True], ids=["straight", "through a proxy"])
+@pytest.mark.parametrize("spelling", LOCAL_SPELLINGS)
+def test_a_stored_local_address_in_any_spelling_is_not_sent_to_with_or_without_a_proxy(
+    admin_user, settings, spelling, proxied
+):
+    settings.GLOSSARY_WEBHOOK_ALLOWED_NETWORKS = ""
+    with receiving(status(200)) as receiver, receiving(status(200)) as proxy:
+        settings.GLOSSARY_WEBHOOK_PROXY = proxy.url.removesuffix("/hook") if proxied else ""
+        # As an endpoint kept from before these rules: stored as it was typed, past the form.
+        endpoint = WebhookEndpoint.objects.create(
+            url=spelling.format(port=receiver.server.server_address[1]), events=ALL_EVENTS,
+            format=WebhookEndpoint.Format.STANDARD, secret=signing.new_secret(), created_by=admin_user,
+        )
+        delivery = deliver_first(webhook_test_send(endpoint=endpoint))
+    assert receiver.received == [] and proxy.received == []
+    attempt = delivery.attempts.get()
+    assert attempt.error.startswith("Not sent: ") and attempt.status_code is None
+    assert (USER_INFO if LOCAL_SPELLINGS[spelling] == USER_INFO else LOCAL) in attempt.error
+
+
+@pytest.mark.parametrize(
+    "host, carried",
+    [
+        ("[64:ff9b::808:808]", "8.8.8.8"),
+        ("[2002:808:808::]", "8.8.8.8"),
+        ("[::ffff:8.8.8.8]", "8.8.8.8"),
+        ("[2001:0:4136:e378:8000:63bf:f7f7:f7f7]", "8.8.8.8"),  # Teredo, client 8.8.8.8
+    ],
+)
+def test_an_ipv6_address_carrying_a_public_ipv4_address_is_accepted(admin_client, settings, host, carried):
+    settings.GLOSSARY_WEBHOOK_ALLOWED_NETWORKS = ""
+    url = f"https://{host}/hook"
+    response = admin_client.post(reverse("webhooks:add"), {"url": url, "events": ALL_EVENTS, "format": "standard"})
+    assert response.status_code == 201
+    assert WebhookEndpoint.objects.get().url == url
+    assert embedded_ipv4(ipaddress.IPv6Address(host.strip("[]"))) == (ipaddress.IPv4Address(carried),)
 
 
 def test_a_network_the_administrator_allows_gets_its_deliveries(register, settings):
@@ -569,7 +660,7 @@ def test_the_workflow_fires_opened_decided_and_published_to_subscribed_endpoints
     register, ada, it, marketing, ivan, marco, django_capture_on_commit_callbacks
 ):
     everything, _ = register("https://hooks.example.com/all")
-    only_published, _ = register("https://hooks.example.com/published", wanted=[events.TERM_PUBLISHED])
+    only_published, _ = register("https://hooks.example.com/published", wanted=[payloads.TERM_PUBLISHED])
     with django_capture_on_commit_callbacks(execute=True):
         proposal = proposal_create(author=ada, reason="Settle the word", entry=new_term_entry(it, marketing))
     with django_capture_on_commit_callbacks(execute=True):
@@ -605,7 +696,7 @@ def test_rejecting_fires_a_decision_and_deprecating_fires_deprecated_with_the_re
         proposal = proposal_create(author=ada, reason="Settle the word", entry=new_term_entry(it, marketing))
     with django_capture_on_commit_callbacks(execute=True):
         decide(proposal, ivan, Action.REJECT, "We have a word for it already.")
-    rejected = endpoint.deliveries.get(event=events.PROPOSAL_DECIDED)
+    rejected = endpoint.deliveries.get(event=payloads.PROPOSAL_DECIDED)
     assert rejected.payload["data"]["decision"]["decision"] == "reject"
     assert rejected.payload["data"]["decision"]["comment"] == "We have a word for it already."
 
@@ -623,30 +714,39 @@ def test_rejecting_fires_a_decision_and_deprecating_fires_deprecated_with_the_re
         approve(deprecation, ivan)
     with django_capture_on_commit_callbacks(execute=True):
         approve(deprecation, marco)
-    deprecated = endpoint.deliveries.get(event=events.TERM_DEPRECATED)
+    deprecated = endpoint.deliveries.get(event=payloads.TERM_DEPRECATED)
     assert deprecated.payload["data"]["term"]["name"] == "Web 2.0"
     assert deprecated.payload["data"]["replaced_by"]["name"] == "Social media"
-    assert not endpoint.deliveries.filter(event=events.TERM_PUBLISHED).exists()
+    assert not endpoint.deliveries.filter(event=payloads.TERM_PUBLISHED).exists()
 
 
-def test_review_due_can_be_fired_by_other_code_with_its_date(register, make_term):
+def test_a_review_due_event_raised_by_the_glossary_becomes_a_delivery_with_its_date(
+    register, make_term, django_capture_on_commit_callbacks
+):
     from datetime import date
 
-    endpoint, _ = register("https://hooks.example.com/reviews", wanted=[events.TERM_REVIEW_DUE])
+    from glossary import events
+
+    endpoint, _ = register("https://hooks.example.com/reviews", wanted=[payloads.TERM_REVIEW_DUE])
     term = make_term("Churn", it_text="Cancelled contracts.", marketing_text="Customers we lose.")
-    assert events.term_review_due(term.pk, date(2027, 1, 31)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        events.raise_event(events.TermReviewDue(term_id=term.pk, review_by=date(2027, 1, 31)))
     payload = endpoint.deliveries.get().payload
     assert payload["type"] == "term.review_due"
     assert payload["data"]["review_by"] == "2027-01-31"
     assert formats.headline(payload) == "“Churn” is due for review by 2027-01-31."
 
 
-def test_the_tick_announces_each_terms_review_date_once_when_it_comes_near(register, make_term):
+def test_the_tick_announces_each_terms_review_date_once_when_it_comes_near(
+    register, make_term, django_capture_on_commit_callbacks
+):
     import datetime
 
     from django.utils import timezone
 
-    endpoint, _ = register("https://hooks.example.com/reviews", wanted=[events.TERM_REVIEW_DUE])
+    from glossary.services.review import review_due_announce
+
+    endpoint, _ = register("https://hooks.example.com/reviews", wanted=[payloads.TERM_REVIEW_DUE])
     due = make_term("Churn", it_text="Cancelled contracts.", marketing_text="Customers we lose.", status=Term.Status.APPROVED)
     later = make_term("Cohort", it_text="A group.", marketing_text="People alike.", status=Term.Status.APPROVED)
     now = timezone.now()
@@ -654,14 +754,16 @@ def test_the_tick_announces_each_terms_review_date_once_when_it_comes_near(regis
     Term.objects.filter(pk=due.pk).update(review_by=today + datetime.timedelta(days=10))
     Term.objects.filter(pk=later.pk).update(review_by=today + datetime.timedelta(days=90))
 
-    assert webhook_review_due_announce(now=now) == 1
-    assert webhook_review_due_announce(now=now + datetime.timedelta(minutes=5)) == 0  # the next tick
+    with django_capture_on_commit_callbacks(execute=True):
+        assert review_due_announce(now=now) == 1
+        assert review_due_announce(now=now + datetime.timedelta(minutes=5)) == 0  # the next tick
     [delivery] = endpoint.deliveries.all()
     assert delivery.payload["data"]["term"]["name"] == "Churn"
     assert delivery.payload["data"]["review_by"] == (today + datetime.timedelta(days=10)).isoformat()
     # A review confirmed since gives a new date, announced again when its time comes.
     Term.objects.filter(pk=due.pk).update(review_by=today + datetime.timedelta(days=20))
-    assert webhook_review_due_announce(now=now) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert review_due_announce(now=now) == 1
     assert endpoint.deliveries.count() == 2
 
 
@@ -675,8 +777,8 @@ def published_envelope(make_term):
         marketing_text="- A person who showed interest\n- and gave their e-mail",
         status=Term.Status.APPROVED,
     )
-    return term, {"type": events.TERM_PUBLISHED, "timestamp": "2026-11-26T10:00:00+00:00",
-                  "data": {"term": events.term_data(term), "proposal": None}}
+    return term, {"type": payloads.TERM_PUBLISHED, "timestamp": "2026-11-26T10:00:00+00:00",
+                  "data": {"term": payloads.term_data(term), "proposal": None}}
 
 
 def test_a_slack_body_says_what_happened_links_the_term_and_gives_each_departments_first_line(published_envelope):
@@ -690,7 +792,7 @@ def test_a_slack_body_says_what_happened_links_the_term_and_gives_each_departmen
 
 
 def test_slack_markup_in_a_name_is_shown_as_written():
-    envelope = {"type": events.TEST, "data": {"message": "a <b> & c", "term": None, "proposal": None}}
+    envelope = {"type": payloads.TEST, "data": {"message": "a <b> & c", "term": None, "proposal": None}}
     assert json.loads(formats.body("slack", envelope)) == {"text": "a &lt;b&gt; &amp; c"}
 
 
@@ -722,13 +824,13 @@ def test_a_standard_body_is_the_envelope_itself(published_envelope):
 def test_registering_an_endpoint_shows_its_secret_once(admin_client):
     response = admin_client.post(
         reverse("webhooks:add"),
-        {"url": "https://hooks.example.com/glossary", "events": [events.PROPOSAL_OPENED, events.TERM_PUBLISHED], "format": "slack"},
+        {"url": "https://hooks.example.com/glossary", "events": [payloads.PROPOSAL_OPENED, payloads.TERM_PUBLISHED], "format": "slack"},
     )
     assert response.status_code == 201
     endpoint = WebhookEndpoint.objects.get()
     assert endpoint.secret.startswith("whsec_") and len(base64.b64decode(endpoint.secret[6:])) == 32
     assert endpoint.secret in response.content.decode()
-    assert endpoint.events == [events.PROPOSAL_OPENED, events.TERM_PUBLISHED]
+    assert endpoint.events == [payloads.PROPOSAL_OPENED, payloads.TERM_PUBLISHED]
     assert endpoint.format == "slack"
 
     page = admin_client.get(reverse("webhooks:detail", args=[endpoint.pk])).content.decode()
@@ -766,8 +868,8 @@ def test_deleting_an_endpoint_asks_first(admin_client, register):
 def test_an_event_whose_message_cannot_be_made_fails_like_a_delivery_and_the_tick_goes_on(register):
     endpoint, _ = register(closed_port_url(), endpoint_format=WebhookEndpoint.Format.SLACK)
     now = timezone.now()
-    webhook_event_fire(kind=events.TERM_REVIEW_DUE, data={"term": None, "proposal": None}, now=now)  # no review_by
-    webhook_event_fire(kind=events.TEST, data=events.test_data(), endpoints=[endpoint], now=now)
+    webhook_event_fire(kind=payloads.TERM_REVIEW_DUE, data={"term": None, "proposal": None}, now=now)  # no review_by
+    webhook_event_fire(kind=payloads.TEST, data=payloads.test_data(), endpoints=[endpoint], now=now)
     assert webhook_deliveries_due(now) == 2
     broken, fine = endpoint.deliveries.order_by("pk")
     assert "could not be made" in broken.attempts.get().error
@@ -788,7 +890,7 @@ def test_pausing_keeps_events_and_resuming_sends_them(admin_client, register):
     admin_client.post(reverse("webhooks:pause", args=[endpoint.pk]))
     endpoint.refresh_from_db()
     assert endpoint.is_paused
-    webhook_event_fire(kind=events.TERM_PUBLISHED, data={"term": None, "proposal": None})
+    webhook_event_fire(kind=payloads.TERM_PUBLISHED, data={"term": None, "proposal": None})
     assert webhook_deliveries_due(timezone.now()) == 0
     page = admin_client.get(reverse("webhooks:detail", args=[endpoint.pk])).content.decode()
     assert "Paused" in page and "Resume" in page

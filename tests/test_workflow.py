@@ -12,7 +12,7 @@ from glossary.services import proposals as services
 from glossary.services.terms import term_save
 from glossary.views.proposals import ACTION_SERVICES
 from glossary.workflow import Action, allowed_actions
-from tests.workflow_helpers import approve, decide, new_term_entry
+from tests.workflow_helpers import approve, decide, new_term_entry, outside_a_transaction, send_queued_mail
 
 State = Proposal.State
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,9 @@ def test_proposing_a_new_term_opens_a_review_and_creates_no_term(proposal):
     assert not Term.objects.exists()
 
 
+@outside_a_transaction
 def test_proposal_emails_every_waiting_departments_approvers(proposal):
+    send_queued_mail()
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert recipients == ["ivan@example.com", "marco@example.com"]
     assert "Settle the word" in mail.outbox[0].body
@@ -54,10 +56,11 @@ def test_one_department_approving_does_not_publish(proposal, ivan):
     assert not Term.objects.exists()
 
 
-def test_last_department_approving_publishes_with_author_approvers_and_proposal_in_history(proposal, ivan, marco, ada, it, marketing, django_capture_on_commit_callbacks):
+@outside_a_transaction
+def test_last_department_approving_publishes_with_author_approvers_and_proposal_in_history(proposal, ivan, marco, ada, it, marketing):
     approve(proposal, ivan)
-    with django_capture_on_commit_callbacks(execute=True):
-        approve(proposal, marco)
+    approve(proposal, marco)
+    send_queued_mail()
     proposal.refresh_from_db()
     assert proposal.state == State.PUBLISHED
     term = proposal.term
@@ -138,11 +141,12 @@ def test_only_the_author_can_edit_or_withdraw(proposal, maya, ivan, it, marketin
     assert proposal.state == State.IN_REVIEW and proposal.revision == 1
 
 
-def test_request_changes_needs_a_comment_and_sends_it_back_to_the_author(proposal, marco, ada, it, marketing, django_capture_on_commit_callbacks):
+@outside_a_transaction
+def test_request_changes_needs_a_comment_and_sends_it_back_to_the_author(proposal, marco, ada, it, marketing):
     with pytest.raises(ValidationError):
         decide(proposal, marco, Action.REQUEST_CHANGES, "  ")
-    with django_capture_on_commit_callbacks(execute=True):
-        decide(proposal, marco, Action.REQUEST_CHANGES, "Say touchpoint.")
+    decide(proposal, marco, Action.REQUEST_CHANGES, "Say touchpoint.")
+    send_queued_mail()
     proposal.refresh_from_db()
     assert proposal.state == State.CHANGES_REQUESTED
     assert mail.outbox[-1].to == ["ada@example.com"]
@@ -336,3 +340,115 @@ def test_forbidden_transitions_change_nothing(proposal, ada, ivan, marco):
     proposal.refresh_from_db()
     assert proposal.state == State.REJECTED
     assert SignOff.objects.filter(proposal=proposal).count() == 1
+
+
+# A change that changes nothing: refused with a message, whoever proposes it and however it is typed.
+
+NOTHING = "This changes nothing: the term already says exactly this"
+
+
+def _as_typed(term, **changes) -> Entry:
+    return replace(Entry.from_term(term), **changes)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        {},
+        {"name": "  Omni\u00adchannel "},  # spacing and a soft hyphen, gone when the name is saved
+        {"name": "\uff2fmnichannel"},  # a full-width O, which NFKC makes an O
+        {"synonyms": " cross-channel ,omni-channel,\n\n"},
+        {"tags": ("customer  experience ",)},  # the existing tag, in another case and spacing
+        {"review_by": None},  # left empty: publishing sets the next date either way
+        {"definitions": "spaced"},
+        {"related_terms": "with itself"},
+    ],
+)
+def test_a_change_that_changes_nothing_is_refused_with_a_message_and_stores_nothing(signed_off_term, maya, it, marketing, typed):
+    from tests.workflow_helpers import snapshot
+
+    term = signed_off_term
+    if typed.get("definitions") == "spaced":
+        typed["definitions"] = {it.pk: "  Integrated systems.\r\n", marketing.pk: "One experience.\t"}
+    if typed.get("related_terms") == "with itself":
+        typed["related_terms"] = {**Entry.from_term(term).related_terms, term.pk: term.name}
+    before = snapshot()
+    with pytest.raises(ValidationError) as refused:
+        services.proposal_create(author=maya, reason="Tidy", entry=_as_typed(term, **typed), term=term)
+    assert refused.value.message_dict["__all__"][0].startswith(NOTHING)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        {"abbreviation": "OC"},
+        {"name": "omnichannel"},  # a name's case is part of it
+        {"tags": ("Customer experience", "Retail")},
+        {"related_terms": {}},
+        {"owner": "Digital team"},
+        {"review_by": "next year"},
+    ],
+)
+def test_a_change_of_any_one_field_is_proposed(signed_off_term, maya, typed):
+    import datetime
+
+    if typed.get("review_by") == "next year":
+        typed["review_by"] = signed_off_term.review_by + datetime.timedelta(days=30)
+    proposal = services.proposal_create(author=maya, reason="Better", entry=_as_typed(signed_off_term, **typed), term=signed_off_term)
+    assert proposal.state == State.IN_REVIEW
+
+
+def test_restoring_the_version_that_is_current_is_refused_and_an_older_one_is_proposed(signed_off_term, maya, ivan, marco, it):
+    term = signed_off_term
+    version_1 = replace(Entry.from_term(term))
+    with pytest.raises(ValidationError, match="restoring it would change nothing"):
+        services.proposal_create(author=maya, reason="Back", entry=version_1, term=term, kind=Proposal.Kind.RESTORE)
+    change = services.proposal_create(
+        author=maya, reason="Sharper", entry=_as_typed(term, definitions={**version_1.definitions, it.pk: "Sharper."}), term=term
+    )
+    approve(change, ivan)
+    approve(change, marco)
+    term.refresh_from_db()
+    restore = services.proposal_create(author=maya, reason="Back", entry=version_1, term=term, kind=Proposal.Kind.RESTORE)
+    assert restore.state == State.IN_REVIEW
+
+
+def test_a_revision_that_makes_the_proposal_the_term_as_it_stands_is_refused(signed_off_term, maya):
+    term = signed_off_term
+    proposal = services.proposal_create(author=maya, reason="Shorter", entry=_as_typed(term, abbreviation="OC"), term=term)
+    with pytest.raises(ValidationError, match="With this revision the proposal would change nothing"):
+        services.proposal_update(proposal=proposal, user=maya, reason="Undo", entry=Entry.from_term(term), seen_revision=1)
+    proposal.refresh_from_db()
+    assert (proposal.revision, proposal.abbreviation) == (1, "OC")
+
+
+def test_a_deprecation_is_never_nothing(signed_off_term, maya):
+    entry = _as_typed(signed_off_term, status=Term.Status.DEPRECATED)
+    proposal = services.proposal_create(
+        author=maya, reason="Say cross-channel", entry=entry, term=signed_off_term, kind=Proposal.Kind.DEPRECATE
+    )
+    assert proposal.state == State.IN_REVIEW
+
+
+def test_the_term_as_it_stands_is_proposed_when_its_approvals_need_renewing(signed_off_term, maya, ada, make_user):
+    from glossary.services.terms import term_record_direct_edit
+
+    term = signed_off_term
+    # A department that signs off from now on has not approved the current version.
+    Department.objects.create(slug="legal", name="Legal", signs_off=True)
+    first = services.proposal_create(author=maya, reason="Legal signs too", entry=Entry.from_term(term), term=term)
+    assert first.state == State.IN_REVIEW
+    services.proposal_withdraw(proposal=first, user=maya)
+    Department.objects.filter(slug="legal").update(signs_off=False)
+    # An admin's direct edit leaves the term needing fresh sign-off.
+    term_record_direct_edit(term=term, user=make_user("root", role=roles.GLOSSARY_ADMIN), reason="Typo")
+    term.refresh_from_db()
+    renewed = services.proposal_create(author=maya, reason="Renew the approvals", entry=Entry.from_term(term), term=term)
+    assert renewed.state == State.IN_REVIEW
+
+
+def test_the_term_as_it_stands_is_proposed_when_it_was_never_signed_off(make_term, maya):
+    term = make_term("Pilot", it_text="A limited rollout.", status=Term.Status.APPROVED)
+    proposal = services.proposal_create(author=maya, reason="Sign it off", entry=Entry.from_term(term), term=term)
+    assert proposal.state == State.IN_REVIEW

@@ -1,8 +1,12 @@
 """Short ways to drive the workflow in tests, through the real services."""
 
+import pytest
+from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from accounts.models import User
+from glossary import queues
 from glossary.entries import Entry
 from glossary.models import Comment, Definition, Proposal, SignOff, Term
 from glossary.services import proposals as services
@@ -18,6 +22,18 @@ def login(client, user):
 def log_in_through_the_form(client, username, password, **extra):
     """POST the log-in form, as a browser does: passwords are checked and failures counted."""
     return client.post(reverse("login"), {"username": username, "password": password, **extra})
+
+
+# The task worker commits and reconnects as in production, so a test that runs it is outside a test
+# transaction (and restores the migrations' departments and roles after).
+outside_a_transaction = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def send_queued_mail():
+    """Run the mail queue's worker (`db_worker --queue-name mail`) until the queue is empty: the
+    e-mail a change causes is sent by it, not by the change's request. For `outside_a_transaction` tests."""
+    assert not connection.in_atomic_block, "the mail worker needs a test marked outside_a_transaction"
+    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", queues.MAIL)
 
 
 def new_term_entry(it, marketing, name="Omnichannel", it_text="Integrated systems.", marketing_text="One experience.", **fields):

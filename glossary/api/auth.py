@@ -6,23 +6,23 @@ Django's CSRF check on anything that writes. Reading is also open to anyone when
 GLOSSARY_PUBLIC_READ opens the glossary. A token sent but not valid is refused outright (401), even
 where reading is open, so that a broken script hears of it; and after API_TOKEN_FAILURE_LIMIT bad
 tokens from one address within API_TOKEN_FAILURE_WINDOW seconds, that address is refused (429)
-until the window has passed.
+until the window has passed, by every app server alike (`common.limits`).
 """
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from accounts.services import api_token_user
-from config.client_address import client_address
+from common.client_address import client_address
+from common.limits import Limit
 
 
 class TooManyFailures(HttpError):
-    def __init__(self):
+    def __init__(self, *, retry_after: int):
         super().__init__(429, "Too many calls with a token that is not valid from this address; wait and try again.")
-        self.retry_after = settings.API_TOKEN_FAILURE_WINDOW
+        self.retry_after = retry_after
 
 
 class TokenAuth(HttpBearer):
@@ -31,6 +31,14 @@ class TokenAuth(HttpBearer):
     def __init__(self, *, write: bool):
         self.write = write
         super().__init__()
+
+    def __call__(self, request):
+        # django-ninja's own reading logs an Authorization header of another scheme ("Token cg_…",
+        # "Basic …") whole, at ERROR, in development mode; such a header is simply not a token here.
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        return self.authenticate(request, token)
 
     def authenticate(self, request, token):
         # Asked twice in a call (the ETag check, then the call): counted and looked up once.
@@ -49,17 +57,17 @@ class TokenAuth(HttpBearer):
         return user
 
 
+def token_failures() -> Limit:
+    return Limit("api-token-failures", limit=settings.API_TOKEN_FAILURE_LIMIT, window=settings.API_TOKEN_FAILURE_WINDOW)
+
+
 def _token_user(request, secret: str):
-    failures_key = f"api-token-failures:{client_address(request)}"
-    if (cache.get(failures_key) or 0) >= settings.API_TOKEN_FAILURE_LIMIT:
-        raise TooManyFailures()
+    failures, client = token_failures(), client_address(request)
+    if failures.reached(client):
+        raise TooManyFailures(retry_after=failures.seconds_left())
     found = api_token_user(secret)
     if found is None:
-        cache.add(failures_key, 0, settings.API_TOKEN_FAILURE_WINDOW)
-        try:
-            cache.incr(failures_key)
-        except ValueError:  # expired between the two calls
-            cache.set(failures_key, 1, settings.API_TOKEN_FAILURE_WINDOW)
+        failures.count(client)
         raise AuthenticationError(401, "The API token is not valid: it may be mistyped, revoked, or its user deactivated.")
     return found
 

@@ -12,10 +12,12 @@ from http import HTTPStatus
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.urls import Resolver404, resolve
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from glossary.entries import BY_NAME
+from glossary.api import schemas
 from glossary.api.parsing import BodyRefused
+from glossary.entries import BY_NAME
 from glossary.services.proposals import WorkflowConflict
 
 CONTENT_TYPE = "application/problem+json"
@@ -39,18 +41,40 @@ def invalid(location: tuple, message: str) -> ValidationError:
     return ValidationError([{"loc": location, "msg": message}])
 
 
+# Bodies told apart by one field (glossary.api.schemas): a proposal by its kind, a watch by its
+# target. pydantic names the variant in an error's location ("body.change.term"), which is no field.
+VARIANTS = {
+    "kind": frozenset(schemas.PROPOSAL_KINDS),
+    "target": frozenset(("term", "tag", "glossary")),
+}
+_UNTOLD = {"union_tag_invalid", "union_tag_not_found"}
+
+
 def field_errors(errors: list[dict]) -> list[dict]:
     """pydantic's errors as {"field": "query.page", "message": ...}: where, then what.
 
     django-ninja puts the parameter's name after "body"; every call names its body `body`, which
-    would read "body.body.reason", so it is said once.
+    would read "body.body.reason", so it is said once. In a body told apart by a field, the variant
+    is left out of the location ("body.term", not "body.change.term"), a field that variant takes
+    no value for says so, and a missing or unknown kind is an error at that field.
     """
     found = []
     for error in errors:
         location = [str(part) for part in error.get("loc", ())]
         if location[:2] == ["body", "body"]:
             location = location[1:]
-        found.append({"field": ".".join(location), "message": error.get("msg", "Invalid value.")})
+        message = error.get("msg", "Invalid value.")
+        if error.get("type") in _UNTOLD:
+            told_by = str((error.get("ctx") or {}).get("discriminator", "")).strip("'")
+            location.append(told_by)
+            message = f"One of: {', '.join(sorted(VARIANTS.get(told_by, ())))}."
+        elif location[:1] == ["body"] and len(location) > 2:
+            told_by = next((name for name, tags in VARIANTS.items() if location[1] in tags), None)
+            if told_by:
+                variant = location.pop(1)
+                if error.get("type") in {"none_required", "extra_forbidden"}:
+                    message = f"Not with {told_by} {variant}: leave it out."
+        found.append({"field": ".".join(location), "message": message})
     return found
 
 
@@ -103,3 +127,37 @@ def install(api) -> None:
     api.add_exception_handler(
         RequestDataTooBig, lambda request, exc: problem(413, "The body is larger than this server accepts.")
     )
+
+
+class UnknownAddressesAsProblems:
+    """Under /api/, an address nothing answers (404) or a method it does not take (405) is a problem
+    too, in production and development alike, where Django would answer its 404 page (the debug
+    page in development) and django-ninja a plain-text 405. The 405 keeps its Allow header.
+
+    Last in MIDDLEWARE, so the others still add their headers to the problem. An unknown address is
+    answered before Django looks for a view, so no page is drawn for it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        try:
+            resolve(request.path_info)
+        except Resolver404:
+            return problem(404, f"Nothing answers at {request.path[:200]}; the calls are listed at /api/v1/docs.")
+        response = self.get_response(request)
+        if response.status_code == 405 and response.get("Content-Type") != CONTENT_TYPE:
+            allowed = response.get("Allow", "")
+            refusal = problem(405, f"{request.method[:20]} is not taken here; {allowed or 'no method'} is.")
+            refusal["Allow"] = allowed
+            return refusal
+        return response
+
+    def process_exception(self, request, exception):
+        # A view outside the calls (django-ninja's own at /api/v1/, which only points at the docs).
+        if request.path.startswith("/api/") and isinstance(exception, Http404):
+            return problem(404, f"Nothing answers at {request.path[:200]}; the calls are listed at /api/v1/docs.")
+        return None

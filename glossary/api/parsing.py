@@ -5,7 +5,7 @@ import re
 
 from ninja.parser import Parser
 
-from glossary.exports.json_input import MAX_NESTING, MAX_NUMBER_CHARS
+from glossary.interchange.json_input import MAX_NESTING, MAX_NUMBER_CHARS
 
 
 class BodyRefused(ValueError):

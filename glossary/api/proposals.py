@@ -7,6 +7,7 @@ the caller read it, 422 for content that could not be published.
 """
 
 from dataclasses import replace
+from typing import Literal
 
 from django.urls import reverse
 from ninja import Query, Router, Schema, Status
@@ -30,14 +31,17 @@ Kind = Proposal.Kind
 
 
 class ProposalListQuery(Schema):
-    list: str = Field("mine", pattern="^(mine|awaiting-me)$", description="mine, or awaiting-me (your department's sign-off).")
-    page: int = Field(1, ge=1, le=1_000_000)
-    page_size: int = Field(25, ge=1, le=100)
+    list: Literal["mine", "awaiting-me"] = Field("mine", description="mine, or awaiting-me (your department's sign-off).")
+    state: schemas.ProposalState = Field(None, description="Only those in this state: out_of_date ones to rebase, say.")
+    page: schemas.PageNumber = 1
+    page_size: schemas.integer_in_address(most=100) = 25
 
 
 @router.get("/proposals", response=schemas.ProposalPage, summary="My proposals, or those awaiting my sign-off")
 def proposal_list(request, query: Query[ProposalListQuery]):
     found = selectors.my_proposals(request.user) if query.list == "mine" else selectors.sign_off_queue(request.user)
+    if query.state:
+        found = found.filter(state=query.state.value)
 
     def proposals_data(proposals: list[Proposal]) -> list[dict]:
         return [
@@ -57,14 +61,14 @@ def proposal_list(request, query: Query[ProposalListQuery]):
     return page_of(request, found, query.page, query.page_size, proposals_data)
 
 
-@router.get("/proposals/{int:proposal_id}", response=schemas.Proposal, summary="One proposal, with its sign-offs and discussion")
-def proposal_detail(request, proposal_id: int):
+@router.get("/proposals/{proposal_id}", response=schemas.Proposal, summary="One proposal, with its sign-offs and discussion")
+def proposal_detail(request, proposal_id: schemas.IdInAddress):
     return proposal_data(request, _proposal(proposal_id))
 
 
 @router.post("/proposals", response={201: schemas.Proposal}, auth=WRITE, summary="Propose a new term, a change, a deprecation or a restore")
 def proposal_create(request, body: schemas.NewProposal):
-    kind = Kind(body.kind.value)
+    kind = Kind(body.kind)
     term = None
     if kind != Kind.NEW_TERM:
         if not body.term:
@@ -90,19 +94,14 @@ def proposal_create(request, body: schemas.NewProposal):
 
 
 def _proposed_entry(kind, body: schemas.NewProposal, term: Term | None) -> Entry:
+    # Which fields each kind takes, and needs, its body's schema has already checked.
     if kind == Kind.NEW_TERM:
-        if body.content is None:
-            raise invalid(("body", "content"), "A new term needs its content.")
         return entry_from_input(body.content, Entry())
     current = Entry.from_term(term)
     if kind == Kind.CHANGE:
         return entry_from_input(body.content, current)
-    if body.content is not None:
-        raise invalid(("body", "content"), f"A {kind.label.lower()} proposal takes no content.")
     if kind == Kind.DEPRECATE:
         return replace(current, status=Term.Status.DEPRECATED)
-    if body.restore_version is None:
-        raise invalid(("body", "restore_version"), "Say which version to restore.")
     version = term_version(term, body.restore_version)
     if version is None:
         raise invalid(("body", "restore_version"), f"{term.name} has no version {body.restore_version}.")
@@ -110,8 +109,8 @@ def _proposed_entry(kind, body: schemas.NewProposal, term: Term | None) -> Entry
     return replace(version.entry, review_by=term.review_by)
 
 
-@router.put("/proposals/{int:proposal_id}", response=schemas.Proposal, auth=WRITE, summary="Revise your proposal (a new revision)")
-def proposal_update(request, proposal_id: int, body: schemas.ProposalRevision):
+@router.put("/proposals/{proposal_id}", response=schemas.Proposal, auth=WRITE, summary="Revise your proposal (a new revision)")
+def proposal_update(request, proposal_id: schemas.IdInAddress, body: schemas.ProposalRevision):
     proposal = _proposal(proposal_id)
     entry = entry_from_input(body.content, Entry.from_proposal(proposal))
     services.proposal_update(
@@ -120,44 +119,45 @@ def proposal_update(request, proposal_id: int, body: schemas.ProposalRevision):
     return proposal_data(request, _proposal(proposal_id))
 
 
-@router.post("/proposals/{int:proposal_id}/withdraw", response=schemas.Proposal, auth=WRITE, summary="Withdraw your proposal")
-def proposal_withdraw(request, proposal_id: int):
+@router.post("/proposals/{proposal_id}/withdraw", response=schemas.Proposal, auth=WRITE, summary="Withdraw your proposal")
+def proposal_withdraw(request, proposal_id: schemas.IdInAddress):
     services.proposal_withdraw(proposal=_proposal(proposal_id), user=request.user)
     return proposal_data(request, _proposal(proposal_id))
 
 
-@router.post("/proposals/{int:proposal_id}/rebase", response=schemas.Proposal, auth=WRITE, summary="Update an out-of-date proposal onto the current version")
-def proposal_rebase(request, proposal_id: int):
+@router.post("/proposals/{proposal_id}/rebase", response=schemas.Proposal, auth=WRITE, summary="Update an out-of-date proposal onto the current version")
+def proposal_rebase(request, proposal_id: schemas.IdInAddress):
     services.proposal_rebase(proposal=_proposal(proposal_id), user=request.user)
     return proposal_data(request, _proposal(proposal_id))
 
 
-@router.post("/proposals/{int:proposal_id}/comments", response={201: schemas.Proposal}, auth=WRITE, summary="Add to the discussion")
-def proposal_comment(request, proposal_id: int, body: schemas.NewComment):
+@router.post("/proposals/{proposal_id}/comments", response={201: schemas.Proposal}, auth=WRITE, summary="Add to the discussion")
+def proposal_comment(request, proposal_id: schemas.IdInAddress, body: schemas.NewComment):
     services.proposal_comment(proposal=_proposal(proposal_id), user=request.user, body=body.body)
     return Status(201, proposal_data(request, _proposal(proposal_id)))
 
 
-def _decision_operation(path: str, service, summary: str):
+def _decision_operation(path: str, service, summary: str, body_schema):
     @router.post(
-        f"/proposals/{{int:proposal_id}}/{path}", response=schemas.Proposal, auth=WRITE, summary=summary,
+        f"/proposals/{{proposal_id}}/{path}", response=schemas.Proposal, auth=WRITE, summary=summary,
         operation_id=f"proposal_{path}",
     )
-    def decide(request, proposal_id: int, body: schemas.Decision):
+    def decide(request, proposal_id: schemas.IdInAddress, body: body_schema):
         service(proposal=_proposal(proposal_id), user=request.user, comment=body.comment, seen_revision=body.revision)
         return proposal_data(request, _proposal(proposal_id))
 
     return decide
 
 
-approve = _decision_operation("approve", services.proposal_approve, "Approve for your department")
+approve = _decision_operation("approve", services.proposal_approve, "Approve for your department", schemas.Decision)
 request_changes = _decision_operation(
-    "request_changes", services.proposal_request_changes, "Send back to the author for your department"
+    "request_changes", services.proposal_request_changes, "Send back to the author for your department",
+    schemas.DecisionWithComment,
 )
-reject = _decision_operation("reject", services.proposal_reject, "Reject for your department")
+reject = _decision_operation("reject", services.proposal_reject, "Reject for your department", schemas.DecisionWithComment)
 
 
-def _proposal(proposal_id: int) -> Proposal:
+def _proposal(proposal_id: schemas.IdInAddress) -> Proposal:
     return selectors.proposal_for_page(proposal_id)
 
 

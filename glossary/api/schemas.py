@@ -3,17 +3,49 @@ glossary.entries (CONTENT), under the names CSV and JSON files use, so a field d
 appears here, in the OpenAPI schema and in every answer without another list of fields.
 """
 
-from datetime import date, datetime
+import re
+from datetime import UTC, date, datetime
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Literal, Union
 
+from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict, create_model
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, WithJsonSchema, create_model
+from pydantic_core import PydanticCustomError
 
-from glossary.entries import CONTENT, Kind
+from accounts.models import Department as DepartmentModel
 from glossary import models
+from glossary.entries import CONTENT, Kind
+from glossary.models.fields import max_length
+from glossary.workflow import Action
 
-TermStatus = Enum("TermStatus", {value.upper(): value for value in models.Term.Status.values}, type=str)
+
+def choices(name: str, values) -> type[Enum]:
+    """An enumeration of a model's choices, so the schema lists every value an answer may hold."""
+    return Enum(name, {value.upper(): value for value in values}, type=str)
+
+
+TermStatus = choices("TermStatus", models.Term.Status.values)
+# A full address (answers build them from the request), as the schema's "uri" format says.
+Address = Annotated[str, WithJsonSchema({"type": "string", "format": "uri"})]
+
+
+class FieldError(Schema):
+    field: str = Field(description="Where: body.content.name, query.page, path.proposal_id, body (the whole body).")
+    message: str = Field(description="What is wrong there, in words for people.")
+
+
+class Problem(Schema):
+    """RFC 9457 problem details: how the API answers every refusal (glossary.api.errors)."""
+
+    type: str = Field("about:blank", description="Always about:blank: the status says what kind of problem it is.")
+    title: str = Field(description="The status's phrase, such as Not Found.")
+    status: int = Field(ge=400, le=599, description="The HTTP status again.")
+    detail: str = Field(description="What happened, for people: which term, which version, what to do.")
+    errors: list[FieldError] = Field(None, description="For invalid input (422): what is wrong where, field by field.")
+    current_version: int = Field(
+        None, ge=1, description="When a change was proposed on a version the term has moved on from (409): its version now."
+    )
 
 
 class Markdown(Schema):
@@ -24,7 +56,7 @@ class Markdown(Schema):
 class TermReference(Schema):
     slug: str
     name: str
-    url: str = Field(description="The term in the API.")
+    url: Address = Field(description="The term in the API.")
 
 
 class Definition(Schema):
@@ -80,7 +112,7 @@ TermContent = create_model(
 
 class Term(TermContent):
     slug: str = Field(description="Permanent address; kept when the term is renamed.")
-    url: str = Field(description="The term's page on the site.")
+    url: Address = Field(description="The term's page on the site.")
     version: int
     updated_at: datetime
     approved_by: list[Approval] = Field(description="Who approved the current version, per department.")
@@ -93,8 +125,8 @@ class TermPage(Schema):
     count: int
     page: int
     pages: int
-    next: str | None
-    previous: str | None
+    next: Address | None = Field(description="The next page's address; null on the last.")
+    previous: Address | None = Field(description="The previous page's address; null on the first.")
     results: list[Term]
 
 
@@ -126,6 +158,79 @@ class VersionDiff(Schema):
     fields: list[FieldChange]
 
 
+# Numbers and dates as callers give them. pydantic would read "1" and true as the number 1, and 0 as
+# a date (1 January 1970); a script that sends those has a bug it should hear of, so a body's number
+# must be a JSON number with a whole value and its date a YYYY-MM-DD string. 1.0 and 1e0 are the
+# integer 1: JSON has one kind of number, and JSON Schema's "integer" (the OpenAPI schema says it)
+# is any number without a fraction. A number in the address (path or
+# query) is text by nature: it must be plain ASCII digits, so "+1", " 1", "1.0", "1e3", "١" (an
+# Arabic-Indic one) and "1_000" are refused rather than read.
+
+LARGEST_ID = 2**63 - 1  # a BigAutoField
+LARGEST_VERSION = 2**31 - 1  # a PositiveIntegerField: a term's version, a proposal's revision
+_DIGITS = re.compile(r"[0-9]{1,%d}" % len(str(LARGEST_ID)))
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _json_integer(value):
+    if type(value) is float and value.is_integer() and abs(value) <= 2**53:  # exact as a float
+        return int(value)
+    if type(value) is not int:  # bool is a kind of int in Python; not in JSON
+        raise PydanticCustomError("json_integer", 'A whole number, written as a JSON number: 2, not "2", 2.5 or true.')
+    return value
+
+
+def _digits(value):
+    if isinstance(value, str) and _DIGITS.fullmatch(value):
+        return int(value)
+    raise PydanticCustomError(
+        "plain_digits", "A whole number in plain digits (0 to 9), at most {most} of them, with no sign or spaces.",
+        {"most": len(str(LARGEST_ID))},
+    )
+
+
+def _iso_date(value):
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    raise PydanticCustomError("iso_date", "A date as a string, YYYY-MM-DD: for example \"2027-03-31\".")
+
+
+def _iso_datetime(value):
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return value
+    raise PydanticCustomError("iso_datetime", "A date and time in ISO 8601, for example 2027-03-31T09:00:00Z.")
+
+
+def _in_utc(value: datetime) -> datetime:
+    """Without an offset, the site's time zone; either way a moment UTC can hold (the database
+    compares in UTC, and 9999-12-31T23:59-12:00 is past the last day Python has)."""
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise PydanticCustomError("datetime_range", "A moment between the years 1 and 9999 in UTC.") from None
+
+
+def integer_in_body(*, most: int):
+    """A JSON integer from 1 to `most`."""
+    # The bounds go before the validator, or the OpenAPI schema shows them as "ge" and "le".
+    return Annotated[int, Field(ge=1, le=most), BeforeValidator(_json_integer)]
+
+
+def integer_in_address(*, most: int):
+    """A number from 1 to `most` in plain digits, in the path or the query."""
+    return Annotated[int, Field(ge=1, le=most), BeforeValidator(_digits)]
+
+
+DateInBody = Annotated[date, BeforeValidator(_iso_date)]
+DatetimeInAddress = Annotated[datetime, BeforeValidator(_iso_datetime), AfterValidator(_in_utc)]
+VersionInBody = integer_in_body(most=LARGEST_VERSION)
+VersionInAddress = integer_in_address(most=LARGEST_VERSION)
+IdInAddress = integer_in_address(most=LARGEST_ID)  # a proposal's or a watch's
+PageNumber = integer_in_address(most=1_000_000)
+
+
 # Proposals.
 
 
@@ -138,19 +243,71 @@ def _no_hidden_characters(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_no_hidden_characters)]
+# What Python's str.strip() takes away (str.isspace), spelled out: JSON Schema's \s is
+# ECMAScript's, which differs (it counts U+FEFF, and not U+001C to U+001F or U+0085).
+_SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+NO_NUL = r"^[^\x00]*$"
+NOT_BLANK = rf"^[^\x00]*[^\x00{_SPACE}][^\x00]*$"
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 
 
-def _input_annotation(kind: Kind):
-    return {
-        Kind.NAME: Text,
-        Kind.TEXT: Text,
-        Kind.MARKDOWN: Text,
-        Kind.NAMES: list[Text],
-        Kind.REFERENCES: list[Text],
-        Kind.DEFINITIONS: dict[Text, Text],
-        Kind.DATE: date,
-    }[kind]
+def text(*, most: int | None = None, required: bool = False, pattern: str | None = None, slug: bool = False):
+    """A text in a body: no NUL or half surrogate pair, at most `most` characters; `required`, it
+    must hold more than spaces (what the services refuse as empty).
+
+    The schema states the rules; _no_hidden_characters and the services apply them, with their own
+    messages. A limit is the model's, counted on the text as stored (names normalised, spaces
+    collapsed, line ends as one): checked by the services, not on the text as sent. A slug is
+    stored as sent: its length is checked here.
+    """
+    stated = {"pattern": pattern or (NOT_BLANK if required else NO_NUL)}
+    if required:
+        stated["minLength"] = 1
+    if most and not slug:
+        stated["maxLength"] = most
+    return Annotated[
+        str, Field(max_length=most if slug else None, json_schema_extra=stated), AfterValidator(_no_hidden_characters)
+    ]
+
+
+Text = text()
+Slug = text(most=max_length(models.Term, "slug"), pattern=SLUG_PATTERN, slug=True)
+TagSlug = text(most=max_length(models.Tag, "slug"), pattern=SLUG_PATTERN, slug=True)
+
+
+def slug_in_address(*, most: int):
+    """A slug in the query: letters, digits, - and _, or empty for none (anything else names nothing)."""
+    return Annotated[str, Field(max_length=most, json_schema_extra={"pattern": SLUG_PATTERN.replace("+", "*")})]
+
+
+# A term's slug in the path: anything else is a 404 (no term has that address), never a 422.
+TermSlugInAddress = Annotated[
+    str, WithJsonSchema({"type": "string", "maxLength": max_length(models.Term, "slug"), "pattern": SLUG_PATTERN})
+]
+TagInAddress = slug_in_address(most=max_length(models.Tag, "slug"))
+DepartmentInAddress = slug_in_address(most=max_length(DepartmentModel, "slug"))
+NAME_LIMIT = max_length(models.Term, "name")
+
+
+def _input_annotation(content_field):
+    """How a content field is written in a body, with the limits of the column or model that keeps it."""
+    kind = content_field.kind
+    if kind == Kind.DEFINITIONS:
+        department = Annotated[str, Field(json_schema_extra={"pattern": SLUG_PATTERN}), AfterValidator(_no_hidden_characters)]
+        return Annotated[
+            dict[department, text(most=max_length(models.Definition, "text"))],
+            Field(json_schema_extra={"additionalProperties": False}),
+        ]
+    if kind == Kind.DATE:
+        return DateInBody
+    if kind == Kind.REFERENCES:
+        return list[Slug]
+    if content_field.name == "tags":
+        return Annotated[list[text(most=max_length(models.Tag, "name"))], Field(json_schema_extra={"maxItems": models.Term.MAX_TAGS})]
+    if kind == Kind.NAMES:
+        return list[text(most=NAME_LIMIT)]
+    # A term always has a name: given, it cannot be empty.
+    return text(most=max_length(models.Term, content_field.name), required=kind == Kind.NAME)
 
 
 def _input_description(content_field) -> str:
@@ -172,51 +329,118 @@ ProposedContent = create_model(
     __base__=_Strict,
     __doc__=(
         "What the proposal says, field by field as declared in glossary.entries. A field left out "
-        "keeps its value: the term's for a change, the proposal's own for a new revision."
+        "keeps its value: the term's for a change, the proposal's own for a new revision. Lengths "
+        "are counted as stored, after spaces are collapsed and names normalised."
     ),
     **{
-        f.export_name: (_input_annotation(f.kind) | None, Field(None, description=_input_description(f)))
+        f.export_name: (_input_annotation(f) | None, Field(None, description=_input_description(f)))
         for f in CONTENT
         if f.kind != Kind.STATUS  # set by the kind of proposal, never typed
     },
 )
 
-ProposalKind = Enum("ProposalKind", {value.upper(): value for value in models.Proposal.Kind.values}, type=str)
-ProposalState = Enum("ProposalState", {value.upper(): value for value in models.Proposal.State.values}, type=str)
+ProposalKind = choices("ProposalKind", models.Proposal.Kind.values)
+ProposalState = choices("ProposalState", models.Proposal.State.values)
+Reason = text(most=max_length(models.Proposal, "reason"), required=True)
+CommentText = text(most=max_length(models.Comment, "body"), required=True)
+SignOffComment = text(most=max_length(models.SignOff, "comment"))
 
 
-class NewProposal(_Strict):
-    kind: ProposalKind = Field(description="new_term, change, deprecate, or restore an earlier version.")
-    term: Text | None = Field(None, max_length=140, description="The term's slug; not for a new term.")
-    base_version: int | None = Field(
-        None, ge=1, description="The term version you read; if the term has moved on since, the answer is 409."
+# A new proposal's body is told apart by its kind: each kind names the fields it needs and refuses
+# those it has no use for (null stays accepted for them, as before the kinds were told apart).
+_TERM = "The term's slug."
+_BASE_VERSION = "The term version you read; if the term has moved on since, the answer is 409."
+
+
+class NewTermProposal(_Strict):
+    """Propose a term the glossary does not have yet."""
+
+    kind: Literal["new_term"]
+    reason: Reason = Field(description="Why: reviewers read it first.")
+    content: ProposedContent = Field(description="The new term: its name and at least one definition.")
+    term: None = Field(None, description="Not for a new term.")
+    base_version: None = Field(None, description="Not for a new term.")
+    restore_version: None = Field(None, description="Only for restore.")
+    replaced_by: None = Field(None, description="Only for deprecate.")
+
+
+class ChangeProposal(_Strict):
+    """Propose changing a term: the fields in `content`; the others stay as the term has them."""
+
+    kind: Literal["change"]
+    term: Slug = Field(description=_TERM)
+    base_version: VersionInBody | None = Field(None, description=_BASE_VERSION)
+    reason: Reason = Field(description="Why: reviewers read it first.")
+    content: ProposedContent | None = Field(None, description="The fields to change.")
+    restore_version: None = Field(None, description="Only for restore.")
+    replaced_by: None = Field(None, description="Only for deprecate.")
+
+
+class DeprecateProposal(_Strict):
+    """Propose that a term is no longer used, optionally naming the one to use instead."""
+
+    kind: Literal["deprecate"]
+    term: Slug = Field(description=_TERM)
+    base_version: VersionInBody | None = Field(None, description=_BASE_VERSION)
+    reason: Reason = Field(description="Why: reviewers read it first.")
+    replaced_by: text(most=max_length(models.Term, "slug"), pattern=SLUG_PATTERN.replace("+", "*"), slug=True) | None = Field(
+        None, description="The slug of the term to use instead (optional)."
     )
-    restore_version: int | None = Field(None, ge=1, description="For restore: the version to bring back.")
-    replaced_by: Text | None = Field(
-        None, max_length=140, description="For deprecate (optional): the slug of the term to use instead."
-    )
-    reason: Text = Field(description="Why: reviewers read it first.")
-    content: ProposedContent | None = Field(None, description="For new_term and change.")
+    content: None = Field(None, description="A deprecation takes no content.")
+    restore_version: None = Field(None, description="Only for restore.")
+
+
+class RestoreProposal(_Strict):
+    """Propose bringing back an earlier version of a term."""
+
+    kind: Literal["restore"]
+    term: Slug = Field(description=_TERM)
+    restore_version: VersionInBody = Field(description="The version to bring back.")
+    base_version: VersionInBody | None = Field(None, description=_BASE_VERSION)
+    reason: Reason = Field(description="Why: reviewers read it first.")
+    content: None = Field(None, description="A restore takes no content: it brings back the version's.")
+    replaced_by: None = Field(None, description="Only for deprecate.")
+
+
+NewProposal = Annotated[
+    Union[NewTermProposal, ChangeProposal, DeprecateProposal, RestoreProposal], Field(discriminator="kind")
+]
+PROPOSAL_KINDS = {"new_term": NewTermProposal, "change": ChangeProposal, "deprecate": DeprecateProposal, "restore": RestoreProposal}
 
 
 class ProposalRevision(_Strict):
-    revision: int = Field(ge=1, description="The revision you read; if it has moved on, the answer is 409.")
-    reason: Text
+    revision: VersionInBody = Field(description="The revision you read; if it has moved on, the answer is 409.")
+    reason: Reason
     content: ProposedContent | None = None
 
 
 class Decision(_Strict):
-    revision: int = Field(ge=1, description="The revision you reviewed; if the author has changed it since, 409.")
-    comment: Text = Field("", description="Required to request changes or reject: the author reads it.")
+    """Approving: the comment may be left out."""
+
+    revision: VersionInBody = Field(description="The revision you reviewed; if the author has changed it since, 409.")
+    comment: SignOffComment = Field("", description="Optional.")
+
+
+class DecisionWithComment(_Strict):
+    """Requesting changes or rejecting: the author must learn why."""
+
+    revision: VersionInBody = Field(description="The revision you reviewed; if the author has changed it since, 409.")
+    comment: text(most=max_length(models.SignOff, "comment"), required=True) = Field(
+        description="Required: the author reads it."
+    )
 
 
 class NewComment(_Strict):
-    body: Text
+    body: CommentText
+
+
+SignOffDecision = choices("SignOffDecision", models.SignOff.Decision.values)
+ProposalAction = choices("ProposalAction", Action.values)
 
 
 class SignOff(Schema):
     department: str
-    decision: str = Field(description="approve, request_changes or reject.")
+    decision: SignOffDecision
     approver: str
     revision: int
     comment: str
@@ -239,13 +463,13 @@ class Proposal(Schema):
     author: str
     reason: str
     created_at: datetime
-    url: str = Field(description="The proposal's page on the site.")
+    url: Address = Field(description="The proposal's page on the site.")
     content: TermContent
     replaced_by: TermReference | None = Field(None, description="For a deprecation: the term it names to use instead.")
     awaiting: list[str] = Field(description="Departments (slugs) whose sign-off on this revision is still missing.")
     sign_offs: list[SignOff] = Field(description="Every decision, on every revision, oldest first.")
     comments: list[Comment]
-    your_actions: list[str] = Field(description="What the caller may do to it now, as on its page.")
+    your_actions: list[ProposalAction] = Field(description="What the caller may do to it now, as on its page.")
 
 
 class ProposalSummary(Schema):
@@ -256,31 +480,55 @@ class ProposalSummary(Schema):
     name: str
     author: str
     updated_at: datetime
-    url: str = Field(description="The proposal in the API.")
+    url: Address = Field(description="The proposal in the API.")
 
 
 class ProposalPage(Schema):
     count: int
     page: int
     pages: int
-    next: str | None
-    previous: str | None
+    next: Address | None = Field(description="The next page's address; null on the last.")
+    previous: Address | None = Field(description="The previous page's address; null on the first.")
     results: list[ProposalSummary]
 
 
 # Watches (glossary.services.watching): the caller's own, as on *My watches*.
 
-WatchTarget = Enum("WatchTarget", {value.upper(): value for value in models.Watch.Target.values}, type=str)
-WatchDelivery = Enum("WatchDelivery", {value.upper(): value for value in models.Watch.Delivery.values}, type=str)
+WatchTarget = choices("WatchTarget", models.Watch.Target.values)
+WatchDelivery = choices("WatchDelivery", models.Watch.Delivery.values)
+_DELIVERY = "immediate (an e-mail for each change) or daily (a digest)."
 
 
-class NewWatch(_Strict):
-    target: WatchTarget = Field(description="term, tag, or glossary (the whole glossary).")
-    term: Text | None = Field(None, max_length=140, description="For target term: the term's slug.")
-    tag: Text | None = Field(None, max_length=60, description="For target tag: the tag's slug.")
-    delivery: WatchDelivery = Field(
-        WatchDelivery.IMMEDIATE, description="immediate (an e-mail for each change) or daily (a digest)."
-    )
+# A new watch's body is told apart by its target, each naming the slug it needs (a slug given
+# where the target takes none is refused; null stays accepted).
+class TermWatch(_Strict):
+    """Watch one term."""
+
+    target: Literal["term"]
+    term: Slug = Field(description="The term's slug.")
+    tag: None = Field(None, description="Only for target tag.")
+    delivery: WatchDelivery = Field(WatchDelivery.IMMEDIATE, description=_DELIVERY)
+
+
+class TagWatch(_Strict):
+    """Watch every term carrying a tag."""
+
+    target: Literal["tag"]
+    tag: TagSlug = Field(description="The tag's slug.")
+    term: None = Field(None, description="Only for target term.")
+    delivery: WatchDelivery = Field(WatchDelivery.IMMEDIATE, description=_DELIVERY)
+
+
+class GlossaryWatch(_Strict):
+    """Watch the whole glossary."""
+
+    target: Literal["glossary"]
+    term: None = Field(None, description="Only for target term.")
+    tag: None = Field(None, description="Only for target tag.")
+    delivery: WatchDelivery = Field(WatchDelivery.IMMEDIATE, description=_DELIVERY)
+
+
+NewWatch = Annotated[Union[TermWatch, TagWatch, GlossaryWatch], Field(discriminator="target")]
 
 
 class Watch(Schema):
@@ -297,12 +545,12 @@ class WatchPage(Schema):
     count: int
     page: int
     pages: int
-    next: str | None
-    previous: str | None
+    next: Address | None = Field(description="The next page's address; null on the last.")
+    previous: Address | None = Field(description="The previous page's address; null on the first.")
     results: list[Watch]
 
 
-# The dashboard's figures (glossary.selectors.metrics).
+# The dashboard's figures (glossary.dashboard.selectors).
 
 
 class AgreementFigures(Schema):
@@ -349,8 +597,8 @@ class DecisionKinds(Schema):
 class WaitingProposal(Schema):
     id: int
     name: str
-    url: str = Field(description="The proposal's page.")
-    state: str
+    url: Address = Field(description="The proposal's page.")
+    state: str = Field(description="Its state as the dashboard says it: In review, Out of date.")
     waiting_since: datetime = Field(description="When its current revision was submitted.")
     days: int
     waiting_on: list[str]
@@ -358,13 +606,13 @@ class WaitingProposal(Schema):
 
 class TermGap(Schema):
     name: str
-    url: str = Field(description="The term's page, definitions side by side.")
+    url: Address = Field(description="The term's page, definitions side by side.")
     similarity: float = Field(description="Trigram similarity of the least alike pair of definitions, 0 to 1.")
 
 
 class DisputedTerm(Schema):
     name: str
-    url: str
+    url: Address
     request_changes: int
     reject: int
 

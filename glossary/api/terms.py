@@ -24,11 +24,12 @@ from glossary.api import schemas
 from glossary.api.auth import may_read
 from glossary.api.content import content_data, term_reference
 from glossary.api.errors import invalid
+from glossary.api.openapi import answers_not_modified
 from glossary.api.paging import page_of
 from glossary.entries import Entry, diff_entries
-from glossary.exports.files import glossary_file
-from glossary.exports.options import ExportOptions
-from glossary.forms import LETTERS
+from glossary.interchange.files import glossary_file
+from glossary.interchange.options import ExportOptions
+from glossary.forms.terms import LETTERS
 from glossary.models import Tag, Term
 from glossary.selectors import proposals as proposal_selectors
 from glossary.selectors import terms as selectors
@@ -56,18 +57,27 @@ def _last_modified(request, *args, **kwargs) -> datetime | None:
     return caching.last_change(selectors.glossary_last_modified) if may_read(request) else None
 
 
-revalidated = decorate_view(condition(etag_func=_etag, last_modified_func=_last_modified))
+_revalidate = decorate_view(condition(etag_func=_etag, last_modified_func=_last_modified))
 
 
+def revalidated(view):
+    return _revalidate(answers_not_modified(view))
+
+
+# A filter left out is None; the schema shows no null, which a query cannot say.
 class TermFilters(Schema):
-    q: str = Field("", max_length=200, description="Search words, ranked as on the site.")
-    status: schemas.TermStatus | None = None
-    letter: Literal[tuple(LETTERS)] | None = Field(None, description="First letter of the name; # for others.")
-    tag: str | None = Field(None, max_length=60, description="A tag's slug.")
-    missing: str | None = Field(None, max_length=80, description="A department's slug: terms it has not defined.")
-    updated_since: datetime | None = Field(None, description="Terms changed at or after this time (ISO 8601).")
-    page: int = Field(1, ge=1, le=1_000_000)
-    page_size: int = Field(settings.GLOSSARY_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    q: str = Field(
+        "", max_length=200, description="Search words, ranked as on the site.", json_schema_extra={"pattern": schemas.NO_NUL}
+    )
+    status: schemas.TermStatus = None
+    letter: Literal[tuple(LETTERS)] = Field(None, description="First letter of the name; # for others.")
+    tag: schemas.TagInAddress = Field(None, description="A tag's slug.")
+    missing: schemas.DepartmentInAddress = Field(None, description="A department's slug: terms it has not defined.")
+    updated_since: schemas.DatetimeInAddress = Field(
+        None, description="Terms changed at or after this time: an ISO 8601 date, or date and time."
+    )
+    page: schemas.PageNumber = 1
+    page_size: schemas.integer_in_address(most=MAX_PAGE_SIZE) = settings.GLOSSARY_PAGE_SIZE
 
     def selector_filters(self) -> dict:
         """As keyword arguments for selectors.term_list; an unknown tag or department is invalid input."""
@@ -110,7 +120,7 @@ def term_list(request, filters: Query[TermFilters]):
 
 @router.get("/terms/{slug}", response=schemas.Term, summary="One term, with every department's definition")
 @revalidated
-def term_detail(request, slug: str):
+def term_detail(request, slug: schemas.TermSlugInAddress):
     pk = Term.objects.filter(slug=_checked(slug)).values_list("pk", flat=True).first()
     if pk is None:
         raise Http404(f"No term has the address {slug!r}.")
@@ -131,27 +141,29 @@ def terms_by_id(request, ids: list[int]) -> dict[int, dict]:
 
 @router.get("/terms/{slug}/versions", response=list[schemas.Version], summary="A term's versions, newest first")
 @revalidated
-def term_versions(request, slug: str):
+def term_versions(request, slug: schemas.TermSlugInAddress):
     return [_version_data(version) for version in selectors.term_versions(_term(slug))]
 
 
 @router.get("/terms/{slug}/versions/{number}", response=schemas.TermVersion, summary="A term as one version left it")
 @revalidated
-def term_version(request, slug: str, number: int):
+def term_version(request, slug: schemas.TermSlugInAddress, number: schemas.VersionInAddress):
     version = _version(_term(slug), number)
-    related = dict(Term.objects.filter(pk__in=version.entry.related).values_list("pk", "slug"))
+    related = dict(Term.objects.filter(pk__in=version.entry.related_terms).values_list("pk", "slug"))
     content = content_data(request, version.entry, selectors.department_columns(), related)
     return {**_version_data(version), "content": content}
 
 
 class DiffQuery(Schema):
-    from_version: int = Field(alias="from", ge=1, description="The older version's number.")
-    to_version: int | None = Field(None, alias="to", ge=1, description="The newer one's; the current version if left out.")
+    from_version: schemas.VersionInAddress = Field(alias="from", description="The older version's number.")
+    to_version: schemas.VersionInAddress = Field(
+        None, alias="to", description="The newer one's; the current version if left out."
+    )
 
 
 @router.get("/terms/{slug}/diff", response=schemas.VersionDiff, summary="What changed between two versions")
 @revalidated
-def term_diff(request, slug: str, versions: Query[DiffQuery]):
+def term_diff(request, slug: schemas.TermSlugInAddress, versions: Query[DiffQuery]):
     term = _term(slug)
     to_number = versions.to_version or term.version
     old, new = _version(term, versions.from_version), _version(term, to_number)
@@ -169,11 +181,15 @@ def term_diff(request, slug: str, versions: Query[DiffQuery]):
     }
 
 
+# What each format of the SKOS call is served as.
+SKOS_TYPES = {"ttl": "text/turtle", "rdf": "application/rdf+xml", "jsonld": "application/ld+json"}
+
+
 class SkosQuery(Schema):
-    format: Literal["ttl", "rdf", "jsonld"] = Field("ttl", description="Turtle, RDF/XML or JSON-LD.")
-    status: schemas.TermStatus | None = Field(None, description="Approved terms (and deprecated ones) if left out.")
-    tag: str | None = Field(None, max_length=60, description="A tag's slug.")
-    letter: Literal[tuple(LETTERS)] | None = None
+    format: Literal[tuple(SKOS_TYPES)] = Field("ttl", description="Turtle, RDF/XML or JSON-LD.")
+    status: schemas.TermStatus = Field(None, description="Approved terms (and deprecated ones) if left out.")
+    tag: schemas.TagInAddress = Field(None, description="A tag's slug.")
+    letter: Literal[tuple(LETTERS)] = None
 
 
 @router.get(
@@ -183,6 +199,17 @@ class SkosQuery(Schema):
         "The same file as the site's SKOS export (each term a skos:Concept at its page's address), "
         "as text/turtle, application/rdf+xml or application/ld+json."
     ),
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file, in the format asked for.",
+                "content": {
+                    media_type: {"schema": {"type": "object"} if fmt == "jsonld" else {"type": "string"}}
+                    for fmt, media_type in SKOS_TYPES.items()
+                },
+            }
+        }
+    },
 )
 @revalidated
 def skos(request, query: Query[SkosQuery]):

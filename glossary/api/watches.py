@@ -8,7 +8,6 @@ not read-only, or the session with its CSRF token.
 
 from django.http import Http404
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
 
 from glossary.api import schemas
 from glossary.api.auth import SIGNED_IN, WRITE
@@ -25,8 +24,8 @@ Target = Watch.Target
 
 
 class WatchListQuery(Schema):
-    page: int = Field(1, ge=1, le=1_000_000)
-    page_size: int = Field(25, ge=1, le=100)
+    page: schemas.PageNumber = 1
+    page_size: schemas.integer_in_address(most=100) = 25
 
 
 @router.get("/watches", response=schemas.WatchPage, summary="My watches")
@@ -55,7 +54,7 @@ def watch_create(request, body: schemas.NewWatch):
 
 
 @router.delete("/watches/{watch_id}", response={204: None}, auth=WRITE, summary="Stop watching")
-def watch_delete(request, watch_id: int):
+def watch_delete(request, watch_id: schemas.IdInAddress):
     try:
         services.watch_remove(user=request.user, watch_id=watch_id)
     except Watch.DoesNotExist:
@@ -64,15 +63,12 @@ def watch_delete(request, watch_id: int):
 
 
 def _watched(body: schemas.NewWatch) -> tuple[Term | None, Tag | None]:
-    """The term or tag the body names, as its target says; a slug where the target takes none, or
-    none where it needs one, is refused at that field rather than guessed."""
-    target = Target(body.target.value)
+    """The term or tag the body names, as its target says (its schema refuses a slug where the
+    target takes none); an empty slug is refused at its field rather than guessed."""
+    target = Target(body.target)
     for field, wanted in (("term", Target.TERM), ("tag", Target.TAG)):
-        given = getattr(body, field)
-        if target == wanted and not given:
+        if target == wanted and not getattr(body, field):
             raise invalid(("body", field), f"Say which {field} to watch (its slug).")
-        if target != wanted and given is not None:
-            raise invalid(("body", field), f"A {target.value} watch names no {field}.")
     term = by_slug(Term, body.term, "term", "No term has this slug.", where="body")
     tag = by_slug(Tag, body.tag, "tag", "No tag has this slug.", where="body")
     return term, tag

@@ -2,8 +2,8 @@
 
 from django.core.management.base import CommandError
 
-from glossary.exports.options import ExportOptions
-from glossary.forms import ExportForm
+from glossary.interchange.options import ExportOptions
+from glossary.forms.interchange import ExportForm
 
 
 def add_filter_arguments(parser) -> None:

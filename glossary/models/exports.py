@@ -18,7 +18,7 @@ class PdfExport(models.Model):
         FAILED = "failed", "Failed"
 
     class Stage(models.TextChoices):
-        """While running: the stage of the render (`glossary.exports.pdf.PdfStep`)."""
+        """While running: the stage of the render (`glossary.interchange.pdf.PdfStep`)."""
 
         TERMS = "terms", "Preparing the terms"
         LAYOUT = "layout", "Laying out the pages"

@@ -4,12 +4,14 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from glossary import text
+from glossary.entries import CONTENT, ContentField, Kind
 from glossary.models.fields import LimitedTextField
 
 
@@ -84,24 +86,13 @@ class Tag(NormalisedModel):
 class EntryContent(NormalisedModel):
     """The columns of a term's content, shared by a term and by a proposal for one.
 
-    What each field is (its label, its kind, its name in files) is declared once, beside Entry in
-    glossary.entries.CONTENT; tags, related terms and definitions are relations of each model.
+    The columns are built from the fields' declarations in glossary.entries.CONTENT (below this
+    class), not written out here: the declaration already says each one's kind, limit and help for
+    the forms, files, SKOS and API, and a second list here would be one more place a new field must
+    be added and could be missed (a test comparing the two would only find it later). The
+    migrations show the columns spelt out. Tags, related terms and definitions are relations of
+    each model.
     """
-
-    name = models.CharField(max_length=120, error_messages={"blank": "A term needs a name."})
-    abbreviation = models.CharField(max_length=30, blank=True)
-    synonyms = LimitedTextField(max_length=2000, blank=True, help_text="One per line.")
-    summary = LimitedTextField(
-        "common ground",
-        max_length=5000,
-        blank=True,
-        help_text="The meaning both departments agree on (Markdown). Leave empty until they do.",
-    )
-    examples = LimitedTextField(max_length=10000, blank=True, help_text="Usage examples (Markdown).")
-    owner = models.CharField(max_length=120, blank=True, help_text="The person or team who stewards this term.")
-    # When the term is due for a fresh look. Empty on a proposal: publishing sets publish date plus the
-    # review period (glossary.services.review); a date the author chose is kept.
-    review_by = models.DateField("review by", null=True, blank=True, db_index=True)
 
     class Meta:
         abstract = True
@@ -111,10 +102,40 @@ class EntryContent(NormalisedModel):
         return text.split_lines(self.synonyms)
 
     def normalise(self) -> None:
-        self.name = text.normalise_name(self.name)
-        self.synonyms = "\n".join(text.split_lines(self.synonyms))
-        self.summary = text.normalise_newlines(self.summary)
-        self.examples = text.normalise_newlines(self.examples)
+        for content_field in SHARED_COLUMNS:
+            stored_form = STORED_FORM.get(content_field.kind)
+            if stored_form is not None:
+                setattr(self, content_field.name, stored_form(getattr(self, content_field.name)))
+
+
+# The declared fields whose columns EntryContent holds; the status is each model's own.
+SHARED_COLUMNS = tuple(f for f in CONTENT if f.column and f.column.shared)
+# How each kind of text is stored, whoever typed it: names as names, a list one per line, Markdown
+# with one kind of line break.
+STORED_FORM = {
+    Kind.NAME: text.normalise_name,
+    Kind.NAMES: lambda value: "\n".join(text.split_lines(value)),
+    Kind.MARKDOWN: text.normalise_newlines,
+}
+
+
+def content_column(content_field: ContentField) -> models.Field:
+    """The column a declared field is held in, its type following from its kind."""
+    column = content_field.column
+    options = {"blank": not column.required, "help_text": column.help_text, "db_index": column.db_index}
+    if column.blank_message:
+        options["error_messages"] = {"blank": column.blank_message}
+    if content_field.kind in (Kind.NAME, Kind.TEXT):
+        return models.CharField(column.verbose_name, max_length=column.max_length, **options)
+    if content_field.kind in (Kind.MARKDOWN, Kind.NAMES):
+        return LimitedTextField(column.verbose_name, max_length=column.max_length, **options)
+    if content_field.kind == Kind.DATE:
+        return models.DateField(column.verbose_name, null=True, **options)
+    raise ValueError(f"No column for a field of kind {content_field.kind}")
+
+
+for content_field in SHARED_COLUMNS:
+    EntryContent.add_to_class(content_field.name, content_column(content_field))
 
 
 class ReviewStatus(models.TextChoices):
@@ -183,6 +204,13 @@ class Term(EntryContent):
 
     class Meta:
         ordering = ["name_key"]
+        indexes = [
+            # Due for review (selectors.review.terms_due_for_review): the terms in use in the order
+            # the list shows them, so a page of it and its count read only the terms that are due.
+            models.Index(
+                fields=["review_by", "name_key"], condition=~Q(status="deprecated"), name="glossary_term_review_due"
+            ),
+        ]
         permissions = [
             ("propose_change", "Can propose a new term or a change to a term"),
             ("sign_off", "Can sign off proposals for their own department"),
@@ -274,3 +302,19 @@ class ReviewConfirmation(models.Model):
 
     def __str__(self):
         return f"{self.term} confirmed by {self.confirmed_by} ({self.department})"
+
+
+class ReviewDueAnnouncement(models.Model):
+    """That the review-due event (glossary.events.TermReviewDue) was raised for a term's review date:
+    once per term and date, so a tick every few minutes announces each review date once, and a
+    confirmed review's new date once more when its time comes."""
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="+")
+    review_by = models.DateField()
+    announced_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["term", "review_by"], name="review_due_announced_once")]
+
+    def __str__(self):
+        return f"{self.term_id} due by {self.review_by}"

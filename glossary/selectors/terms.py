@@ -259,7 +259,7 @@ def term_versions(term: Term) -> list[TermVersion]:
         entry = Entry.from_record(
             record,
             tags=[str(tag) for tag in tags.get(record.history_id, {}).values()],
-            related={pk: str(other) for pk, other in related.get(record.history_id, {}).items()},
+            related_terms={pk: str(other) for pk, other in related.get(record.history_id, {}).items()},
             definitions=current,
         )
         versions.append(

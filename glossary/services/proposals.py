@@ -2,26 +2,26 @@
 
 Each function takes the proposal from `proposal_for_update` (its term and it locked with
 select_for_update, once glossary.workflow lets the user act) and moves the state in one
-transaction. E-mails and webhook events go out only after the transaction commits.
+transaction, and raises an event for what happened (glossary.events): whoever sends mail, records
+watch notices or calls webhooks subscribes to those, and none of them hears of a change that rolls back.
 """
 
 from dataclasses import replace
-from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Department
-from glossary import notifications, text, workflow
-from glossary.entries import PROPOSAL_ATTRIBUTE, Entry, merge
-from glossary.models import Comment, Definition, Proposal, ProposedDefinition, SignOff, Term
+from glossary import events, text, workflow
+from glossary.entries import COLUMNS, PROPOSAL_ATTRIBUTE, Entry, merge
+from glossary.models import Comment, Definition, Proposal, ProposedDefinition, SignOff, Tag, Term
 from glossary.models.fields import max_length
 from glossary.selectors.terms import term_version
-from glossary.services import review, watching
+from glossary.services import review
 from glossary.services.terms import save_with_history, tag_problems, tags_from_names, term_save
-from glossary.webhooks import events as webhook_events
 from glossary.workflow import Action
 
 State = Proposal.State
@@ -44,19 +44,6 @@ def proposal_for_update(*, proposal: Proposal, user, action: Action) -> Proposal
     locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
     workflow.require(action, locked, user)
     return locked
-
-
-def _after_commit(send, *args, **kwargs):
-    if not notifications.are_held():
-        transaction.on_commit(partial(send, *args, **kwargs))
-
-
-def _tell_watchers(record, proposal: Proposal) -> None:
-    """Record what the proposal's watchers hear, in this transaction; mail the immediate ones after commit."""
-    if notifications.are_held():
-        return
-    event_key = record(proposal, now=timezone.now())
-    transaction.on_commit(lambda: watching.send_immediate(now=timezone.now(), event_key=event_key))
 
 
 def validate_entry(*, entry: Entry, term: Term | None, today=None) -> None:
@@ -138,7 +125,7 @@ def _write_content(proposal: Proposal, entry: Entry, *, user, reason: str) -> No
             setattr(proposal, PROPOSAL_ATTRIBUTE.get(name, name), value)
     proposal.tag_names = "\n".join(entry.tags)
     save_with_history(proposal, user=user, reason=reason)
-    proposal.related_terms.set(list(entry.related))
+    proposal.related_terms.set(list(entry.related_terms))
     existing = {d.department_id: d for d in proposal.definitions.all()}
     for department_id, body in entry.definitions.items():
         body = body.strip()
@@ -154,6 +141,76 @@ def _write_content(proposal: Proposal, entry: Entry, *, user, reason: str) -> No
         save_with_history(definition, user=user, reason=reason)
     for leftover in existing.values():
         save_with_history(leftover, user=user, reason=reason, delete=True)
+
+
+def _as_published(entry: Entry, *, term: Term) -> Entry:
+    """`entry` as publishing it onto `term` would store it: text normalised as saving normalises it,
+    definitions trimmed (an empty one is none), tags as the existing tags they name (whatever their
+    case), no link from the term to itself, and no review date taken to mean the term's own (either
+    way publishing sets the next one)."""
+    record = Term(**entry.columns())
+    record.normalise()
+    current_tags = {tag.name for tag in term.tags.all()}
+    tags = []
+    for name in text.split_lines("\n".join(entry.tags)):
+        if name not in current_tags:  # publishing takes the existing tag of this name in any case
+            name = Tag.objects.filter(name__iexact=name).values_list("name", flat=True).first() or name
+        tags.append(name)
+    definitions = {pk: text.normalise_newlines(body.strip()) for pk, body in entry.definitions.items()}
+    columns = {name: getattr(record, name) for name in COLUMNS}
+    if columns["review_by"] is None:
+        columns["review_by"] = term.review_by
+    return replace(
+        entry,
+        **columns,
+        definitions={pk: body for pk, body in definitions.items() if body},
+        tags=tuple(sorted(tags)),
+        related_terms={pk: name for pk, name in entry.related_terms.items() if pk != term.pk},
+    )
+
+
+def entry_changes_term(*, entry: Entry, term: Term) -> bool:
+    """Whether publishing `entry` (with the status its proposal sets) would change what `term` says,
+    compared as saving would store it: a difference of spacing, line ends or a tag's case is none."""
+    proposed, current = _as_published(entry, term=term), Entry.from_term(term)
+    # Related terms by which terms they are; the names an entry carries may be older than the terms'.
+    return (
+        replace(proposed, related_terms={}) != replace(current, related_terms={})
+        or set(proposed.related_terms) != set(current.related_terms)
+    )
+
+
+def _signed_off_as_it_stands(term: Term) -> bool:
+    """Every signing department approved the term's current version, and no admin edited it since.
+    Otherwise a proposal of the term as it stands is worth making: it is how approvals are renewed."""
+    if term.approval_id is None or term.needs_reapproval:
+        return False
+    approving = SignOff.objects.filter(
+        proposal_id=term.approval_id, revision=F("proposal__revision"), decision=SignOff.Decision.APPROVE
+    ).values("department_id")
+    return not workflow.signing_departments().exclude(pk__in=approving).exists()
+
+
+def _refuse_nothing(*, entry: Entry, term: Term | None, kind, revising: bool = False) -> None:
+    """A change, a restore or a revision of one that would publish the term exactly as it stands
+    (already signed off) is refused with a message; a deprecation always changes something."""
+    if term is None or kind == Proposal.Kind.DEPRECATE or entry_changes_term(entry=entry, term=term):
+        return
+    if not _signed_off_as_it_stands(term):
+        return
+    if revising:
+        message = (
+            "With this revision the proposal would change nothing: the term already says exactly this. "
+            "Change a field, or withdraw the proposal."
+        )
+    elif kind == Proposal.Kind.RESTORE:
+        message = "This version says what the term says now: restoring it would change nothing."
+    else:
+        message = (
+            "This changes nothing: the term already says exactly this, and every department has signed it "
+            "off. Change a field first."
+        )
+    raise ValidationError({NON_FIELD_ERRORS: message})
 
 
 def _check_replacement(replaced_by: Term | None, *, term: Term | None, kind) -> None:
@@ -213,6 +270,8 @@ def proposal_create(
     _check_replacement(replaced_by, term=term, kind=kind)
     if kind != Proposal.Kind.DEPRECATE:
         entry = replace(entry, status=Term.Status.APPROVED)
+    if not imported:  # the import leaves out its unchanged rows itself, and says so in its report
+        _refuse_nothing(entry=entry, term=term, kind=kind)
     _refuse_duplicate(author=author, entry=entry, term=term)
     proposal = Proposal(
         kind=kind,
@@ -224,9 +283,7 @@ def proposal_create(
         replaced_by=replaced_by,
     )
     _write_content(proposal, entry, user=author, reason="Proposed")
-    _after_commit(notifications.proposal_waiting, proposal.pk)
-    _tell_watchers(watching.record_proposal_opened, proposal)
-    _after_commit(webhook_events.proposal_opened, proposal.pk)
+    events.raise_event(events.ProposalOpened(proposal_id=proposal.pk))
     return proposal
 
 
@@ -237,14 +294,14 @@ def proposal_update(*, proposal: Proposal, user, reason: str, entry: Entry, seen
     if seen_revision != proposal.revision:
         raise WorkflowConflict("The proposal changed since you opened it.")
     _validate(entry=entry, reason=reason, term=proposal.term)
+    if proposal.kind != Proposal.Kind.DEPRECATE:
+        entry = replace(entry, status=Term.Status.APPROVED)
+    _refuse_nothing(entry=entry, term=proposal.term, kind=proposal.kind, revising=True)
     proposal.reason = reason.strip()
     proposal.revision += 1
     proposal.state = workflow.next_state(Action.EDIT, proposal)
-    if proposal.kind != Proposal.Kind.DEPRECATE:
-        entry = replace(entry, status=Term.Status.APPROVED)
     _write_content(proposal, entry, user=user, reason=f"Revision {proposal.revision}")
-    _after_commit(notifications.proposal_waiting, proposal.pk)
-    _tell_watchers(watching.record_proposal_revised, proposal)
+    events.raise_event(events.ProposalRevised(proposal_id=proposal.pk, revision=proposal.revision))
     return proposal
 
 
@@ -254,6 +311,7 @@ def proposal_withdraw(*, proposal: Proposal, user) -> Proposal:
     proposal.state = workflow.next_state(Action.WITHDRAW, proposal)
     proposal.closed_at = timezone.now()
     save_with_history(proposal, user=user, reason="Withdrawn")
+    events.raise_event(events.ProposalWithdrawn(proposal_id=proposal.pk))
     return proposal
 
 
@@ -275,7 +333,6 @@ def proposal_approve(*, proposal: Proposal, user, comment: str, seen_revision: i
     proposal, sign_off = _sign_off(
         proposal=proposal, user=user, action=Action.APPROVE, comment=comment, seen_revision=seen_revision,
     )
-    _after_commit(webhook_events.proposal_decided, proposal.pk, sign_off.pk)
     if not workflow.awaiting_departments(proposal):
         return _publish(proposal)
     return proposal
@@ -287,8 +344,6 @@ def proposal_request_changes(*, proposal: Proposal, user, comment: str, seen_rev
     proposal, sign_off = _sign_off(
         proposal=proposal, user=user, action=Action.REQUEST_CHANGES, comment=comment, seen_revision=seen_revision,
     )
-    _after_commit(notifications.proposal_decided, proposal.pk, sign_off.pk)
-    _after_commit(webhook_events.proposal_decided, proposal.pk, sign_off.pk)
     return proposal
 
 
@@ -298,8 +353,6 @@ def proposal_reject(*, proposal: Proposal, user, comment: str, seen_revision: in
     proposal, sign_off = _sign_off(
         proposal=proposal, user=user, action=Action.REJECT, comment=comment, seen_revision=seen_revision,
     )
-    _after_commit(notifications.proposal_decided, proposal.pk, sign_off.pk)
-    _after_commit(webhook_events.proposal_decided, proposal.pk, sign_off.pk)
     return proposal
 
 
@@ -336,6 +389,7 @@ def _sign_off(
     if not proposal.is_open:
         proposal.closed_at = timezone.now()
     save_with_history(proposal, user=user, reason=sign_off.get_decision_display())
+    events.raise_event(events.ProposalDecided(proposal_id=proposal.pk, sign_off_id=sign_off.pk, decision=sign_off.decision))
     return proposal, sign_off
 
 
@@ -350,7 +404,7 @@ def _publish(proposal: Proposal) -> Proposal:
     if term.pk and term.version != proposal.base_version:
         proposal.state = State.OUT_OF_DATE
         save_with_history(proposal, user=None, reason="Out of date: the term changed after it was proposed")
-        _after_commit(notifications.proposal_out_of_date, proposal.pk)
+        events.raise_event(events.ProposalOutOfDate(proposal_id=proposal.pk))
         return proposal
 
     entry = Entry.from_proposal(proposal)
@@ -404,10 +458,9 @@ def _publish(proposal: Proposal) -> Proposal:
     ).exclude(pk=proposal.pk):
         other.state = State.OUT_OF_DATE
         save_with_history(other, user=None, reason=f"Out of date: proposal #{proposal.pk} was published")
-        _after_commit(notifications.proposal_out_of_date, other.pk)
-    _after_commit(notifications.proposal_published, proposal.pk)
-    _tell_watchers(watching.record_published, proposal)
-    _after_commit(webhook_events.proposal_published, proposal.pk)
+        events.raise_event(events.ProposalOutOfDate(proposal_id=other.pk))
+    published = events.TermDeprecated if term.status == Term.Status.DEPRECATED else events.ProposalPublished
+    events.raise_event(published(proposal_id=proposal.pk, term_id=term.pk))
     return proposal
 
 
@@ -435,6 +488,5 @@ def proposal_rebase(*, proposal: Proposal, user) -> Proposal:
     proposal.revision += 1
     proposal.state = workflow.next_state(Action.REBASE, proposal)
     _write_content(proposal, merged, user=user, reason=f"Updated onto version {term.version}")
-    _after_commit(notifications.proposal_waiting, proposal.pk)
-    _tell_watchers(watching.record_proposal_revised, proposal)
+    events.raise_event(events.ProposalRevised(proposal_id=proposal.pk, revision=proposal.revision))
     return proposal

@@ -13,13 +13,14 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Department
-from glossary import workflow
-from glossary.models import ReviewConfirmation, Term
+from glossary import events, workflow
+from glossary.models import ReviewConfirmation, ReviewDueAnnouncement, Term
 from glossary.models.terms import ReviewStatus
+from glossary.selectors.review import terms_due_for_review
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -117,3 +118,19 @@ def term_confirm_review(*, term: Term, user, today: datetime.date | None = None)
     finally:
         del term.skip_history_when_saving
     return confirmation
+
+
+def review_due_announce(*, now: datetime.datetime) -> int:
+    """Raise `TermReviewDue` for each term whose review date has come within the warning days or
+    passed, once per term and date (`ReviewDueAnnouncement`, written with the event, so a tick
+    running beside this one announces nothing twice); returns how many terms were announced."""
+    announced = 0
+    for term in terms_due_for_review(today=timezone.localdate(now)).only("pk", "review_by"):
+        try:
+            with transaction.atomic():
+                ReviewDueAnnouncement.objects.create(term=term, review_by=term.review_by, announced_at=now)
+                events.raise_event(events.TermReviewDue(term_id=term.pk, review_by=term.review_by))
+        except IntegrityError:  # announced by an earlier tick, or by one running beside this
+            continue
+        announced += 1
+    return announced

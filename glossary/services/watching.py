@@ -1,8 +1,10 @@
 """Writes of watching: watch and unwatch, record what watchers should hear, mail it once.
 
-Recording happens inside the transaction of the change itself (a proposal opened, a publish), so a
-change that rolls back tells nobody; immediate notices are mailed after commit, daily ones and any
-immediate one whose mail failed by `glossary_tick` (glossary.services.tick). Every send first
+Recording happens inside the transaction of the change itself (a proposal opened, a publish):
+`watch_notices_record` hears the workflow's events in transaction (glossary.events), so a change
+that rolls back tells nobody and one that commits loses no notice. Immediate notices are mailed by
+the task worker on the mail queue once the change commits (glossary.mail.tasks), daily ones and
+any immediate one whose mail failed by `glossary_tick` (glossary.services.tick). Every send first
 *claims* its notices with one UPDATE of unclaimed rows, so two processes never mail the same one.
 Sent notices are kept GLOSSARY_KEEP_NOTICES_DAYS for the admin, then removed by the tick.
 """
@@ -20,10 +22,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from glossary import watch_mail, workflow
+from glossary import events, workflow
+from glossary.mail import watching as watch_mail
 from glossary.models import ApproverReminder, Proposal, Tag, Term, Watch, WatchNotice
 from glossary.models.terms import ReviewStatus
-from glossary.notifications import approvers_of
+from glossary.selectors.departments import approvers_of
 from glossary.selectors.review import terms_due_for_review
 from glossary.selectors.watching import unsubscribe_link_watches, watchers_of
 
@@ -118,10 +121,36 @@ def _proposal_subject(proposal: Proposal) -> str:
     return f"{proposal.get_kind_display().lower()} of “{proposal.name}”"
 
 
+def notice_key(event: events.Event) -> str:
+    """The change an event's notices are recorded under (`WatchNotice.event_key`), for `send_immediate`."""
+    match event:
+        case events.ProposalOpened(proposal_id=pk):
+            return f"proposed:{pk}"
+        case events.ProposalRevised(proposal_id=pk, revision=revision):
+            return f"revised:{pk}:{revision}"
+        case events.ProposalPublished(proposal_id=pk):
+            return f"published:{pk}"
+        case events.TermDeprecated(proposal_id=pk):
+            return f"deprecated:{pk}"
+    raise ValueError(f"Watchers hear of no {type(event).__name__}.")
+
+
+def watch_notices_record(event: events.Event) -> str:
+    """The subscriber, in the change's transaction: record what watchers hear of a proposal opened or
+    revised, or of a term published or deprecated. Returns the change's key."""
+    proposal = Proposal.objects.select_related("author", "term").get(pk=event.proposal_id)
+    now = timezone.now()
+    if isinstance(event, events.ProposalOpened):
+        return record_proposal_opened(proposal, now=now)
+    if isinstance(event, events.ProposalRevised):
+        return record_proposal_revised(proposal, now=now)
+    return record_published(proposal, now=now)
+
+
 def record_proposal_opened(proposal: Proposal, *, now: datetime.datetime) -> str:
     """Watchers of the term (or, for a new term, of its tags) and of the glossary hear of a new
     proposal; its author does not. Returns the change's key for `send_immediate`."""
-    key = f"proposed:{proposal.pk}"
+    key = notice_key(events.ProposalOpened(proposal_id=proposal.pk))
     _record(
         kind=Kind.PROPOSED, event_key=key, headline=f"{proposal.author} proposed {_proposal_subject(proposal)}: {proposal.reason}",
         link=proposal.get_absolute_url(), term_id=proposal.term_id, tag_ids=_proposal_watchers_tags(proposal),
@@ -133,7 +162,7 @@ def record_proposal_opened(proposal: Proposal, *, now: datetime.datetime) -> str
 def record_proposal_revised(proposal: Proposal, *, now: datetime.datetime) -> str:
     """The same watchers hear of each new revision: what they may have read, commented on or signed
     off has changed, and every sign-off so far no longer counts."""
-    key = f"revised:{proposal.pk}:{proposal.revision}"
+    key = notice_key(events.ProposalRevised(proposal_id=proposal.pk, revision=proposal.revision))
     _record(
         kind=Kind.REVISED, event_key=key,
         headline=f"The proposal for “{proposal.name}” changed (revision {proposal.revision}), its sign-offs start again: {proposal.reason}",
@@ -147,7 +176,8 @@ def record_published(proposal: Proposal, *, now: datetime.datetime) -> str:
     """Watchers hear that the proposal is now the term's official entry, or that the term is deprecated."""
     term = proposal.term
     deprecated = term.status == Term.Status.DEPRECATED
-    key = f"{'deprecated' if deprecated else 'published'}:{proposal.pk}"
+    published = events.TermDeprecated if deprecated else events.ProposalPublished
+    key = notice_key(published(proposal_id=proposal.pk, term_id=term.pk))
     if deprecated:
         instead = f"; use “{term.replaced_by}” instead" if term.replaced_by_id else ""
         headline = f"“{term.name}” is deprecated{instead}"

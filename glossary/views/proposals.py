@@ -18,7 +18,7 @@ from django.views.generic import TemplateView
 
 from glossary import caching, workflow
 from glossary.entries import Entry, diff_entries
-from glossary.forms import DeprecateForm, ProposalForm, ReviewForm
+from glossary.forms.proposals import DeprecateForm, ProposalForm, DecisionForm
 from glossary.models import Proposal, Term
 from glossary.selectors import proposals as selectors
 from glossary.selectors.terms import department_columns, term_version
@@ -134,7 +134,7 @@ class ProposalDetailView(LoginRequiredMixin, TemplateView):
                 ]
         changes = diff_entries(current, Entry.from_proposal(proposal), departments, STATUS_LABELS)
         actions = workflow.allowed_actions(proposal, user)
-        review_form = kwargs.get("review_form") or ReviewForm(initial={"revision": proposal.revision})
+        decision_form = kwargs.get("decision_form") or DecisionForm(initial={"revision": proposal.revision})
         context = {
             "proposal": proposal,
             "term": term,
@@ -146,7 +146,7 @@ class ProposalDetailView(LoginRequiredMixin, TemplateView):
             "actions": actions,
             "sign_off_actions": [a for a in actions if a in workflow.SIGN_OFF_ACTIONS],
             "decision_note": workflow.decision_note(proposal, user),
-            "review_form": review_form.offer(actions),
+            "decision_form": decision_form.offer(actions),
         }
         return super().get_context_data(**context)
 
@@ -231,7 +231,7 @@ class ProposalActionView(LoginRequiredMixin, View):
             raise Http404("Use the edit page to edit.")
         # Refused before the form is read: a forbidden action is a 403 whatever was written.
         workflow.require(action, proposal, request.user)
-        form = ReviewForm(request.POST, action=action) if action in workflow.REVIEW_ACTIONS else None
+        form = DecisionForm(request.POST, action=action) if action in workflow.DECISION_ACTIONS else None
         if form is not None and not form.is_valid():
             return self._invalid(request, proposal, form)
         try:
@@ -246,9 +246,9 @@ class ProposalActionView(LoginRequiredMixin, View):
         messages.success(request, _outcome(action, proposal))
         return redirect(proposal)
 
-    def _invalid(self, request, proposal, form: ReviewForm):
+    def _invalid(self, request, proposal, form: DecisionForm):
         view = ProposalDetailView(request=request, kwargs={"pk": proposal.pk})
-        return view.render_to_response(view.get_context_data(review_form=form), status=400)
+        return view.render_to_response(view.get_context_data(decision_form=form), status=400)
 
 
 def _outcome(action: Action, proposal: Proposal) -> str:

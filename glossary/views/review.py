@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
+from common.redirects import next_path
 from glossary import workflow
-from glossary.forms import ReviewFilterForm
+from glossary.forms.review import ReviewFilterForm
 from glossary.models import Term
 from glossary.selectors import review as selectors
 from glossary.selectors.terms import department_columns, tag_choices
@@ -73,7 +73,4 @@ class ReviewConfirmView(LoginRequiredMixin, View):
                 f"Confirmed “{term.name}” for {confirmation.department}: next review by "
                 f"{confirmation.review_by:%-d %B %Y}.",
             )
-        back = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-            back = term.get_absolute_url()
-        return redirect(back)
+        return redirect(next_path(request, fallback=term.get_absolute_url()))

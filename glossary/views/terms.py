@@ -1,21 +1,30 @@
+import hashlib
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.mixins import AccessMixin
+from django.contrib.messages import get_messages
+from django.middleware.csrf import get_token
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
 from django.views.generic import TemplateView
+from ninja.errors import HttpError
+from rdflib import Graph
 
 from accounts import roles
 from glossary import caching, workflow
+from glossary.api.auth import TokenAuth
+from glossary.api.errors import problem
 from glossary.entries import diff_entries
-from glossary.exports.files import glossary_file
-from glossary.exports.options import ExportOptions
-from glossary.forms import LETTERS, TermFilterForm
+from glossary.interchange.files import glossary_file
+from glossary.interchange.options import ExportOptions
+from glossary.forms.terms import LETTERS, TermFilterForm
 from glossary.models import Term, Watch
 from glossary.models.terms import ReviewStatus
+from glossary.negotiation import JSON_LD_COMPACTED, JSON_LD_EXPANDED, Representation, preferred_representation
 from glossary.selectors import proposals as proposal_selectors
 from glossary.selectors import review as review_selectors
 from glossary.selectors import terms as selectors
@@ -24,8 +33,16 @@ from glossary.structured_data import defined_term, json_ld_script
 from glossary.views import page_number
 
 
-# The RDF a term's address answers with, by media type (the SKOS file formats).
-RDF_MEDIA_TYPES = {"text/turtle": "ttl", "application/ld+json": "jsonld", "application/rdf+xml": "rdf"}
+# What a term's address answers with: its page, or the term in SKOS in one of the export's file
+# formats (by their names in glossary.interchange), JSON-LD compacted or expanded.
+TERM_PAGE = Representation("text/html", "html")
+TERM_REPRESENTATIONS = (
+    TERM_PAGE,
+    Representation("text/turtle", "ttl"),
+    Representation("application/ld+json", "jsonld", profile=JSON_LD_COMPACTED),
+    Representation("application/ld+json", "jsonld", profile=JSON_LD_EXPANDED),
+    Representation("application/rdf+xml", "rdf"),
+)
 
 
 class GlossaryReadMixin(AccessMixin):
@@ -161,30 +178,115 @@ def shared_term_page(slug: str) -> SharedTermPage | None:
     )
 
 
+def rdf_reader_refusal(request) -> HttpResponse | None:
+    """None when this request may read a term's RDF; else the 401 (or 429) an RDF client reads.
+
+    An RDF client cannot follow a log-in page, so besides a session or an open glossary it may
+    bring the API's read token (`Authorization: Bearer cg_…`), checked as the API checks it: a token
+    that is not valid is refused even where reading is open, and counts towards the address's limit.
+    """
+    # Only a Bearer header is a token: django-ninja logs any other Authorization header whole.
+    if request.headers.get("Authorization", "").split(" ")[0].lower() == "bearer":
+        try:
+            if TokenAuth(write=False)(request) is not None:
+                return None
+        except HttpError as refusal:
+            return _token_refusal(refusal)
+    if settings.GLOSSARY_PUBLIC_READ or request.user.is_authenticated:
+        return None
+    response = problem(401, "This glossary is private: send an API token (Authorization: Bearer cg_…), made on My API tokens.")
+    response["WWW-Authenticate"] = 'Bearer realm="glossary"'
+    return response
+
+
+def _token_refusal(refusal: HttpError) -> HttpResponse:
+    response = problem(refusal.status_code, refusal.message)
+    if refusal.status_code == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="glossary", error="invalid_token"'
+    if getattr(refusal, "retry_after", None):
+        response["Retry-After"] = str(refusal.retry_after)
+    return response
+
+
 class TermDetailView(GlossaryReadMixin, TemplateView):
     """A term's page; its address is also the term's URI in SKOS, so a client asking for RDF
-    (`Accept: text/turtle`, `application/ld+json` or `application/rdf+xml`) gets the term in SKOS."""
+    (`Accept: text/turtle`, `application/ld+json` or `application/rdf+xml`) gets the term in SKOS.
+
+    Both carry a weak ETag (and the RDF a Last-Modified) and answer 304 to a client that sends it
+    back while nothing it shows has changed, only after checking that the client may read it."""
 
     template_name = "glossary/term_detail.html"
 
-    def get(self, request, *args, **kwargs):
-        preferred = request.get_preferred_type(["text/html", *RDF_MEDIA_TYPES])
-        if preferred in RDF_MEDIA_TYPES:
-            file = glossary_file(options=ExportOptions(term=kwargs["slug"]), file_format=RDF_MEDIA_TYPES[preferred])
-            if not file.term_count:
-                raise Http404("No such term.")
-            response = HttpResponse(file.body, content_type=file.content_type)
+    def dispatch(self, request, *args, **kwargs):
+        representation = preferred_representation(request.headers.get("Accept", ""), TERM_REPRESENTATIONS)
+        if representation == TERM_PAGE or request.method not in ("GET", "HEAD"):
+            response = super().dispatch(request, *args, **kwargs)
         else:
-            response = super().get(request, *args, **kwargs)
+            response = rdf_reader_refusal(request) or self.rdf(request, representation, kwargs["slug"])
         patch_vary_headers(response, ["Accept"])
         return response
 
-    def get_context_data(self, **kwargs):
+    def get(self, request, *args, **kwargs):
         # Rendered once per glossary state for everyone: the queries and Markdown were most of the page's time.
-        page = caching.term_page(kwargs["slug"], lambda: shared_term_page(kwargs["slug"]))
-        user = self.request.user
-        if page is None:
+        self.page = caching.term_page(kwargs["slug"], lambda: shared_term_page(kwargs["slug"]))
+        if self.page is None:
             raise Http404("No such term.")
+        # The user's own watch is on the page, so in its tag: read once for both.
+        self.watch = watching_selectors.watch_of(request.user, term_id=self.page.pk)
+        etag = self.page_etag()
+        if etag is not None:
+            not_modified = get_conditional_response(request, etag=etag)
+            if not_modified is not None:
+                not_modified["ETag"] = etag
+                return not_modified
+        response = super().get(request, *args, **kwargs)
+        if etag is not None:
+            response["ETag"] = etag
+        return response
+
+    def page_etag(self) -> str | None:
+        """What this user's page shows: the term at the glossary's state, the user, their watch,
+        and the CSRF secret a signed-in user's forms carry (a new one after logging in again). None
+        while a message waits: that page is shown once, and must not be kept and shown again."""
+        request = self.request
+        if len(get_messages(request)):  # counts without marking them as shown
+            return None
+        watch = (self.watch.pk, self.watch.delivery) if self.watch else None
+        csrf_secret = ""
+        if request.user.is_authenticated:
+            get_token(request)  # the page's forms make one anyway: made now, it is in the first tag
+            csrf_secret = hashlib.sha256(request.META["CSRF_COOKIE"].encode()).hexdigest()
+        return caching.entity_tag(request.get_full_path(), TERM_PAGE.name, watch, csrf_secret, user=request.user)
+
+    def rdf(self, request, representation: Representation, slug: str) -> HttpResponse:
+        if not Term.objects.filter(slug=slug).exists():  # before any 304: a term gone is a 404
+            raise Http404("No such term.")
+        # The same for every reader who may read it: the reader is not in the tag.
+        etag = caching.entity_tag(request.get_full_path(), representation.media_type, representation.profile)
+        last_changed = caching.glossary_last_changed()
+        last_modified = int(last_changed.timestamp()) if last_changed else None
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if response is None:
+            file = glossary_file(options=ExportOptions(term=slug), file_format=representation.name)
+            if representation.profile == JSON_LD_EXPANDED:
+                # rdflib writes JSON-LD without a context in expanded form: every IRI in full, every value in a list.
+                body = Graph().parse(data=file.body, format="json-ld").serialize(format="json-ld")
+                content_type = f'{representation.media_type}; profile="{JSON_LD_EXPANDED}"'
+            else:
+                body, content_type = file.body, file.content_type
+            response = HttpResponse(body, content_type=content_type)
+        response["ETag"] = etag
+        if last_modified:
+            response["Last-Modified"] = http_date(last_modified)
+        # Kept, but asked again each time (the ETag makes that cheap): with a Last-Modified and no
+        # lifetime, a cache may otherwise guess one and serve a term that has since changed.
+        patch_cache_control(response, no_cache=True)
+        if not settings.GLOSSARY_PUBLIC_READ:
+            patch_cache_control(response, private=True)
+        return response
+
+    def get_context_data(self, **kwargs):
+        page, user = self.page, self.request.user
         return super().get_context_data(
             term=page,
             term_page=page,
@@ -192,11 +294,10 @@ class TermDetailView(GlossaryReadMixin, TemplateView):
             # per term, each made stale by any proposal or sign-off anywhere (README, performance).
             open_proposals=proposal_selectors.open_proposals_for(page.pk) if user.is_authenticated else [],
             may_confirm_review=self.may_confirm_review(page),
-            watch=watching_selectors.watch_of(user, term_id=page.pk),
+            watch=self.watch,
             deliveries=Watch.Delivery.choices,
             **kwargs,
         )
-
 
     def may_confirm_review(self, page: SharedTermPage) -> bool:
         """Whether to offer "Confirm still accurate": to an approver whose department may, on a due term."""

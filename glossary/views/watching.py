@@ -8,11 +8,11 @@ from django.core.validators import slug_re
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 
+from common.redirects import next_path
 from glossary.models import Tag, Term, Watch
 from glossary.selectors import watching as selectors
 from glossary.services import watching as services
@@ -26,13 +26,6 @@ def _named(model, slug: str):
     if not slug_re.fullmatch(slug):
         raise Http404(f"No such {model._meta.verbose_name}.")
     return get_object_or_404(model, slug=slug)
-
-
-def _back(request, fallback: str) -> str:
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return back
-    return fallback
 
 
 class MyWatchesView(LoginRequiredMixin, TemplateView):
@@ -63,7 +56,7 @@ class MyWatchesView(LoginRequiredMixin, TemplateView):
             messages.success(
                 request, f"You watch {watch.describe()}: {watch.get_delivery_display().lower()}."
             )
-        return redirect(_back(request, term.get_absolute_url() if term else "glossary:my_watches"))
+        return redirect(next_path(request, fallback=term.get_absolute_url() if term else "glossary:my_watches"))
 
 
 class WatchRemoveView(LoginRequiredMixin, View):
@@ -75,7 +68,7 @@ class WatchRemoveView(LoginRequiredMixin, View):
         except Watch.DoesNotExist:
             raise Http404("You have no such watch.") from None
         messages.success(request, f"You no longer watch {watch.describe()}.")
-        return redirect(_back(request, "glossary:my_watches"))
+        return redirect(next_path(request, fallback="glossary:my_watches"))
 
 
 # The signed link is the proof, not a session: a mail program's one-click unsubscribe (RFC 8058)

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from glossary.exports.files import CONTENT_TYPES, glossary_file
+from glossary.interchange.files import CONTENT_TYPES, glossary_file
 from glossary.management import add_filter_arguments, export_options
 
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from glossary.exports.pdf import render_pdf, throttled
+from glossary.interchange.pdf import render_pdf, throttled
 from glossary.management import add_filter_arguments, export_options
 
 

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from glossary.exports.imports import glossary_import
+from glossary.interchange.imports import glossary_import
 
 
 class Command(BaseCommand):
@@ -30,7 +30,9 @@ class Command(BaseCommand):
             lines = report.file_errors + [f"row {row.number}: {'; '.join(row.errors)}" for row in report.row_errors]
             raise CommandError("Nothing imported.\n" + "\n".join(lines))
         for change in report.changes:
-            target = f"proposal #{change.proposal.pk}" if change.proposal else ("unchanged" if change.action == "unchanged" else change.action)
+            target = f"proposal #{change.proposal.pk}" if change.proposal else change.action
             self.stdout.write(f"row {change.row}: {change.name} — {target}")
+            for note in change.notes:
+                self.stdout.write(f"  {note}")
         prefix = "Dry run, nothing written: " if report.dry_run else "Imported: "
         self.stdout.write(prefix + report.summary)
