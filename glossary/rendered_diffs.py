@@ -25,7 +25,7 @@ How:
    item); nh3 parses the result as a browser would and writes it balanced and safe, keeping only
    the rendering module's tags plus <ins> and <del>.
 
-The property the tests hold it to (tests/test_rendered_diffs.py): the text outside <ins> is the
+The property the tests hold it to (tests/glossary/test_rendered_diffs.py): the text outside <ins> is the
 old rendering's text and the text outside <del> the new one's, whitespace aside.
 """
 

@@ -2,6 +2,7 @@
 module the test writes into its temporary folder."""
 
 import http.client
+import http.cookiejar
 import os
 import secrets
 import shutil
@@ -10,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -179,3 +181,55 @@ def database_url() -> str:
     credentials = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
     port = f":{db['PORT']}" if db["PORT"] else ""
     return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}{port}/{quote(db['NAME'])}"
+
+
+PASSWORD = "pw-for-tests-only"  # what conftest's make_user gives everyone
+
+
+# The servers run config.settings in production mode; the only change is where collectstatic
+# writes (a temporary folder, not the project's).
+SERVER_SETTINGS = """\
+from config.settings import *  # noqa: F401,F403
+
+STATIC_ROOT = {static_root!r}
+"""
+
+
+@dataclass
+class Response:
+    status: int
+    url: str
+    content_type: str
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode()
+
+
+class Browser:
+    """One person's browser: its cookies (session, CSRF) go to every server, as behind a load balancer."""
+
+    def __init__(self):
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def log_in(self, server: AppServer, username: str) -> None:
+        self.get(f"{server.url}/accounts/login/")
+        response = self.post(f"{server.url}/accounts/login/", {"username": username, "password": PASSWORD})
+        assert urllib.parse.urlsplit(response.url).path == "/", f"{username} could not log in on {server.url}"
+
+    def get(self, url: str) -> Response:
+        return self._open(urllib.request.Request(url))
+
+    def post(self, url: str, data: dict) -> Response:
+        csrf = next(cookie.value for cookie in self.jar if cookie.name == "csrftoken")
+        body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": csrf}).encode()
+        return self._open(urllib.request.Request(url, data=body, headers={"Referer": url}))
+
+    def _open(self, request) -> Response:
+        try:
+            with self.opener.open(request, timeout=60) as r:
+                return Response(r.status, r.url, r.headers.get_content_type(), r.read())
+        except urllib.error.HTTPError as error:
+            return Response(error.code, error.url, error.headers.get_content_type(), error.read())

@@ -31,6 +31,13 @@ def empty_cache(request):
 
 
 @pytest.fixture
+def site(settings):
+    """The address the glossary's files and feeds name it by."""
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    return settings.SITE_URL
+
+
+@pytest.fixture
 def it(db):
     return Department.objects.get(slug="it")
 
@@ -204,8 +211,8 @@ def glossary_to_export(make_term, ada):
 
 @pytest.fixture
 def clock(monkeypatch):
-    """A clock the test moves by hand (`tests.dashboard_history.Clock`), read by `timezone.now`."""
-    from tests.dashboard_history import Clock
+    """A clock the test moves by hand (`tests.glossary.dashboard.dashboard_history.Clock`), read by `timezone.now`."""
+    from tests.glossary.dashboard.dashboard_history import Clock
 
     clock = Clock()
     monkeypatch.setattr(timezone, "now", lambda: clock.now)
@@ -214,8 +221,8 @@ def clock(monkeypatch):
 
 @pytest.fixture
 def history(db, clock):
-    """The hand-built history the dashboard's figures are checked against (tests/dashboard_history.py)."""
-    from tests.dashboard_history import build_history
+    """The hand-built history the dashboard's figures are checked against (tests/glossary/dashboard/dashboard_history.py)."""
+    from tests.glossary.dashboard.dashboard_history import build_history
 
     return build_history(clock)
 

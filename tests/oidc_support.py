@@ -23,6 +23,8 @@ PROVIDER_DIR = Path(__file__).resolve().parent / "oidc_provider"
 CLIENT_ID = "common-ground"
 CLIENT_SECRET = "common-ground-test-secret"
 APP_ORIGIN = "http://testserver"
+CALLBACK = f"{APP_ORIGIN}/oidc/callback/"
+AFTER_LOGOUT = f"{APP_ORIGIN}/"
 PASSWORD = "provider-password"
 
 

@@ -1,4 +1,4 @@
-"""The small glossary Schemathesis works on (tests/test_api_schemathesis.py), made and read through
+"""The small glossary Schemathesis works on (tests/glossary/api/test_api_schemathesis.py), made and read through
 the real services in the app server's own environment and database:
 
     python -m tests.schemathesis_glossary seed         prints the callers' API tokens as JSON

@@ -1,4 +1,4 @@
-"""How Schemathesis works on the API in tests/test_api_schemathesis.py.
+"""How Schemathesis works on the API in tests/glossary/api/test_api_schemathesis.py.
 
 Who it calls as: the contributor, except for sign-offs and the queue of proposals awaiting a
 decision, which IT's and Marketing's approvers take in turn, so that a proposal can be approved by

@@ -1,11 +1,19 @@
 """Short ways to drive the workflow in tests, through the real services."""
 
+import datetime
+import json
+from dataclasses import replace
+from unittest import mock
+
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from accounts.services import api_token_create
 from glossary import queues
 from glossary.entries import Entry
 from glossary.models import Comment, Definition, Proposal, SignOff, Term
@@ -84,3 +92,46 @@ def demo_snapshot():
         Definition.history.count(),
         sorted(User.objects.values_list("username", "password")),
     )
+
+
+def frozen(day: datetime.date):
+    """The clock stopped at noon UTC on `day`."""
+    moment = datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.timezone.utc)
+    return mock.patch("django.utils.timezone.now", return_value=moment)
+
+
+def set_review_by(term, day, user):
+    """Give the term a review date directly (as an older glossary would have it), without a proposal.
+
+    That writes no history, so the cached pages cannot know: they are emptied too."""
+    Term.objects.filter(pk=term.pk).update(review_by=day)
+    cache.clear()
+    term.refresh_from_db()
+    return term
+
+
+def proposal_form_data(it, marketing, **overrides):
+    return {
+        "name": "Omnichannel",
+        f"definition_{it.slug}": "Integrated systems.",
+        f"definition_{marketing.slug}": "One experience.",
+        "reason": "Settle the word",
+        **overrides,
+    }
+
+
+def api_call(user, body):
+    _, secret = api_token_create(user=user, name="Script")
+    return Client().post(
+        "/api/v1/proposals", data=json.dumps(body), content_type="application/json",
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+
+
+def mails_to(mailoutbox, user):
+    return [m for m in mailoutbox if m.to == [user.email]]
+
+
+def propose_change(author, term, reason="Say it better", **changes):
+    entry = replace(Entry.from_term(term), **changes)
+    return services.proposal_create(author=author, reason=reason, entry=entry, term=term)

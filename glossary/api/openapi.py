@@ -4,8 +4,8 @@ one answer to the next.
 
 Both are derived here, once, from what each operation is: whether it lets a token in, writes,
 takes a path, a query, a body, a page or a revision, answers 304; no call lists its own. A new call
-gets the refusals of its kind without a line of its own; `tests/test_api_schema.py` produces each
-listed status for real, and Schemathesis (`tests/test_api_schemathesis.py`) finds any that is not.
+gets the refusals of its kind without a line of its own; `tests/glossary/api/test_api_schema.py` produces each
+listed status for real, and Schemathesis (`tests/glossary/api/test_api_schemathesis.py`) finds any that is not.
 """
 
 from dataclasses import dataclass
