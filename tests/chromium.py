@@ -8,8 +8,6 @@ from contextlib import contextmanager
 
 import pytest
 
-from accounts.demo import DEMO_PASSWORD
-
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--headless",
@@ -58,6 +56,9 @@ def logged_in_page(browser, base_url, username, viewport=None):
     context.set_default_timeout(15_000)
     page = context.new_page()
     if username:
+        # Here, not at the top: docs/screenshots.py imports this module before Django is set up.
+        from accounts.demo import DEMO_PASSWORD
+
         page.goto("/accounts/login/")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(DEMO_PASSWORD)
