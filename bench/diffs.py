@@ -225,7 +225,7 @@ def build_pages(slowest: dict[str, str]):
         return {
             "fields": {"name": names[n], "abbreviation": texts["abbreviation"][n], "synonyms": synonyms[n],
                        "summary": texts["common ground"][n], "examples": texts["examples"][n]},
-            "definitions": {department: texts["definition"][n] for department in departments},
+            "definitions": dict.fromkeys(departments, texts["definition"][n]),
             "tags": tags_from_names(tag_sets[n], user=users["admin"]),
             "related_terms": related_sets[n],
         }
