@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test test-fast screenshots install install-test serve clean
+.PHONY: run test test-fast lint screenshots install install-test serve clean
 
 # The app runs in production mode unless told otherwise; the demo and the tests are development.
 run test test-fast: export DJANGO_DEBUG ?= 1
@@ -49,6 +49,11 @@ test: install-test
 # No npm package is installed: the tests that need the OpenID Connect provider skip (outside CI).
 test-fast: install
 	$(PY) -m pytest $(XDIST) -m "not slow" $(PYTEST_ARGS)
+
+# Lint and check the formatting (ruff; pyproject.toml holds its configuration). Changes nothing.
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 # Photograph the demo again for the README (docs/screenshots/); needs Chromium at /usr/bin/chromium.
 screenshots: install

@@ -30,6 +30,7 @@ import re
 import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -162,13 +163,13 @@ def time_diffs(runs: int) -> dict[str, str]:
         rows = []
         for pattern in PATTERNS:
             old, new = versions(pattern, length, 2)
-            diff = median_ms(lambda: word_diff(old, new), runs)
-            baseline = median_ms(lambda: bare(old, new), runs)
+            diff = median_ms(partial(word_diff, old, new), runs)
+            baseline = median_ms(partial(bare, old, new), runs)
             marked = sum(len(text) for op, text in diff_pieces(old, new) if op != EQUAL) / (len(old) + len(new))
             rendered, formatted = "", 0.0
             if field in MARKDOWN_FIELDS:
-                formatted = median_ms(lambda: uncached(rendered_diff)(old, new), runs)
-                rendering = median_ms(lambda: uncached(render_both)(old, new), runs)
+                formatted = median_ms(partial(uncached(rendered_diff), old, new), runs)
+                rendering = median_ms(partial(uncached(render_both), old, new), runs)
                 rendered = f"  {formatted:>11.2f} {rendering:>9.2f} {formatted / rendering:>6.1f}x"
             print(f"{field:<14} {length:>6}  {pattern:<35} {diff:>8.2f} {baseline:>8.2f} {diff / baseline:>6.1f}x "
                   f"{marked:>7.1%}{rendered}")
@@ -225,7 +226,7 @@ def build_pages(slowest: dict[str, str]):
         return {
             "fields": {"name": names[n], "abbreviation": texts["abbreviation"][n], "synonyms": synonyms[n],
                        "summary": texts["common ground"][n], "examples": texts["examples"][n]},
-            "definitions": {department: texts["definition"][n] for department in departments},
+            "definitions": dict.fromkeys(departments, texts["definition"][n]),
             "tags": tags_from_names(tag_sets[n], user=users["admin"]),
             "related_terms": related_sets[n],
         }

@@ -105,14 +105,13 @@ def worker_rss_mib(server: subprocess.Popen) -> list[float]:
 
 
 def wrk(base: str, paths: list[str], cookie: str, seconds: int, connections: int) -> dict:
-    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
     quoted = ", ".join(f'"{p}"' for p in paths)
-    script.write(
-        f"local paths = {{{quoted}}}\n"
-        f'wrk.headers["Cookie"] = "{cookie}"\n'
-        "request = function() return wrk.format(\"GET\", paths[math.random(#paths)]) end\n"
-    )
-    script.close()
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(
+            f"local paths = {{{quoted}}}\n"
+            f'wrk.headers["Cookie"] = "{cookie}"\n'
+            "request = function() return wrk.format(\"GET\", paths[math.random(#paths)]) end\n"
+        )
     result = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s", "-s", script.name, base],
         capture_output=True, text=True, check=True,

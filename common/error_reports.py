@@ -23,7 +23,7 @@ class ReportFilter(SafeExceptionReporterFilter):
         return super().cleanse_setting(key, value)
 
     def get_safe_cookies(self, request):
-        return {name: self.cleansed_substitute for name in getattr(request, "COOKIES", {})}
+        return dict.fromkeys(getattr(request, "COOKIES", {}), self.cleansed_substitute)
 
     def get_post_parameters(self, request):
         if request is None or not self.is_active(request):

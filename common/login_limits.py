@@ -6,13 +6,12 @@ count stays the per-username one; this handler adds the per-address count beside
 guessing one password across many usernames is limited too.
 """
 
-from django.conf import settings
-from django.db.models import Sum
-
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_failure_limit
 from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Sum
 
 
 def address_failures(request) -> int:

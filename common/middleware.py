@@ -3,8 +3,8 @@ header, the admin's guard against queries no admin page can use, and `private` c
 signed-in users."""
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
 from django.contrib.admin.views.main import SEARCH_VAR
+from django.contrib.auth import SESSION_KEY
 from django.db import DatabaseError
 from django.http import HttpResponseBadRequest
 from django.urls import reverse

@@ -7,7 +7,16 @@ from accounts.models import Department
 from common.admin_history import HistoryWithReasonAdmin
 from glossary.entries import CONTENT, Kind
 from glossary.models import (
-    ApproverReminder, Comment, Definition, Proposal, ReviewConfirmation, SignOff, Tag, Term, Watch, WatchNotice,
+    ApproverReminder,
+    Comment,
+    Definition,
+    Proposal,
+    ReviewConfirmation,
+    SignOff,
+    Tag,
+    Term,
+    Watch,
+    WatchNotice,
 )
 from glossary.services.terms import save_with_history, term_record_direct_edit
 

@@ -60,8 +60,7 @@ import hashlib
 from collections.abc import Callable, Hashable
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass
-from datetime import datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime
 from enum import Enum
 
 from django.conf import settings
@@ -306,7 +305,7 @@ def glossary_last_changed() -> datetime | None:
         found = [value for value in cursor.fetchone() if value is not None]
     # SQLite hands back text, in UTC; PostgreSQL a datetime.
     moments = [value if isinstance(value, datetime) else parse_datetime(value) for value in found]
-    return max((m if timezone.is_aware(m) else timezone.make_aware(m, dt_timezone.utc) for m in moments), default=None)
+    return max((m if timezone.is_aware(m) else timezone.make_aware(m, UTC) for m in moments), default=None)
 
 
 # The states.

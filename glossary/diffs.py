@@ -130,7 +130,7 @@ def _sentence_pieces(old: str, new: str, budget: Budget) -> list[tuple[str, str]
 
 def _sentences(text: str) -> list[str]:
     ends = [match.end() for match in _SENTENCE_ENDS.finditer(text)]
-    return [text[start:end] for start, end in zip([0, *ends], [*ends, len(text)]) if start < end]
+    return [text[start:end] for start, end in zip([0, *ends], [*ends, len(text)], strict=True) if start < end]
 
 
 # Tried in turn, each with a budget of its own, before marking everything (tests leave some out).

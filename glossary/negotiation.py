@@ -72,7 +72,7 @@ def preferred_representation(accept: str, offered: Sequence[Representation]) -> 
     them, the first offered: a resource still answers a client that asks for something else."""
     ranges = _ranges(accept or "*/*")
     best, best_weight = offered[0], (0.0, -1)
-    for position, representation in enumerate(offered):
+    for representation in offered:
         matching = [r for r in ranges if r.matches(representation)]
         if not matching:
             continue

@@ -144,7 +144,7 @@ class _Units:
         if _ANY_INLINE.search(html):  # most definitions have no formatting inside their paragraphs
             inline = [i for i, text in enumerate(texts) if _is_tag(text) and _TAG_NAME.match(text).group(1) in _INLINE]
         open_inline: list[tuple[str, str]] = []  # (name, the whole start tag: a link's address matters)
-        for index, following in zip(inline, [*inline[1:], len(texts)]):
+        for index, following in zip(inline, [*inline[1:], len(texts)], strict=False):
             text = texts[index]
             name = _TAG_NAME.match(text).group(1)
             if text.startswith("</"):

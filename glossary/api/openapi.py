@@ -8,8 +8,8 @@ gets the refusals of its kind without a line of its own; `tests/glossary/api/tes
 listed status for real, and Schemathesis (`tests/glossary/api/test_api_schemathesis.py`) finds any that is not.
 """
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from ninja import NinjaAPI

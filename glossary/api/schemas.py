@@ -6,7 +6,7 @@ appears here, in the OpenAPI schema and in every answer without another list of 
 import re
 from datetime import UTC, date, datetime
 from enum import Enum
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from django.utils import timezone
 from ninja import Field, Schema
@@ -403,7 +403,7 @@ class RestoreProposal(_Strict):
 
 
 NewProposal = Annotated[
-    Union[NewTermProposal, ChangeProposal, DeprecateProposal, RestoreProposal], Field(discriminator="kind")
+    NewTermProposal | ChangeProposal | DeprecateProposal | RestoreProposal, Field(discriminator="kind")
 ]
 PROPOSAL_KINDS = {"new_term": NewTermProposal, "change": ChangeProposal, "deprecate": DeprecateProposal, "restore": RestoreProposal}
 
@@ -528,7 +528,7 @@ class GlossaryWatch(_Strict):
     delivery: WatchDelivery = Field(WatchDelivery.IMMEDIATE, description=_DELIVERY)
 
 
-NewWatch = Annotated[Union[TermWatch, TagWatch, GlossaryWatch], Field(discriminator="target")]
+NewWatch = Annotated[TermWatch | TagWatch | GlossaryWatch, Field(discriminator="target")]
 
 
 class Watch(Schema):

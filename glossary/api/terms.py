@@ -27,9 +27,9 @@ from glossary.api.errors import invalid
 from glossary.api.openapi import answers_not_modified
 from glossary.api.paging import page_of
 from glossary.entries import Entry, diff_entries
+from glossary.forms.terms import LETTERS
 from glossary.interchange.files import glossary_file
 from glossary.interchange.options import ExportOptions
-from glossary.forms.terms import LETTERS
 from glossary.models import Tag, Term
 from glossary.selectors import proposals as proposal_selectors
 from glossary.selectors import terms as selectors

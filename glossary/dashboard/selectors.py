@@ -168,7 +168,7 @@ def agreement_history(*, now: datetime, tag: Tag | None = None, months: int = MO
     )
     return Agreement(
         now=current,
-        months=[MonthPoint(start, counts) for start, counts in zip(starts, past)] + [MonthPoint(starts[-1], current)],
+        months=[MonthPoint(start, counts) for start, counts in zip(starts, past, strict=False)] + [MonthPoint(starts[-1], current)],
     )
 
 

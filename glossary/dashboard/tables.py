@@ -61,7 +61,7 @@ class Table:
 
     def labelled_rows(self) -> list[tuple[Row, list[tuple[str, object]]]]:
         """Each row with its cells paired with their columns' names (a phone shows them per cell)."""
-        return [(row, list(zip(self.columns, row.cells))) for row in self.rows]
+        return [(row, list(zip(self.columns, row.cells, strict=False))) for row in self.rows]
 
     def as_csv(self) -> str:
         """Its columns, then its rows as the page shows them, safe to open in a spreadsheet."""
@@ -122,7 +122,7 @@ def agreement_tables(figures: Figures) -> list[Table]:
         columns=["Month", "Terms", *(label for _, label in AGREEMENT_ROWS)],
         rows=[
             Row((label, p.counts.total, *(getattr(p.counts, name) for name, _ in AGREEMENT_ROWS)))
-            for label, p in zip(labels, months)
+            for label, p in zip(labels, months, strict=True)
         ] if first else [],
         empty="No terms in the last twelve months.",
         chart=Chart(kind="line", labels=labels, series=series, unit="terms"),

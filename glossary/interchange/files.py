@@ -306,7 +306,7 @@ def _check_rows(parsed: ParsedFile, departments) -> None:
             if values["definitions"] is None:
                 row.errors.append("definitions must map department slugs to text")
                 continue
-            for slug, body in values["definitions"].items():
+            for slug in values["definitions"]:
                 if slug not in slugs:
                     row.errors.append(f"has a definition for an unknown department “{slug}”")
             if not any(body.strip() for body in values["definitions"].values()):

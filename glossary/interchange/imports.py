@@ -19,7 +19,6 @@ from glossary.interchange.skos_input import Reference
 from glossary.models import Proposal, Term
 from glossary.services.proposals import entry_changes_term, proposal_create, validate_entry
 
-
 LEFT_OUT = "left out"
 # A deprecation points people from a term they know to another; a term nobody here has seen has
 # nothing to point from, and proposing it approved would publish what the file says not to use.

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Department
-from glossary.models import Tag
 from glossary.interchange.selectors import export_terms
+from glossary.models import Tag
 
 # Every exported file's name starts so, and its stem (the name without the extension) is at most
 # this long, so it survives every file system and mail client.

@@ -2,8 +2,8 @@
 
 from django.core.management.base import CommandError
 
-from glossary.interchange.options import ExportOptions
 from glossary.forms.interchange import ExportForm
+from glossary.interchange.options import ExportOptions
 
 
 def add_filter_arguments(parser) -> None:

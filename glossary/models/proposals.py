@@ -94,6 +94,9 @@ class ProposedDefinition(models.Model):
             models.UniqueConstraint(fields=["proposal", "department"], name="one_proposed_definition_per_department")
         ]
 
+    def __str__(self):
+        return f"{self.proposal} ({self.department})"
+
 
 class SignOff(models.Model):
     """One department's decision on one revision of a proposal."""

@@ -25,16 +25,16 @@ class NormalisedModel(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        self.normalise()
+        super().save(*args, **kwargs)
+
     def normalise(self) -> None:
         raise NotImplementedError
 
     def full_clean(self, *args, **kwargs):
         self.normalise()
         super().full_clean(*args, **kwargs)
-
-    def save(self, *args, **kwargs):
-        self.normalise()
-        super().save(*args, **kwargs)
 
 
 class Tag(NormalisedModel):
@@ -47,6 +47,11 @@ class Tag(NormalisedModel):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = Tag.slug_for(self.name) or self._numbered_slug()
+        super().save(*args, **kwargs)
 
     def normalise(self) -> None:
         self.name = text.normalise_name(self.name)
@@ -69,11 +74,6 @@ class Tag(NormalisedModel):
                          f"use “{clash.name}”, or a name that differs in letters or digits."},
                 code="unique",
             )
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = Tag.slug_for(self.name) or self._numbered_slug()
-        super().save(*args, **kwargs)
 
     def _numbered_slug(self) -> str:
         """For names with no letter or digit in the Latin alphabet (“市场”, “!!!”)."""
@@ -219,6 +219,11 @@ class Term(EntryContent):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self._unique_slug()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("glossary:term_detail", kwargs={"slug": self.slug})
 
@@ -248,11 +253,6 @@ class Term(EntryContent):
                 {"name": f"“{clash.name}” is already in the glossary; names ignore case and spacing."},
                 code="unique",
             )
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = self._unique_slug()
-        super().save(*args, **kwargs)
 
     def _unique_slug(self) -> str:
         base = slugify(text.normalise_name(self.name))[:120] or "term"

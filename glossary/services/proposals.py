@@ -59,7 +59,7 @@ def validate_entry(*, entry: Entry, term: Term | None, today=None) -> None:
     # PostgreSQL refuses NUL in any text, even in a query, so nothing below may see one.
     with_nul = [field for field, value in texts.items() if isinstance(value, str) and "\x00" in value]
     if with_nul:
-        raise ValidationError({field: "Null characters are not allowed." for field in with_nul})
+        raise ValidationError(dict.fromkeys(with_nul, "Null characters are not allowed."))
     errors: dict[str, list[str]] = {}
     columns = {**entry.columns(), "status": entry.status or Term.Status.APPROVED}
     # The review date has rules of its own, relative to today and to the term's date (below).

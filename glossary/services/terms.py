@@ -20,7 +20,6 @@ from glossary.selectors.terms import SEARCH_CONFIG
 from glossary.services import review
 
 
-
 def build_search_document(term: Term) -> str:
     """Everything a search should find the term by, casefolded, one item per line: each text of its
     content, names also without spaces or hyphens (so “omni channel” meets “Omnichannel”)."""

@@ -10,12 +10,12 @@ from django.views.generic import TemplateView
 
 from common.downloads import download
 from glossary import workflow
+from glossary.forms.interchange import ExportForm, ImportForm
 from glossary.interchange.files import glossary_file
 from glossary.interchange.imports import glossary_import
 from glossary.interchange.options import ExportOptions
 from glossary.interchange.selectors import pdf_export_status
 from glossary.interchange.services import pdf_request
-from glossary.forms.interchange import ExportForm, ImportForm
 from glossary.models import PdfExport, Term
 from glossary.views.terms import GlossaryReadMixin
 

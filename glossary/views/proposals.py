@@ -18,7 +18,7 @@ from django.views.generic import TemplateView
 
 from glossary import caching, workflow
 from glossary.entries import Entry, diff_entries
-from glossary.forms.proposals import DeprecateForm, ProposalForm, DecisionForm
+from glossary.forms.proposals import DecisionForm, DeprecateForm, ProposalForm
 from glossary.models import Proposal, Term
 from glossary.selectors import proposals as selectors
 from glossary.selectors.terms import department_columns, term_version

@@ -5,8 +5,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.mixins import AccessMixin
 from django.contrib.messages import get_messages
-from django.middleware.csrf import get_token
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
@@ -19,9 +19,9 @@ from glossary import caching, workflow
 from glossary.api.auth import TokenAuth
 from glossary.api.errors import problem
 from glossary.entries import diff_entries
+from glossary.forms.terms import LETTERS, TermFilterForm
 from glossary.interchange.files import glossary_file
 from glossary.interchange.options import ExportOptions
-from glossary.forms.terms import LETTERS, TermFilterForm
 from glossary.models import Term, Watch
 from glossary.models.terms import ReviewStatus
 from glossary.negotiation import JSON_LD_COMPACTED, JSON_LD_EXPANDED, Representation, preferred_representation
@@ -31,7 +31,6 @@ from glossary.selectors import terms as selectors
 from glossary.selectors import watching as watching_selectors
 from glossary.structured_data import defined_term, json_ld_script
 from glossary.views import page_number
-
 
 # What a term's address answers with: its page, or the term in SKOS in one of the export's file
 # formats (by their names in glossary.interchange), JSON-LD compacted or expanded.

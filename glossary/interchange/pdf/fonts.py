@@ -45,7 +45,7 @@ def _undrawable() -> re.Pattern:
     """One character the fonts cannot draw (line breaks and tabs are layout, so they pass)."""
     allowed = sorted(drawable() | {ord("\n"), ord("\t")})
     ranges, start = [], allowed[0]
-    for previous, current in zip(allowed, allowed[1:] + [None]):
+    for previous, current in zip(allowed, allowed[1:] + [None], strict=True):
         if current != previous + 1:
             ranges.append(re.escape(chr(start)) + ("-" + re.escape(chr(previous)) if previous > start else ""))
             start = current
