@@ -4,7 +4,8 @@ that says whether error tracking (the Sentry SDK) was started in that server."""
 from django.http import JsonResponse
 from django.urls import path
 
-from config.urls import handler500, urlpatterns as site_urlpatterns  # noqa: F401
+from config.urls import handler500  # noqa: F401
+from config.urls import urlpatterns as site_urlpatterns
 
 FAILURE_MESSAGE = "the tests' failing view failed on purpose"
 

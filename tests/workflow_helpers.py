@@ -96,7 +96,7 @@ def demo_snapshot():
 
 def frozen(day: datetime.date):
     """The clock stopped at noon UTC on `day`."""
-    moment = datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.timezone.utc)
+    moment = datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC)
     return mock.patch("django.utils.timezone.now", return_value=moment)
 
 

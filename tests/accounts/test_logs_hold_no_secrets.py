@@ -13,6 +13,7 @@ verifier, a bad signature, a timeout, ...). Nothing talks to anything but server
 """
 
 import base64
+import contextlib
 import io
 import json
 import logging
@@ -36,7 +37,11 @@ from accounts.oidc import OidcBackend
 from common.log_text import log_excerpt
 from common.logs import JsonLineFormatter, logging_settings
 from tests.oidc_support import (
-    CALLBACK, CLIENT_SECRET, closed_port_address, oidc_settings, provider_sign_in,
+    CALLBACK,
+    CLIENT_SECRET,
+    closed_port_address,
+    oidc_settings,
+    provider_sign_in,
 )
 from webhooks import formats, payloads, signing
 from webhooks.models import WebhookEndpoint
@@ -191,10 +196,8 @@ class MisbehavingProvider:
                 if answer is None:
                     self.reply(404, b"not here", "text/plain")
                     return
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     answer(self, provider)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
             do_GET = do_POST = answer
 
@@ -591,10 +594,8 @@ class Receiver:
             def do_POST(self):
                 self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 receiver.received.append({k.lower(): v for k, v in self.headers.items()})
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     answer(self, receiver)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
             def log_message(self, *args):
                 pass

@@ -6,9 +6,8 @@ import re
 
 import pytest
 
-from tests.chromium import CHROMIUM, CHROMIUM_FLAGS
+from tests.chromium import CHROMIUM, CHROMIUM_FLAGS, chromium_or_skip
 from tests.oidc_support import PASSWORD, oidc_settings, provider_start
-from tests.chromium import chromium_or_skip
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

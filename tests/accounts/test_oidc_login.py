@@ -21,6 +21,7 @@ from tests.oidc_support import (
     provider_start,
 )
 
+
 def messages_of(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 

@@ -6,7 +6,13 @@ import json
 import pytest
 
 from tests.app_servers import (
-    free_port, http_get, manage, migrated_sqlite_database, production_environment, start_gunicorn, stop,
+    free_port,
+    http_get,
+    manage,
+    migrated_sqlite_database,
+    production_environment,
+    start_gunicorn,
+    stop,
     wait_until_serving,
 )
 

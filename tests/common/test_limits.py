@@ -38,7 +38,7 @@ def test_a_count_lasts_its_whole_window_beyond_the_caches_default_timeout(settin
         cursor.execute("SELECT expires FROM common_limits WHERE cache_key = %s", [key])
         (expires,) = cursor.fetchone()
     if timezone.is_naive(expires):  # SQLite keeps UTC without saying so
-        expires = expires.replace(tzinfo=datetime.timezone.utc)
+        expires = expires.replace(tzinfo=datetime.UTC)
     assert (expires - timezone.now()).total_seconds() > 3000
 
 

@@ -17,8 +17,15 @@ from django.utils.crypto import get_random_string
 
 from common.release import release_fingerprint
 from tests.app_servers import (
-    ROOT, http_get, manage, migrated_sqlite_database, production_environment, start_gunicorn, stop,
-    collect_static, wait_until_serving,
+    ROOT,
+    collect_static,
+    http_get,
+    manage,
+    migrated_sqlite_database,
+    production_environment,
+    start_gunicorn,
+    stop,
+    wait_until_serving,
 )
 from tests.failing_urls import FAILURE_MESSAGE
 

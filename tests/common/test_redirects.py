@@ -6,8 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from glossary.models import Term, Watch
-from tests.workflow_helpers import set_review_by
-from tests.workflow_helpers import log_in_through_the_form, login
+from tests.workflow_helpers import log_in_through_the_form, login, set_review_by
 
 pytestmark = pytest.mark.django_db
 

@@ -6,11 +6,16 @@ import re
 
 import pytest
 
-from glossary.interchange.options import ExportOptions
 from glossary.caching import cached_pdf
+from glossary.interchange.options import ExportOptions
 from glossary.models import Proposal, Term
 from tests.app_servers import (
-    SERVER_SETTINGS, Browser, collect_static, database_url, production_environment, serving,
+    SERVER_SETTINGS,
+    Browser,
+    collect_static,
+    database_url,
+    production_environment,
+    serving,
 )
 from tests.databases import REDIS_GROUP, REDIS_SHARED_URL, postgres_only
 from tests.interchange.pdfs import pdf_text

@@ -41,7 +41,7 @@ def url_name(model, view: str) -> str:
 def everything():
     """Every row of every registered model and of its history: what a GET must never change."""
     rows = {}
-    for model, model_admin in ADMINS:
+    for model, _ in ADMINS:
         rows[model._meta.label] = list(model._default_manager.order_by("pk").values())
         history = getattr(model, "history", None)
         if history is not None:
@@ -389,7 +389,7 @@ def test_undeclared_lookups_the_database_refuses_get_a_400_not_a_server_error(cl
         # A server error becomes a 500 to list, not an exception that hides the other cases.
         client.raise_request_exception = False
         found = []
-        for model, model_admin in ADMINS:
+        for model, _ in ADMINS:
             changelist = reverse(url_name(model, "changelist"))
             before = everything()
             urls = [f"{changelist}?{query}" for query in undeclared_lookups(model)]

@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from glossary.models import Proposal, Term
 from glossary.services.review import latest_review_by
-from tests.workflow_helpers import api_call, frozen, proposal_form_data
-from tests.workflow_helpers import approve, login, snapshot
+from tests.workflow_helpers import api_call, approve, frozen, login, proposal_form_data, snapshot
 from webhooks.models import WebhookEndpoint
 from webhooks.services import URL_LIMIT
 

@@ -10,9 +10,8 @@ from glossary import workflow
 from glossary.entries import Entry
 from glossary.models import Proposal, SignOff, Term
 from glossary.services import proposals as services
-from tests.databases import postgres_only
+from tests.databases import postgres_only, run_together
 from tests.workflow_helpers import approve, new_term_entry
-from tests.databases import run_together
 
 pytestmark = [postgres_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 State = Proposal.State

@@ -16,8 +16,8 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from glossary import events
-from glossary.mail import tasks as mail_tasks
 from glossary.entries import Entry
+from glossary.mail import tasks as mail_tasks
 from glossary.models import Proposal, SignOff, Term, WatchNotice
 from glossary.services import proposals as services
 from glossary.services.watching import watch_set

@@ -18,7 +18,6 @@ from django.test import Client
 from django.urls import URLPattern, reverse
 
 import glossary.urls
-
 from accounts.models import FeedToken
 from accounts.services import feed_token_create, feed_token_revoke
 from glossary.models import Proposal, Term

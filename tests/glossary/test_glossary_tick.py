@@ -18,13 +18,12 @@ from glossary.models import ApproverReminder, Term, Watch, WatchNotice
 from glossary.services import proposals as services
 from glossary.services.tick import glossary_tick
 from glossary.services.watching import watch_set
-from tests.databases import postgres_only
-from tests.databases import run_together
+from tests.databases import postgres_only, run_together
 from tests.workflow_helpers import approve, new_term_entry, outside_a_transaction, send_queued_mail
 
 pytestmark = pytest.mark.django_db
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 IMMEDIATE, DAILY = Watch.Delivery.IMMEDIATE, Watch.Delivery.DAILY
 
 

@@ -56,7 +56,7 @@ def urls_for(term, proposal, published):
 @pytest.mark.slow
 def test_every_page_stays_within_the_query_budget_at_two_sizes(client, settings, make_term, ada, ivan, marco, maya, it, marketing):
     settings.GLOSSARY_PAGE_SIZE = 5
-    people = dict(make_term=make_term, ada=ada, ivan=ivan, marco=marco, maya=maya, it=it, marketing=marketing)
+    people = {"make_term": make_term, "ada": ada, "ivan": ivan, "marco": marco, "maya": maya, "it": it, "marketing": marketing}
     client.force_login(ivan)  # an approver: the navigation asks the most for them
     small_counts = {name: page_queries(client, url) for name, url in urls_for(*grow(8, **people)).items()}
     large_counts = {name: page_queries(client, url) for name, url in urls_for(*grow(40, **people)).items()}

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from glossary import queues
-from glossary.mail import tasks as mail_tasks
 from glossary.interchange.tasks import build_pdf_export
+from glossary.mail import tasks as mail_tasks
 from glossary.models import PdfExport, Proposal, WatchNotice
 from glossary.services.watching import watch_set
 from tests.webhooks.receivers import receiving, status

@@ -26,7 +26,7 @@ from webhooks.services import webhook_deliveries_prune, webhook_endpoint_pause, 
 
 pytestmark = pytest.mark.django_db
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 IMMEDIATE, DAILY = Watch.Delivery.IMMEDIATE, Watch.Delivery.DAILY
 
 
@@ -189,7 +189,7 @@ def deliveries(clock, admin_user, settings):
         attempt(made["delivered_late"], day(20))
         made["delivered_recently"] = fire(good, day(20))
         attempt(made["delivered_recently"], day(20))
-    for name, delivery in made.items():
+    for delivery in made.values():
         delivery.refresh_from_db()
     states = {name: delivery.state for name, delivery in made.items()}
     assert states == {

@@ -19,8 +19,16 @@ from glossary.selectors.terms import term_versions
 from glossary.services import proposals as services
 from glossary.services.review import add_months, term_confirm_review
 from glossary.services.terms import term_save
-from tests.workflow_helpers import approve, login, new_term_entry, snapshot
-from tests.workflow_helpers import api_call, frozen, proposal_form_data, set_review_by
+from tests.workflow_helpers import (
+    api_call,
+    approve,
+    frozen,
+    login,
+    new_term_entry,
+    proposal_form_data,
+    set_review_by,
+    snapshot,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -272,7 +280,7 @@ def test_confirming_moves_the_date_on_and_shows_in_the_history_without_a_new_ver
     assert confirmation.previous_review_by == TODAY - datetime.timedelta(days=5)
     assert (Term.history.filter(id=term.pk).count(), term.version) == (versions_before, version)
     record = confirmation.history.get()
-    assert record.history_user == ivan and "Review confirmed by Ivan Okafor (IT)" == record.history_change_reason
+    assert record.history_user == ivan and record.history_change_reason == "Review confirmed by Ivan Okafor (IT)"
     history = login(client, ada).get(reverse("glossary:term_history", args=[term.slug])).content.decode()
     assert "Review confirmations" in history and "Ivan Okafor" in history
 

@@ -6,11 +6,11 @@ import json
 
 import pytest
 from django.contrib.auth.models import Group
-from hypothesis import example, given
-from hypothesis import strategies as st
 from django.test import Client
 from django.urls import reverse
 from django.utils.http import http_date, parse_http_date
+from hypothesis import example, given
+from hypothesis import strategies as st
 from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
@@ -88,7 +88,7 @@ def test_json_ld_asked_for_in_expanded_form_comes_expanded(reader_client, api):
     assert isinstance(document, list) and all("@context" not in node for node in document)
     for node in document:
         for key, value in node.items():
-            assert key.startswith("@") or key.startswith(("http://", "https://")), key
+            assert key.startswith(("@", "http://", "https://")), key
             assert key == "@id" or isinstance(value, list), key
     compacted = reader_client.get(address(), headers={"Accept": "application/ld+json"})
     assert "@context" in json.loads(compacted.content)

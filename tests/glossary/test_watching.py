@@ -9,8 +9,15 @@ from glossary.entries import Entry
 from glossary.models import Proposal, Term, Watch, WatchNotice
 from glossary.services import proposals as services
 from glossary.services.watching import watch_set
-from tests.workflow_helpers import approve, login, new_term_entry, outside_a_transaction, send_queued_mail
-from tests.workflow_helpers import mails_to, propose_change
+from tests.workflow_helpers import (
+    approve,
+    login,
+    mails_to,
+    new_term_entry,
+    outside_a_transaction,
+    propose_change,
+    send_queued_mail,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -128,7 +128,7 @@ def test_round_trip_into_an_empty_glossary_reproduces_the_terms(reader_client, g
     assert after.keys() == before.keys()
     for name, entry in before.items():
         assert after[name].definitions.values() and sorted(after[name].related_terms.values()) == sorted(entry.related_terms.values())
-        strip = dict(related_terms={}, definitions={})
+        strip = {"related_terms": {}, "definitions": {}}
         assert Entry(**{**after[name].__dict__, **strip}) == Entry(**{**entry.__dict__, **strip})
         assert sorted(after[name].definitions.values()) == sorted(entry.definitions.values())
 

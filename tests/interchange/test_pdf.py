@@ -9,12 +9,12 @@ from pypdf import PdfReader
 
 from glossary import queues
 from glossary.interchange.options import ExportOptions
-from glossary.interchange.selectors import pdf_export_status
 from glossary.interchange.pdf import glossary_pdf, render_pdf
+from glossary.interchange.selectors import pdf_export_status
 from glossary.models import Term
 from glossary.services.terms import term_save
-from tests.workflow_helpers import approve, new_term_entry
 from tests.interchange.pdfs import outline_titles, pdf_text
+from tests.workflow_helpers import approve, new_term_entry
 
 pytestmark = pytest.mark.slow
 
@@ -38,7 +38,7 @@ def test_pdf_has_cover_contents_with_page_numbers_bookmarks_and_page_n_of_m(glos
     assert "Contents" in contents
     assert "Omnichannel" in contents and "API" in contents
     assert any(line.rstrip().endswith(tuple("0123456789")) for line in contents.splitlines() if "API" in line)
-    assert ["Contents", "A", "API", "O", "Omnichannel"] == outline_titles(pdf)
+    assert outline_titles(pdf) == ["Contents", "A", "API", "O", "Omnichannel"]
     assert f"Page 3 of {pages}" in reader.pages[2].extract_text()
     assert "Glossary" in reader.pages[0].extract_text()
 

@@ -17,8 +17,8 @@ from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDFS, SH, SKOS
 
 from glossary.models import Term
 from glossary.services.terms import term_save
-from tests.workflow_helpers import approve
 from tests.interchange.skos_files import FORMATS, SITE, concept, download
+from tests.workflow_helpers import approve
 
 pytestmark = pytest.mark.django_db
 

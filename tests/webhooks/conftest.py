@@ -4,11 +4,9 @@
 
 import pytest
 
+from tests.webhooks.receivers import ALL_EVENTS
 from webhooks.models import WebhookEndpoint
 from webhooks.services import webhook_endpoint_register
-
-
-from tests.webhooks.receivers import ALL_EVENTS
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ nothing leaves this machine."""
 
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -11,10 +12,8 @@ import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-
 from webhooks import payloads
 from webhooks.tasks import deliver_webhook
-
 
 ALL_EVENTS = list(payloads.SUBSCRIBABLE)
 
@@ -36,10 +35,8 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 receiver.received.append((self.path, {k.lower(): v for k, v in self.headers.items()}, body))
                 answer = receiver.answers.pop(0) if len(receiver.answers) > 1 else receiver.answers[0]
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the sender stopped reading, as it should
                     answer(self, receiver)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the sender stopped reading, as it should
 
             def log_message(self, *args):
                 pass

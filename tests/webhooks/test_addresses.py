@@ -8,12 +8,11 @@ import pytest
 import requests
 from django.urls import reverse
 
+from tests.webhooks.receivers import ALL_EVENTS, closed_port_url, deliver_first, receiving, status
 from webhooks import signing
 from webhooks.addresses import CheckedAddressAdapter, embedded_ipv4
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 from webhooks.services import webhook_test_send
-
-from tests.webhooks.receivers import ALL_EVENTS, status, receiving, closed_port_url, deliver_first
 
 pytestmark = pytest.mark.django_db
 

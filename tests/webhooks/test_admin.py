@@ -1,8 +1,8 @@
 from django.urls import reverse
 from django.utils import timezone
 
-from webhooks.models import WebhookAttempt, WebhookDelivery
 from webhooks import payloads
+from webhooks.models import WebhookAttempt, WebhookDelivery
 from webhooks.services import webhook_endpoint_register
 
 

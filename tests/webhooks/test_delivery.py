@@ -2,6 +2,7 @@
 senders run, and never waited for by the page that fired the event."""
 
 
+import itertools
 import json
 import time
 from datetime import timedelta
@@ -15,14 +16,24 @@ from accounts import roles
 from glossary import queues
 from glossary.services.proposals import proposal_create
 from tests.databases import postgres_only
+from tests.webhooks.receivers import (
+    broken_off,
+    closed_port_url,
+    deliver_first,
+    hang,
+    huge,
+    receiving,
+    redirect_to,
+    status,
+    trickle,
+    verify,
+)
 from tests.workflow_helpers import new_term_entry
 from webhooks import payloads
 from webhooks.models import WebhookAttempt, WebhookDelivery
 from webhooks.sending import webhook_deliveries_due, webhook_delivery_attempt
 from webhooks.services import webhook_event_fire, webhook_test_send
 from webhooks.tasks import deliver_webhook
-
-from tests.webhooks.receivers import status, huge, hang, trickle, broken_off, redirect_to, receiving, closed_port_url, verify, deliver_first
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +128,7 @@ def test_retries_back_off_and_give_up_24_hours_after_the_first_try_then_the_endp
             times.append(now)
             delivery.refresh_from_db()
             now = delivery.next_attempt_at or now
-    gaps = [later - earlier for earlier, later in zip(times, times[1:])]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
     assert gaps[:6] == [
         timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1), timedelta(hours=3),
         timedelta(hours=6),

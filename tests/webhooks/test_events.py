@@ -10,7 +10,6 @@ from tests.workflow_helpers import approve, decide, new_term_entry
 from webhooks import formats, payloads
 from webhooks.models import WebhookAttempt
 
-
 pytestmark = pytest.mark.django_db
 
 

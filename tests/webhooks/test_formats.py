@@ -9,7 +9,6 @@ from glossary.models import Term
 from webhooks import formats, payloads
 from webhooks.models import WebhookEndpoint
 
-
 pytestmark = pytest.mark.django_db
 
 

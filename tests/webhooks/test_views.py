@@ -8,12 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import roles
+from tests.webhooks.receivers import ALL_EVENTS, closed_port_url, deliver_first
 from webhooks import payloads
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 from webhooks.sending import webhook_deliveries_due
 from webhooks.services import webhook_endpoint_register, webhook_event_fire, webhook_test_send
-
-from tests.webhooks.receivers import ALL_EVENTS, closed_port_url, deliver_first
 
 pytestmark = pytest.mark.django_db
 

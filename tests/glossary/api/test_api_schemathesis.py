@@ -19,7 +19,15 @@ import pytest
 from django.db import connection
 
 from tests.app_servers import (
-    ROOT, SERVER_SETTINGS, collect_static, database_url, migrated_sqlite_database, production_environment, start_gunicorn, stop, wait_until_serving,
+    ROOT,
+    SERVER_SETTINGS,
+    collect_static,
+    database_url,
+    migrated_sqlite_database,
+    production_environment,
+    start_gunicorn,
+    stop,
+    wait_until_serving,
 )
 from tests.schemathesis_glossary import FRESH_TERMS
 

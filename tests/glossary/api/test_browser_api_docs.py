@@ -3,7 +3,6 @@ loading everything from the site itself."""
 
 import pytest
 
-
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 

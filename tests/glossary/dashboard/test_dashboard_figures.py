@@ -9,7 +9,13 @@ from glossary import similarity
 from glossary.dashboard import selectors
 from glossary.models import Tag
 from tests.glossary.dashboard.dashboard_history import (
-    API_IT, API_MARKETING, NOW, OMNICHANNEL_FINANCE, OMNICHANNEL_IT, OMNICHANNEL_MARKETING, PLATFORM_IT,
+    API_IT,
+    API_MARKETING,
+    NOW,
+    OMNICHANNEL_FINANCE,
+    OMNICHANNEL_IT,
+    OMNICHANNEL_MARKETING,
+    PLATFORM_IT,
     PLATFORM_MARKETING,
 )
 
