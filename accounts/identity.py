@@ -41,15 +41,17 @@ class Access:
 def group_map_parse(raw: dict) -> dict[str, GroupAccess]:
     """OIDC_GROUP_MAP as read from its JSON, checked: every role must be one of the four."""
     if not isinstance(raw, dict):
-        raise ImproperlyConfigured("OIDC_GROUP_MAP must be a JSON object: {\"group\": {\"department\": ..., \"role\": ...}}.")
+        raise ImproperlyConfigured('OIDC_GROUP_MAP must be a JSON object: {"group": {"department": ..., "role": ...}}.')
     by_lower = {role.lower(): role for role in ROLE_RANK}
     parsed = {}
     for group, access in raw.items():
         if not isinstance(access, dict) or not set(access) <= {"department", "role"}:
-            raise ImproperlyConfigured(f"OIDC_GROUP_MAP[{group!r}] must be an object with \"department\" and/or \"role\".")
+            raise ImproperlyConfigured(f'OIDC_GROUP_MAP[{group!r}] must be an object with "department" and/or "role".')
         role = access.get("role")
         if role is not None and str(role).lower() not in by_lower:
-            raise ImproperlyConfigured(f"OIDC_GROUP_MAP[{group!r}]: unknown role {role!r}; roles are {', '.join(ROLE_RANK)}.")
+            raise ImproperlyConfigured(
+                f"OIDC_GROUP_MAP[{group!r}]: unknown role {role!r}; roles are {', '.join(ROLE_RANK)}."
+            )
         department = access.get("department")
         parsed[str(group)] = GroupAccess(
             department=str(department) if department else None,

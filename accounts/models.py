@@ -13,9 +13,7 @@ class Department(models.Model):
     name = models.CharField(max_length=80, unique=True, help_text="Short name, e.g. “IT” or “Marketing”.")
     slug = models.SlugField(max_length=80, unique=True)
     description = models.TextField(blank=True)
-    position = models.PositiveSmallIntegerField(
-        default=0, help_text="Order of this department's column on term pages."
-    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order of this department's column on term pages.")
     is_active = models.BooleanField(
         default=True, help_text="Inactive departments keep their definitions but get no column."
     )
@@ -46,9 +44,7 @@ class User(AbstractUser):
     this department, so nobody can approve for two departments.
     """
 
-    department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
-    )
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="members")
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     def save(self, *args, **kwargs):

@@ -279,7 +279,12 @@ class OidcBackend(OIDCAuthenticationBackend):
         url = self.OIDC_OP_TOKEN_ENDPOINT
         # Not redirected: the code, verifier and secret go to the token endpoint and nowhere else.
         response = _provider_request(
-            "token request", "POST", url, data=payload, auth=auth, headers={"Accept": "application/json"},
+            "token request",
+            "POST",
+            url,
+            data=payload,
+            auth=auth,
+            headers={"Accept": "application/json"},
             allow_redirects=False,
         )
         oauth_error = _oauth_error(response, hide=hide) if response.status_code in (400, 401) else ""
@@ -353,4 +358,3 @@ class OidcBackend(OIDCAuthenticationBackend):
 
     def with_perm(self, perm, is_active=True, include_superusers=True, obj=None):
         return self.UserModel._default_manager.none()
-

@@ -6,7 +6,9 @@ from django.shortcuts import render
 from django.template import engines
 from django.urls import include, path
 
-_TEMPLATE = engines["django"].from_string("<!doctype html><html><body>{% for line in lines %}<p>{{ line }}</p>{% endfor %}</body></html>")
+_TEMPLATE = engines["django"].from_string(
+    "<!doctype html><html><body>{% for line in lines %}<p>{{ line }}</p>{% endfor %}</body></html>"
+)
 
 
 def bare(request, size):

@@ -156,8 +156,10 @@ def time_diffs(runs: int) -> dict[str, str]:
     def render_both(old, new):
         return render_markdown(old), render_markdown(new)
 
-    print(f"{'field':<14} {'chars':>6}  {'pattern':<35} {'diff ms':>8} {'bare ms':>8} {'ratio':>7} {'marked':>7}"
-          f"  {'rendered ms':>11} {'render ms':>9} {'ratio':>7}")
+    print(
+        f"{'field':<14} {'chars':>6}  {'pattern':<35} {'diff ms':>8} {'bare ms':>8} {'ratio':>7} {'marked':>7}"
+        f"  {'rendered ms':>11} {'render ms':>9} {'ratio':>7}"
+    )
     slowest = {}
     for field, length in FIELDS.items():
         rows = []
@@ -171,8 +173,10 @@ def time_diffs(runs: int) -> dict[str, str]:
                 formatted = median_ms(partial(uncached(rendered_diff), old, new), runs)
                 rendering = median_ms(partial(uncached(render_both), old, new), runs)
                 rendered = f"  {formatted:>11.2f} {rendering:>9.2f} {formatted / rendering:>6.1f}x"
-            print(f"{field:<14} {length:>6}  {pattern:<35} {diff:>8.2f} {baseline:>8.2f} {diff / baseline:>6.1f}x "
-                  f"{marked:>7.1%}{rendered}")
+            print(
+                f"{field:<14} {length:>6}  {pattern:<35} {diff:>8.2f} {baseline:>8.2f} {diff / baseline:>6.1f}x "
+                f"{marked:>7.1%}{rendered}"
+            )
             rows.append((diff, pattern))
         diff, slowest[field] = max(rows)
         print(f"{'':<14} {'':>6}  {'slowest: ' + slowest[field]:<44} {diff:>8.2f} ms\n")
@@ -197,8 +201,11 @@ def build_pages(slowest: dict[str, str]):
     call_command("flush", "--no-input", verbosity=0)
     call_command("migrate", verbosity=0)  # the flush removed the seeded departments and roles
     # Three departments write definitions; Finance does not sign off, so the demo approvers can publish.
-    for name, slug, position, signs in [("IT", "it", 10, True), ("Marketing", "marketing", 20, True),
-                                        ("Finance", "finance", 30, False)]:
+    for name, slug, position, signs in [
+        ("IT", "it", 10, True),
+        ("Marketing", "marketing", 20, True),
+        ("Finance", "finance", 30, False),
+    ]:
         Department.objects.update_or_create(
             slug=slug, defaults={"name": name, "position": position, "signs_off": signs}
         )
@@ -213,19 +220,29 @@ def build_pages(slowest: dict[str, str]):
     # Synonyms are one per line, each a name of at most 120 characters.
     synonyms = [re.sub(r"(.{100})", "\\1\n", text) for text in texts["synonyms"]]
     # Tags and related terms are sets of names: 20 tags of 60 characters, 20 related terms of 120.
-    tag_sets = [[f"t{n}{i:02d} " + re.sub(r"[\n,;]", " ", texts["tags"][n][:55]) for i in range(20)]
-                for n in range(3)]
+    tag_sets = [[f"t{n}{i:02d} " + re.sub(r"[\n,;]", " ", texts["tags"][n][:55]) for i in range(20)] for n in range(3)]
     related_sets = [
-        [term_create(name=f"Related {n}{i:02d} " + texts["name"][n][:107], user=users["admin"], reason="Related",
-                     definitions={departments[0]: "Related."})
-         for i in range(20)]
+        [
+            term_create(
+                name=f"Related {n}{i:02d} " + texts["name"][n][:107],
+                user=users["admin"],
+                reason="Related",
+                definitions={departments[0]: "Related."},
+            )
+            for i in range(20)
+        ]
         for n in range(3)
     ]
 
     def content(n):
         return {
-            "fields": {"name": names[n], "abbreviation": texts["abbreviation"][n], "synonyms": synonyms[n],
-                       "summary": texts["common ground"][n], "examples": texts["examples"][n]},
+            "fields": {
+                "name": names[n],
+                "abbreviation": texts["abbreviation"][n],
+                "synonyms": synonyms[n],
+                "summary": texts["common ground"][n],
+                "examples": texts["examples"][n],
+            },
             "definitions": dict.fromkeys(departments, texts["definition"][n]),
             "tags": tags_from_names(tag_sets[n], user=users["admin"]),
             "related_terms": related_sets[n],
@@ -299,9 +316,15 @@ def time_page(client, url: str, requests: int, profile: bool) -> dict:
         profiler = cProfile.Profile()
         profiler.runcall(client.get, url)
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
-    return {"first": first, "p50": statistics.median(times), "max": max(times),
-            "diffs": statistics.median(diff_times), "rendered": statistics.median(rendered_times),
-            "first_rendered": first_rendered, "kib": len(response.content) / 1024}
+    return {
+        "first": first,
+        "p50": statistics.median(times),
+        "max": max(times),
+        "diffs": statistics.median(diff_times),
+        "rendered": statistics.median(rendered_times),
+        "first_rendered": first_rendered,
+        "kib": len(response.content) / 1024,
+    }
 
 
 def main():
@@ -332,12 +355,16 @@ def main():
         # No diff here, but the same texts as Markdown: for comparison, first request uncached.
         pages["term page"] = time_page(client, term_url, args.requests, args.profile)
     print(f"every field at its maximum, its slowest pattern above; {args.requests} requests after the first")
-    print(f"{'page':<14} {'KiB':>6} {'first ms':>9} {'p50 ms':>8} {'max ms':>8} {'in diffs p50':>13} "
-          f"{'rendered diffs first / p50':>27}")
+    print(
+        f"{'page':<14} {'KiB':>6} {'first ms':>9} {'p50 ms':>8} {'max ms':>8} {'in diffs p50':>13} "
+        f"{'rendered diffs first / p50':>27}"
+    )
     for name, figures in pages.items():
-        print(f"{name:<14} {figures['kib']:>6.0f} {figures['first']:>9.1f} {figures['p50']:>8.1f} "
-              f"{figures['max']:>8.1f} {figures['diffs']:>13.1f} "
-              f"{figures['first_rendered']:>19.1f} / {figures['rendered']:>5.1f}")
+        print(
+            f"{name:<14} {figures['kib']:>6.0f} {figures['first']:>9.1f} {figures['p50']:>8.1f} "
+            f"{figures['max']:>8.1f} {figures['diffs']:>13.1f} "
+            f"{figures['first_rendered']:>19.1f} / {figures['rendered']:>5.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -84,7 +84,9 @@ class Browser:
 def start_server(port: int, workers: int, env: dict) -> subprocess.Popen:
     server = subprocess.Popen(
         [GUNICORN, "config.wsgi", "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True,
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
     )
     for _ in range(100):
         try:
@@ -110,11 +112,13 @@ def wrk(base: str, paths: list[str], cookie: str, seconds: int, connections: int
         script.write(
             f"local paths = {{{quoted}}}\n"
             f'wrk.headers["Cookie"] = "{cookie}"\n'
-            "request = function() return wrk.format(\"GET\", paths[math.random(#paths)]) end\n"
+            'request = function() return wrk.format("GET", paths[math.random(#paths)]) end\n'
         )
     result = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s", "-s", script.name, base],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     out = result.stdout
 
@@ -127,7 +131,9 @@ def wrk(base: str, paths: list[str], cookie: str, seconds: int, connections: int
     socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]),
-        "p50": latency(50), "p90": latency(90), "p99": latency(99),
+        "p50": latency(50),
+        "p90": latency(90),
+        "p99": latency(99),
         "errors": (int(errors[1]) if errors else 0) + (sum(map(int, socket.groups())) if socket else 0),
     }
 
@@ -135,9 +141,15 @@ def wrk(base: str, paths: list[str], cookie: str, seconds: int, connections: int
 def propose_and_publish(maya: "Browser", approvers: list, slug: str, tally: dict) -> None:
     """Maya proposes a new common-ground summary for a term; each approver signs it off."""
     page = maya.get(f"/terms/{slug}/propose/")[1].decode()
-    data = {name: html.unescape(value) for name, value in re.findall(r'<textarea[^>]*name="(definition_\w+)"[^>]*>\s*(.*?)</textarea>', page, re.S)}
-    data.update(name=html.unescape(re.search(r'name="name"[^>]*value="([^"]*)"', page)[1]), reason="Load test",
-                summary=f"Agreed under load {time.time()}")
+    data = {
+        name: html.unescape(value)
+        for name, value in re.findall(r'<textarea[^>]*name="(definition_\w+)"[^>]*>\s*(.*?)</textarea>', page, re.S)
+    }
+    data.update(
+        name=html.unescape(re.search(r'name="name"[^>]*value="([^"]*)"', page)[1]),
+        reason="Load test",
+        summary=f"Agreed under load {time.time()}",
+    )
     status, _ = maya.post(f"/terms/{slug}/propose/", data)
     tally["requests"] += 2
     if status not in (200, 302):
@@ -191,8 +203,20 @@ def main():
 
     call_command("collectstatic", "--no-input", verbosity=0)
     slugs = list(Term.objects.order_by("?").values_list("slug", flat=True)[:300])
-    browse = ["/", "/?page=7", "/?letter=P", "/?letter=C", "/?q=omnichannel", "/?q=cross-channel", "/?q=omnichanel",
-              "/proposals/awaiting-me/"] + [f"/terms/{s}/" for s in slugs[:40]] + [f"/terms/{s}/history/" for s in slugs[40:50]]
+    browse = (
+        [
+            "/",
+            "/?page=7",
+            "/?letter=P",
+            "/?letter=C",
+            "/?q=omnichannel",
+            "/?q=cross-channel",
+            "/?q=omnichanel",
+            "/proposals/awaiting-me/",
+        ]
+        + [f"/terms/{s}/" for s in slugs[:40]]
+        + [f"/terms/{s}/history/" for s in slugs[40:50]]
+    )
 
     ports = [8101 + n for n in range(args.instances)]
     servers = [start_server(port, args.workers, env) for port in ports]
@@ -224,7 +248,9 @@ def main():
         stop.set()
         writer.join(timeout=30)
         rss = [size for server in servers for size in worker_rss_mib(server)]
-        term_only = wrk(bases[0], [f"/terms/{s}/" for s in slugs[:40]], cookie, max(args.seconds // 3, 5), args.connections)
+        term_only = wrk(
+            bases[0], [f"/terms/{s}/" for s in slugs[:40]], cookie, max(args.seconds // 3, 5), args.connections
+        )
         size = len(Browser(bases[0], "ada").get(f"/terms/{slugs[0]}/")[1])
         bare = wrk(bases[0], [f"/__bare__/{size}/"], cookie, max(args.seconds // 3, 5), args.connections)
     finally:
@@ -232,16 +258,24 @@ def main():
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
 
-    print(f"{args.instances} instance(s) x {args.workers} gunicorn workers, {args.connections} connections, "
-          f"{args.seconds} s, {os.cpu_count()} cores, database {django.db.connection.vendor}, "
-          f"cache {'Redis' if redis_url else 'in-process'}")
+    print(
+        f"{args.instances} instance(s) x {args.workers} gunicorn workers, {args.connections} connections, "
+        f"{args.seconds} s, {os.cpu_count()} cores, database {django.db.connection.vendor}, "
+        f"cache {'Redis' if redis_url else 'in-process'}"
+    )
     for base, r in zip(bases, results, strict=True):
-        print(f"  mixed browsing/search on {base}: {r['rps']:.0f} req/s, p50 {r['p50']:.1f} ms, p90 {r['p90']:.1f} ms, "
-              f"p99 {r['p99']:.1f} ms, errors {r['errors']}")
-    print(f"  proposals and approvals alongside: {tally['requests']} requests, {tally['published']} published, "
-          f"{tally.get('not_published', 0)} not published, errors {tally['errors']}")
-    print(f"  term page alone: {term_only['rps']:.0f} req/s (p50 {term_only['p50']:.1f} ms); bare view of the same size: "
-          f"{bare['rps']:.0f} req/s -> {100 * term_only['rps'] / bare['rps']:.0f}% of bare")
+        print(
+            f"  mixed browsing/search on {base}: {r['rps']:.0f} req/s, p50 {r['p50']:.1f} ms, p90 {r['p90']:.1f} ms, "
+            f"p99 {r['p99']:.1f} ms, errors {r['errors']}"
+        )
+    print(
+        f"  proposals and approvals alongside: {tally['requests']} requests, {tally['published']} published, "
+        f"{tally.get('not_published', 0)} not published, errors {tally['errors']}"
+    )
+    print(
+        f"  term page alone: {term_only['rps']:.0f} req/s (p50 {term_only['p50']:.1f} ms); bare view of the same size: "
+        f"{bare['rps']:.0f} req/s -> {100 * term_only['rps'] / bare['rps']:.0f}% of bare"
+    )
     print(f"  worker RSS after the run: {', '.join(f'{s:.0f}' for s in rss)} MiB")
 
 

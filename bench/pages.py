@@ -47,8 +47,14 @@ def seed(count: int) -> dict:
     call_command("migrate", verbosity=0)  # the flush removed the seeded departments and roles
 
     # Finance writes definitions too but does not sign off, so the demo approvers can publish.
-    for name, slug, position, signs in [("IT", "it", 10, True), ("Marketing", "marketing", 20, True), ("Finance", "finance", 30, False)]:
-        Department.objects.update_or_create(slug=slug, defaults={"name": name, "position": position, "signs_off": signs})
+    for name, slug, position, signs in [
+        ("IT", "it", 10, True),
+        ("Marketing", "marketing", 20, True),
+        ("Finance", "finance", 30, False),
+    ]:
+        Department.objects.update_or_create(
+            slug=slug, defaults={"name": name, "position": position, "signs_off": signs}
+        )
     from django.apps import apps
 
     from accounts.roles import sync_role_groups
@@ -58,7 +64,9 @@ def seed(count: int) -> dict:
     admin = User.objects.get(username="admin")
     departments = list(Department.objects.all())
     demo = demo_terms()
-    tags = [Tag.objects.get_or_create(name=n, slug=n.lower())[0] for n in ["Architecture", "Data", "Delivery", "Security"]]
+    tags = [
+        Tag.objects.get_or_create(name=n, slug=n.lower())[0] for n in ["Architecture", "Data", "Delivery", "Security"]
+    ]
 
     start = time.perf_counter()
     now = timezone.now()
@@ -68,12 +76,26 @@ def seed(count: int) -> dict:
         name = seeded_name(n, demo)
         terms.append(
             Term(
-                name=name, name_key=name_key(name), initial=initial(name), slug=f"{slugify(name)}-{n}",
-                abbreviation=source.get("abbreviation", ""), synonyms="\n".join(source.get("synonyms", [])),
-                summary="", examples=source.get("examples", ""), status=Term.Status.APPROVED, version=1,
+                name=name,
+                name_key=name_key(name),
+                initial=initial(name),
+                slug=f"{slugify(name)}-{n}",
+                abbreviation=source.get("abbreviation", ""),
+                synonyms="\n".join(source.get("synonyms", [])),
+                summary="",
+                examples=source.get("examples", ""),
+                status=Term.Status.APPROVED,
+                version=1,
             )
         )
-    bulk_create_with_history(terms, Term, batch_size=1000, default_user=admin, default_change_reason="Seeded", default_date=now - timedelta(days=3))
+    bulk_create_with_history(
+        terms,
+        Term,
+        batch_size=1000,
+        default_user=admin,
+        default_change_reason="Seeded",
+        default_date=now - timedelta(days=3),
+    )
     terms = list(Term.objects.order_by("pk"))
     definitions = []
     for n, term in enumerate(terms):
@@ -81,7 +103,14 @@ def seed(count: int) -> dict:
         for department in departments:
             body = source.get(department.slug) or source.get("it", "")
             definitions.append(Definition(term=term, department=department, text=body))
-    bulk_create_with_history(definitions, Definition, batch_size=2000, default_user=admin, default_change_reason="Seeded", default_date=now - timedelta(days=3))
+    bulk_create_with_history(
+        definitions,
+        Definition,
+        batch_size=2000,
+        default_user=admin,
+        default_change_reason="Seeded",
+        default_date=now - timedelta(days=3),
+    )
     Term.tags.through.objects.bulk_create(
         [Term.tags.through(term_id=t.pk, tag_id=tags[i % len(tags)].pk) for i, t in enumerate(terms)], batch_size=2000
     )
@@ -89,14 +118,23 @@ def seed(count: int) -> dict:
     # one in twenty due within the warning days, so *Due for review* lists real rows at every size.
     today = timezone.localdate()
     for n, term in enumerate(terms):
-        term.review_by = today + timedelta(days=-(n % 90) - 1 if n % 20 == 0 else (n % 25) + 1 if n % 20 == 1 else 365 - n % 60)
+        term.review_by = today + timedelta(
+            days=-(n % 90) - 1 if n % 20 == 0 else (n % 25) + 1 if n % 20 == 1 else 365 - n % 60
+        )
     # Versions 2 and 3: a summary is agreed, then refined.
     for version, days in [(2, 2), (3, 1)]:
         for n, term in enumerate(terms):
             term.summary = f"{demo[n % len(demo)].get('summary', '')} (version {version})"
             term.version = version
-        bulk_update_with_history(terms, Term, ["summary", "version", "review_by"], batch_size=1000, default_user=admin,
-                                 default_change_reason=f"Refined, version {version}", default_date=now - timedelta(days=days))
+        bulk_update_with_history(
+            terms,
+            Term,
+            ["summary", "version", "review_by"],
+            batch_size=1000,
+            default_user=admin,
+            default_change_reason=f"Refined, version {version}",
+            default_date=now - timedelta(days=days),
+        )
     for term in Term.objects.prefetch_related("definitions").iterator(chunk_size=2000):
         Term.objects.filter(pk=term.pk).update(search_document=build_search_document(term))
     refresh_search_vectors(Term.objects.all())
@@ -108,11 +146,25 @@ def seed(count: int) -> dict:
             cursor.execute("VACUUM ANALYZE")
     maya = User.objects.get(username="maya")
     proposals = Proposal.objects.bulk_create(
-        [Proposal(kind=Proposal.Kind.CHANGE, term=t, author=maya, reason="Sharper wording", base_version=t.version,
-                  name=t.name, summary=t.summary + " (proposed)") for t in terms[: min(200, count)]]
+        [
+            Proposal(
+                kind=Proposal.Kind.CHANGE,
+                term=t,
+                author=maya,
+                reason="Sharper wording",
+                base_version=t.version,
+                name=t.name,
+                summary=t.summary + " (proposed)",
+            )
+            for t in terms[: min(200, count)]
+        ]
     )
     ProposedDefinition.objects.bulk_create(
-        [ProposedDefinition(proposal=p, department=d, text="Proposed wording for " + p.name) for p in proposals for d in departments]
+        [
+            ProposedDefinition(proposal=p, department=d, text="Proposed wording for " + p.name)
+            for p in proposals
+            for d in departments
+        ]
     )
     return {"seconds": time.perf_counter() - start, "middle_term": terms[count // 2], "proposal": proposals[0]}
 
@@ -244,7 +296,10 @@ def run_size(size: int, requests: int, without: list[tuple[str, str]]) -> tuple[
                         with override_settings(CACHED_PARTS_OFF=variant.split("+")):
                             samples_without[variant, page] += timings(client, call, requests // rounds)
         for name, (page_times, bare_times) in samples.items():
-            results[name] = ({"queries": shape[name][0], "bytes": shape[name][1], **summary(page_times)}, summary(bare_times))
+            results[name] = (
+                {"queries": shape[name][0], "bytes": shape[name][1], **summary(page_times)},
+                summary(bare_times),
+            )
         results_without = {
             timed: {"queries": shape_without[timed][0], **summary(times)} for timed, times in samples_without.items()
         }
@@ -253,12 +308,21 @@ def run_size(size: int, requests: int, without: list[tuple[str, str]]) -> tuple[
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--terms", type=int, nargs="+", default=[100, 10_000],
-                        help="glossary sizes; the last is reported, the first is the baseline for growth")
+    parser.add_argument(
+        "--terms",
+        type=int,
+        nargs="+",
+        default=[100, 10_000],
+        help="glossary sizes; the last is reported, the first is the baseline for growth",
+    )
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--without", nargs="+", default=[], metavar="PART",
-                        help=f"also time pages without these cached parts: {', '.join(PAGES_OF_PART)}, "
-                             "several joined by +, or each")
+    parser.add_argument(
+        "--without",
+        nargs="+",
+        default=[],
+        metavar="PART",
+        help=f"also time pages without these cached parts: {', '.join(PAGES_OF_PART)}, several joined by +, or each",
+    )
     args = parser.parse_args()
     unknown = {part for variant in args.without for part in variant.split("+")} - {*PAGES_OF_PART, "each"}
     if unknown:
@@ -274,27 +338,35 @@ def main():
     small, large = args.terms[0], args.terms[-1]
     results, results_without, seconds = runs[large]
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, {large} terms, "
-          f"seeded in {seconds:.1f} s; {args.requests} requests per page")
+    print(
+        f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, {large} terms, "
+        f"seeded in {seconds:.1f} s; {args.requests} requests per page"
+    )
     # The sizes are timed minutes apart; the growth of the ratio to the bare view (timed alongside)
     # cancels a machine that got slower or faster in between.
-    print(f"{'page':<20} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'bare p50':>9} {'ratio':>6} "
-          f"{f'vs {small}':>8} {'ratio vs':>9}")
+    print(
+        f"{'page':<20} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'bare p50':>9} {'ratio':>6} "
+        f"{f'vs {small}':>8} {'ratio vs':>9}"
+    )
     for name, (figures, bare) in results.items():
         small_figures, small_bare = runs[small][0][name]
         growth = figures["p50"] / small_figures["p50"]
         ratio_growth = (figures["p50"] / bare["p50"]) / (small_figures["p50"] / small_bare["p50"])
-        print(f"{name:<20} {figures['queries']:>7} {figures['p50']:>8.1f} {figures['p95']:>8.1f} "
-              f"{bare['p50']:>9.1f} {figures['p50'] / bare['p50']:>5.1f}x {growth:>7.1f}x {ratio_growth:>8.1f}x")
+        print(
+            f"{name:<20} {figures['queries']:>7} {figures['p50']:>8.1f} {figures['p95']:>8.1f} "
+            f"{bare['p50']:>9.1f} {figures['p50'] / bare['p50']:>5.1f}x {growth:>7.1f}x {ratio_growth:>8.1f}x"
+        )
     if results_without:
         print(f"\nwith and without each cached part, {large} terms (queries at {small} terms without it in brackets)")
         print(f"{'without':<22} {'page':<20} {'queries':>12} {'p50 ms':>13} {'p95 ms':>13} {'p50 without/with':>17}")
         for (variant, name), figures in results_without.items():
             page = results[name][0]
             queries_small = runs[small][1][variant, name]["queries"]
-            print(f"{variant:<22} {name:<20} {page['queries']:>3} -> {figures['queries']:>2} ({queries_small:>2}) "
-                  f"{page['p50']:>5.1f} -> {figures['p50']:>5.1f} {page['p95']:>5.1f} -> {figures['p95']:>5.1f} "
-                  f"{figures['p50'] / page['p50']:>16.2f}x")
+            print(
+                f"{variant:<22} {name:<20} {page['queries']:>3} -> {figures['queries']:>2} ({queries_small:>2}) "
+                f"{page['p50']:>5.1f} -> {figures['p50']:>5.1f} {page['p95']:>5.1f} -> {figures['p95']:>5.1f} "
+                f"{figures['p50'] / page['p50']:>16.2f}x"
+            )
 
 
 if __name__ == "__main__":

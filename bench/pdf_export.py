@@ -51,9 +51,14 @@ def seed(count: int) -> None:
         name = seeded_name(n, demo)
         terms.append(
             Term(
-                name=name, name_key=name_key(name), initial=initial(name), slug=f"term-{n}",
-                abbreviation=source.get("abbreviation", ""), synonyms="\n".join(source.get("synonyms", [])),
-                summary=unique(source.get("summary", ""), n), examples=unique(source.get("examples", ""), n),
+                name=name,
+                name_key=name_key(name),
+                initial=initial(name),
+                slug=f"term-{n}",
+                abbreviation=source.get("abbreviation", ""),
+                synonyms="\n".join(source.get("synonyms", [])),
+                summary=unique(source.get("summary", ""), n),
+                examples=unique(source.get("examples", ""), n),
                 status=Term.Status.APPROVED,
             )
         )
@@ -63,7 +68,9 @@ def seed(count: int) -> None:
         source = demo[n % len(demo)]["definitions"]
         for department in (it, marketing):
             if department.slug in source:
-                definitions.append(Definition(term=term, department=department, text=unique(source[department.slug], n)))
+                definitions.append(
+                    Definition(term=term, department=department, text=unique(source[department.slug], n))
+                )
     Definition.objects.bulk_create(definitions)
 
 
@@ -99,7 +106,11 @@ def run_one(what: str) -> dict:
         start = time.perf_counter()
         pdf = render_pdf(ExportOptions(), progress=lambda step: began.setdefault(step.stage, time.perf_counter()))
         seconds = time.perf_counter() - start
-        return {"seconds": seconds, "terms": (began["layout"] - start) / seconds, "layout": (began["ready"] - began["layout"]) / seconds}
+        return {
+            "seconds": seconds,
+            "terms": (began["layout"] - start) / seconds,
+            "layout": (began["ready"] - began["layout"]) / seconds,
+        }
     elif what == "after-edit":
         # The export after an edit, in the same long-lived process (the worker, the web server):
         # only the changed text is parsed again.
@@ -175,7 +186,9 @@ def main():
     setup_django(database_url)
     import platform
 
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     print(f"database: {database_url.split('@')[-1]}")
     if args.stages:
         print(f"{'terms':>6} {'seconds':>8} {'terms %':>8} {'layout %':>9}")
@@ -195,11 +208,17 @@ def main():
         for what, run in figures.items():
             shown_ratio = f"{ratio:5.2f}x" if what == "common-ground" else ""
             child = f"{run['child_mib']:.0f}" if run["child_mib"] else "-"
-            print(f"{size:>6} {what:<16} {run['seconds']:>8.2f} {run['peak_mib']:>9.0f} {child:>10} {run['pages']:>6} {shown_ratio:>6}")
+            print(
+                f"{size:>6} {what:<16} {run['seconds']:>8.2f} {run['peak_mib']:>9.0f} {child:>10} {run['pages']:>6} {shown_ratio:>6}"
+            )
         edit = measure(database_url, "after-edit")
-        print(f"{size:>6} {'after one edit':<16} {edit['seconds']:>8.2f} {edit['peak_mib']:>9.0f} {edit['child_mib']:>10.0f} {edit['pages']:>6}")
+        print(
+            f"{size:>6} {'after one edit':<16} {edit['seconds']:>8.2f} {edit['peak_mib']:>9.0f} {edit['child_mib']:>10.0f} {edit['pages']:>6}"
+        )
         cached = measure(database_url, "cached")
-        print(f"{size:>6} {'cached download':<16} {cached['seconds']:>8.4f} {cached['peak_mib']:>9.0f} {'':>10} {cached['pages']:>6}")
+        print(
+            f"{size:>6} {'cached download':<16} {cached['seconds']:>8.4f} {cached['peak_mib']:>9.0f} {'':>10} {cached['pages']:>6}"
+        )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,9 @@ def is_site_path(value: str, *, request) -> bool:
         and value.startswith("/")
         and not value.startswith(("//", "/\\"))
         and not any(unicodedata.category(character) == "Cc" for character in value)
-        and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+        and url_has_allowed_host_and_scheme(
+            value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     )
 
 

@@ -5,8 +5,14 @@ from pathlib import Path
 
 # What decides how a cached page part or PDF looks.
 RENDERING_SOURCES = (
-    "templates/**/*.html", "static/css/*.css", "accounts/**/*.py", "glossary/**/*.py", "common/**/*.py", "config/*.py",
-    "glossary/**/*.typ", "glossary/**/*.ttf",  # the PDF's layout and fonts
+    "templates/**/*.html",
+    "static/css/*.css",
+    "accounts/**/*.py",
+    "glossary/**/*.py",
+    "common/**/*.py",
+    "config/*.py",
+    "glossary/**/*.typ",
+    "glossary/**/*.ttf",  # the PDF's layout and fonts
 )
 
 

@@ -54,7 +54,8 @@ else:
         missing.append("DJANGO_ALLOWED_HOSTS must list the host names the site answers to, e.g. glossary.example.com.")
     if missing:
         raise ImproperlyConfigured(
-            "Production mode (the default; DJANGO_DEBUG unset or 0) cannot start: " + " ".join(missing)
+            "Production mode (the default; DJANGO_DEBUG unset or 0) cannot start: "
+            + " ".join(missing)
             + " For development mode on this machine set DJANGO_DEBUG=1 (`make run` and `make test` do)."
         )
 
@@ -120,11 +121,7 @@ TEMPLATES = [
 ]
 
 # SQLite in the project folder unless DATABASE_URL names another database.
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60
-    )
-}
+DATABASES = {"default": dj_database_url.config(default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -166,7 +163,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # In production WhiteNoise serves the static files from the app itself, compressed and with
 # content-hashed names after `manage.py collectstatic`; in development runserver serves them.
 if not DEBUG:
-    MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -212,8 +212,11 @@ CACHES = {
             {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
             if REDIS_URL
             # Room for every term's card of a large glossary (about 1 KB each); Django's default is 300.
-            else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "common-ground",
-                  "OPTIONS": {"MAX_ENTRIES": 20_000}}
+            else {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "common-ground",
+                "OPTIONS": {"MAX_ENTRIES": 20_000},
+            }
         ),
         "KEY_PREFIX": release_fingerprint(BASE_DIR),
     }
@@ -223,8 +226,11 @@ CACHES = {
 CACHES["limits"] = (
     {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "common_limits",
-          "OPTIONS": {"MAX_ENTRIES": 100_000}}
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "common_limits",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
 ) | {"KEY_PREFIX": "limits"}
 # Names of cached parts (glossary/caching.py) to compute every time instead; bench/pages.py
 # --without times pages with and without them.
@@ -282,7 +288,9 @@ GLOSSARY_WEBHOOK_PROXY = os.environ.get("GLOSSARY_WEBHOOK_PROXY", "")
 # Deliveries connect only to public addresses and to these networks (comma-separated, e.g.
 # "10.20.0.0/16,192.168.5.7"): whoever registers an endpoint must not reach the server itself or
 # the company's inside through it. Development mode allows the machine's own loopback addresses.
-GLOSSARY_WEBHOOK_ALLOWED_NETWORKS = os.environ.get("GLOSSARY_WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8,::1" if DEBUG else "")
+GLOSSARY_WEBHOOK_ALLOWED_NETWORKS = os.environ.get(
+    "GLOSSARY_WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8,::1" if DEBUG else ""
+)
 # Of a receiver's answer, at most this much is read (bytes); the rest is dropped unread.
 GLOSSARY_WEBHOOK_RESPONSE_LIMIT = 64 * 1024
 # Delivered and given-up deliveries (with their attempts) are kept this many days after their last
@@ -297,8 +305,12 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Feed entries' ids are tag: URIs (RFC 4151) minted under a domain held on a date, not addresses, so
 # they need not change when SITE_URL does: after a move, set this to the old value.
 GLOSSARY_FEED_ID_AUTHORITY = os.environ.get("GLOSSARY_FEED_ID_AUTHORITY", "") or f"{urlsplit(SITE_URL).hostname},2026"
-if os.environ.get("GLOSSARY_FEED_ID_AUTHORITY") and not re.fullmatch(r"[\w.@-]+,\d{4}(-\d\d){0,2}", GLOSSARY_FEED_ID_AUTHORITY, re.ASCII):
-    raise ImproperlyConfigured("GLOSSARY_FEED_ID_AUTHORITY is a domain and a date it was yours, e.g. 'glossary.example.com,2026-01-01'.")
+if os.environ.get("GLOSSARY_FEED_ID_AUTHORITY") and not re.fullmatch(
+    r"[\w.@-]+,\d{4}(-\d\d){0,2}", GLOSSARY_FEED_ID_AUTHORITY, re.ASCII
+):
+    raise ImproperlyConfigured(
+        "GLOSSARY_FEED_ID_AUTHORITY is a domain and a date it was yours, e.g. 'glossary.example.com,2026-01-01'."
+    )
 
 # E-mail: printed to the console unless an SMTP host is configured.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -316,7 +328,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Common Ground <glossa
 # JSON line with the request id; a server error's line holds its traceback.
 LOGGING = logging_settings(json_lines=not DEBUG, level=os.environ.get("DJANGO_LOG_LEVEL", "INFO"))
 # Who is mailed each server error's traceback: "Ops <ops@example.com>, b@example.com"; nobody if unset.
-ADMINS = [(name or address, address) for name, address in getaddresses([os.environ.get("DJANGO_ADMINS", "")]) if address]
+ADMINS = [
+    (name or address, address) for name, address in getaddresses([os.environ.get("DJANGO_ADMINS", "")]) if address
+]
 if any("@" not in address for _, address in ADMINS):
     raise ImproperlyConfigured("DJANGO_ADMINS must be e-mail addresses, e.g. 'Ops <ops@example.com>, b@example.com'.")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
@@ -378,4 +392,6 @@ if OIDC_ISSUER and OIDC_RP_CLIENT_ID:
     # Log-out posts a form here that redirects to the provider's end-session page; browsers hold
     # a form's redirects to form-action, so the provider's origin is allowed there (nowhere else).
     _oidc_origin = "/".join(OIDC_ISSUER.split("/")[:3])
-    CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {_oidc_origin}")
+    CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {_oidc_origin}"
+    )

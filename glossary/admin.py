@@ -90,9 +90,12 @@ class TermAdmin(HistoryWithReasonAdmin):
     filter_horizontal = ["tags", "related_terms"]
     # The declared content in page order (definitions have their inline), the address after the name.
     fields = [
-        "name", "slug",
+        "name",
+        "slug",
         *(f.name for f in CONTENT if f.name != "name" and f.kind != Kind.DEFINITIONS),
-        "created_at", "updated_at", "change_reason",
+        "created_at",
+        "updated_at",
+        "change_reason",
     ]
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

@@ -23,6 +23,11 @@ class GlossaryConfig(AppConfig):
         events.subscribe(events.TermDeprecated, mail_tasks.queue_published_mail)
         events.subscribe(events.ProposalOutOfDate, mail_tasks.queue_out_of_date_mail)
         # Watching: notices recorded with the change itself, the immediate ones mailed after it commits.
-        for event_type in (events.ProposalOpened, events.ProposalRevised, events.ProposalPublished, events.TermDeprecated):
+        for event_type in (
+            events.ProposalOpened,
+            events.ProposalRevised,
+            events.ProposalPublished,
+            events.TermDeprecated,
+        ):
             events.subscribe(event_type, watching.watch_notices_record, in_transaction=True)
             events.subscribe(event_type, mail_tasks.queue_watch_mail)

@@ -126,8 +126,22 @@ AGREEMENT_MONTHS = Part("agreement-months", (), timeout=DAY)
 # Figures of time (days waiting, the last 90 days) move on by themselves: the hour is in the key.
 DASHBOARD = Part("dashboard", (Depends.GLOSSARY, Depends.WORKFLOW))
 
-PARTS = [TERM_PAGE, TERM_VERSIONS, LIST_CHOICES, TERM_LIST, TERM_CARD, CURRENT_ENTRY,
-         NAVIGATION_COUNTS, PROPOSAL_LIST, PDF, API_TERM, LAST_CHANGE, TERM_GAPS, AGREEMENT_MONTHS, DASHBOARD]
+PARTS = [
+    TERM_PAGE,
+    TERM_VERSIONS,
+    LIST_CHOICES,
+    TERM_LIST,
+    TERM_CARD,
+    CURRENT_ENTRY,
+    NAVIGATION_COUNTS,
+    PROPOSAL_LIST,
+    PDF,
+    API_TERM,
+    LAST_CHANGE,
+    TERM_GAPS,
+    AGREEMENT_MONTHS,
+    DASHBOARD,
+]
 
 
 # What views and services call.
@@ -183,7 +197,9 @@ def last_change(compute: Callable):
     return _cached(LAST_CHANGE, (), compute)
 
 
-def term_gaps(versions: dict[int, int], departments: list[int], compute: Callable[[list[int]], dict[int, float]]) -> dict[int, float]:
+def term_gaps(
+    versions: dict[int, int], departments: list[int], compute: Callable[[list[int]], dict[int, float]]
+) -> dict[int, float]:
     """{term id: the similarity of its least alike definitions} for every term in `versions` (id:
     version), computing (`compute(missing ids)`) only terms not known at their current version.
 
@@ -283,8 +299,13 @@ def entity_tag(*identity, user=None) -> str:
     Weak, because two answers under one tag are the same page, not the same bytes: forms carry
     a CSRF token masked anew each time. The cache's key prefix is the release's fingerprint.
     """
-    parts = [settings.CACHES["default"].get("KEY_PREFIX", ""), settings.SITE_URL, settings.GLOSSARY_ORGANISATION,
-             glossary_state(), *identity]
+    parts = [
+        settings.CACHES["default"].get("KEY_PREFIX", ""),
+        settings.SITE_URL,
+        settings.GLOSSARY_ORGANISATION,
+        glossary_state(),
+        *identity,
+    ]
     if user is not None and user.is_authenticated:
         permissions = getattr(user, "page_permissions", None)
         if permissions is None:
@@ -299,9 +320,12 @@ def glossary_last_changed() -> datetime | None:
     quote = connection.ops.quote_name
     models = (Term, Tag, Department, User, ReviewConfirmation)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(
-            f"(SELECT MAX(history_date) FROM {quote(model.history.model._meta.db_table)})" for model in models
-        ))
+        cursor.execute(
+            "SELECT "
+            + ", ".join(
+                f"(SELECT MAX(history_date) FROM {quote(model.history.model._meta.db_table)})" for model in models
+            )
+        )
         found = [value for value in cursor.fetchone() if value is not None]
     # SQLite hands back text, in UTC; PostgreSQL a datetime.
     moments = [value if isinstance(value, datetime) else parse_datetime(value) for value in found]

@@ -48,8 +48,10 @@ def _load(entries: list[dict], people) -> tuple[int, int]:
         term = _publish(entry, pending, author, people)
         if status == Term.Status.DEPRECATED:
             deprecation = services.proposal_create(
-                author=other, reason=f"{REASON}: an outdated label, kept so that old documents can be read",
-                entry=replace(Entry.from_term(term), status=Term.Status.DEPRECATED), term=term,
+                author=other,
+                reason=f"{REASON}: an outdated label, kept so that old documents can be read",
+                entry=replace(Entry.from_term(term), status=Term.Status.DEPRECATED),
+                term=term,
                 kind=Proposal.Kind.DEPRECATE,
             )
             _sign(deprecation, people)
@@ -95,7 +97,9 @@ def _entry(item: dict, departments) -> tuple[Entry, list[str]]:
 
 
 def _propose(entry: Entry, pending: list[str], author) -> Proposal:
-    return services.proposal_create(author=author, reason=f"{REASON}: {entry.name} as we use it", entry=entry, related_names=pending)
+    return services.proposal_create(
+        author=author, reason=f"{REASON}: {entry.name} as we use it", entry=entry, related_names=pending
+    )
 
 
 def _sign(proposal: Proposal, people) -> Proposal:
@@ -119,16 +123,20 @@ def _talk(people) -> None:
     if discussed is None or sent_back is None:
         return  # another demo file, without those two
     services.proposal_comment(
-        proposal=discussed, user=people["marco"],
+        proposal=discussed,
+        user=people["marco"],
         body="For us an MVP is the first thing customers see, so it has to look finished. Can the IT definition say "
         "which parts may stay rough?",
     )
     services.proposal_comment(
-        proposal=discussed, user=discussed.author,
+        proposal=discussed,
+        user=discussed.author,
         body="Fair point: what users see must be polished; what we skip is breadth (fewer features), not quality.",
     )
     services.proposal_request_changes(
-        proposal=sent_back, user=people["marco"], seen_revision=sent_back.revision,
+        proposal=sent_back,
+        user=people["marco"],
+        seen_revision=sent_back.revision,
         comment="Please add who can move money between channels during a quarter: that is where we clash with IT.",
     )
 

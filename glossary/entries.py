@@ -106,49 +106,83 @@ _SUMMARY_HELP = "The meaning both departments agree on (Markdown). Leave empty u
 
 CONTENT = (
     ContentField(
-        "name", "Name", Kind.NAME, column=Column(max_length=120, required=True, blank_message="A term needs a name."),
+        "name",
+        "Name",
+        Kind.NAME,
+        column=Column(max_length=120, required=True, blank_message="A term needs a name."),
         skos=Skos("skos:prefLabel"),
     ),
     ContentField(
-        "abbreviation", "Abbreviation", Kind.TEXT, column=Column(max_length=30),
+        "abbreviation",
+        "Abbreviation",
+        Kind.TEXT,
+        column=Column(max_length=30),
         skos=Skos("skos:altLabel", read_as="synonyms"),
     ),
     ContentField(
-        "synonyms", "Synonyms", Kind.NAMES, column=Column(max_length=2000, help_text="One per line."),
-        separator="\n", help_text="One per line, or separated by commas.", skos=Skos("skos:altLabel"),
+        "synonyms",
+        "Synonyms",
+        Kind.NAMES,
+        column=Column(max_length=2000, help_text="One per line."),
+        separator="\n",
+        help_text="One per line, or separated by commas.",
+        skos=Skos("skos:altLabel"),
     ),
     ContentField("status", "Status", Kind.STATUS, column=Column(shared=False), skos=Skos("owl:deprecated")),
     ContentField(
-        "summary", "Common ground", Kind.MARKDOWN,
+        "summary",
+        "Common ground",
+        Kind.MARKDOWN,
         column=Column(max_length=5000, verbose_name="common ground", help_text=_SUMMARY_HELP),
-        old_file_names=("common_ground",), help_text=_SUMMARY_HELP, skos=Skos("skos:definition"),
+        old_file_names=("common_ground",),
+        help_text=_SUMMARY_HELP,
+        skos=Skos("skos:definition"),
     ),
     ContentField(
-        "definitions", "What {department} means", Kind.DEFINITIONS,
-        help_text="Markdown: **bold**, *italic*, [links](/terms/api/), lists.", skos=Skos("skos:definition"),
+        "definitions",
+        "What {department} means",
+        Kind.DEFINITIONS,
+        help_text="Markdown: **bold**, *italic*, [links](/terms/api/), lists.",
+        skos=Skos("skos:definition"),
     ),
     ContentField(
-        "examples", "Examples", Kind.MARKDOWN, column=Column(max_length=10000, help_text="Usage examples (Markdown)."),
-        help_text="Markdown.", skos=Skos("skos:example"),
+        "examples",
+        "Examples",
+        Kind.MARKDOWN,
+        column=Column(max_length=10000, help_text="Usage examples (Markdown)."),
+        help_text="Markdown.",
+        skos=Skos("skos:example"),
     ),
     ContentField(
-        "scope_note", "Scope note", Kind.MARKDOWN,
+        "scope_note",
+        "Scope note",
+        Kind.MARKDOWN,
         column=Column(max_length=10000, help_text="What the term covers and what it does not (Markdown)."),
-        help_text="What the term covers and what it does not (Markdown).", skos=Skos("skos:scopeNote"),
+        help_text="What the term covers and what it does not (Markdown).",
+        skos=Skos("skos:scopeNote"),
     ),
     ContentField("tags", "Tags", Kind.NAMES, skos=Skos("skos:member")),
     ContentField(
-        "related_terms", "Related terms", Kind.REFERENCES, skos=Skos("skos:related"),
+        "related_terms",
+        "Related terms",
+        Kind.REFERENCES,
+        skos=Skos("skos:related"),
     ),
     ContentField(
-        "owner", "Owner", Kind.TEXT, column=Column(max_length=120, help_text="The person or team who stewards this term."),
+        "owner",
+        "Owner",
+        Kind.TEXT,
+        column=Column(max_length=120, help_text="The person or team who stewards this term."),
         help_text="The person or team who stewards this term (optional).",
         skos=Skos("schema:maintainer", in_language=False),
     ),
     ContentField(
-        "review_by", "Review by", Kind.DATE, column=Column(verbose_name="review by", db_index=True),
+        "review_by",
+        "Review by",
+        Kind.DATE,
+        column=Column(verbose_name="review by", db_index=True),
         help_text="When the term is due for a fresh look. Leave it as it is (or empty) for the publish "
-                  "date plus the review period; a date you choose is kept.",
+        "date plus the review period; a date you choose is kept.",
         skos=NOT_IN_SKOS,
     ),
 )
@@ -300,14 +334,16 @@ def diff_entries(old: Entry | None, new: Entry, departments, status_labels=None)
     changes = []
     for label, new_value in new.comparable(departments, status_labels).items():
         old_value = old_fields.get(label, "")
-        changes.append({
-            "label": label,
-            "changed": old_value != new_value,
-            "old": old_value,
-            "new": new_value,
-            "diff": word_diff(old_value, new_value),
-            "rendered": rendered_diff(old_value, new_value) if label in markdown else None,
-        })
+        changes.append(
+            {
+                "label": label,
+                "changed": old_value != new_value,
+                "old": old_value,
+                "new": new_value,
+                "diff": word_diff(old_value, new_value),
+                "rendered": rendered_diff(old_value, new_value) if label in markdown else None,
+            }
+        )
     return changes
 
 

@@ -153,5 +153,7 @@ def _dispatch(event: Event) -> None:
         except Exception:  # one failing reactor must not keep the others from hearing of a committed change
             logger.exception(
                 "%s failed on %r (request %s); the other subscribers are still told",
-                getattr(handler, "__qualname__", handler), event, current_request_id(),
+                getattr(handler, "__qualname__", handler),
+                event,
+                current_request_id(),
             )

@@ -20,7 +20,12 @@ urlpatterns = [
     # SKOS: Turtle, RDF/XML, JSON-LD.
     path("export/glossary.ttl", interchange.GlossaryFileView.as_view(), {"file_format": "ttl"}, name="glossary_ttl"),
     path("export/glossary.rdf", interchange.GlossaryFileView.as_view(), {"file_format": "rdf"}, name="glossary_rdf"),
-    path("export/glossary.jsonld", interchange.GlossaryFileView.as_view(), {"file_format": "jsonld"}, name="glossary_jsonld"),
+    path(
+        "export/glossary.jsonld",
+        interchange.GlossaryFileView.as_view(),
+        {"file_format": "jsonld"},
+        name="glossary_jsonld",
+    ),
     path("feeds/changes.atom", feeds.PublishedChangesFeed(), name="feed_changes"),
     path("feeds/tags/<slug:slug>.atom", feeds.TagChangesFeed(), name="feed_tag_changes"),
     path("feeds/terms/<slug:slug>.atom", feeds.TermChangesFeed(), name="feed_term_changes"),

@@ -73,7 +73,8 @@ def production_environment(settings_folder: Path, settings_module: str, **variab
     """The environment of a production-mode server on 127.0.0.1 over plain http, reading the
     settings module `settings_module` from `settings_folder`, with `variables` on top."""
     environment = {
-        name: value for name, value in os.environ.items()
+        name: value
+        for name, value in os.environ.items()
         if not name.startswith(("DJANGO_", "SENTRY_")) and name not in PROXY_VARIABLES
     }
     return {
@@ -105,8 +106,12 @@ def migrated_sqlite_database(tmp_path_factory, destination: Path) -> str:
     once per test run, since migrating takes seconds."""
     template = tmp_path_factory.getbasetemp() / "migrated-template.sqlite3"
     if not template.exists():
-        manage(production_environment(ROOT, "config.settings", DATABASE_URL=f"sqlite:///{template}"),
-               "migrate", "--no-input", "-v0")
+        manage(
+            production_environment(ROOT, "config.settings", DATABASE_URL=f"sqlite:///{template}"),
+            "migrate",
+            "--no-input",
+            "-v0",
+        )
     shutil.copyfile(template, destination)
     return f"sqlite:///{destination}"
 
@@ -122,7 +127,11 @@ def start_gunicorn(env: dict[str, str], log: Path) -> AppServer:
     with log.open("wb") as out:
         process = subprocess.Popen(
             [GUNICORN, "config.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     return AppServer(f"http://127.0.0.1:{port}", process, log)
 

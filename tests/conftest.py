@@ -50,9 +50,7 @@ def marketing(db):
 @pytest.fixture
 def make_user(db):
     def make(username, *, department=None, role=roles.CONTRIBUTOR, **extra):
-        user = User.objects.create_user(
-            username=username, password="pw-for-tests-only", department=department, **extra
-        )
+        user = User.objects.create_user(username=username, password="pw-for-tests-only", department=department, **extra)
         user.groups.add(Group.objects.get(name=role))
         return user
 
@@ -112,12 +110,16 @@ def admin_client_with_a_term(client, admin_user, make_term):
 
 @pytest.fixture
 def ivan(make_user, it):
-    return make_user("ivan", department=it, role=roles.APPROVER, first_name="Ivan", last_name="Okafor", email="ivan@example.com")
+    return make_user(
+        "ivan", department=it, role=roles.APPROVER, first_name="Ivan", last_name="Okafor", email="ivan@example.com"
+    )
 
 
 @pytest.fixture
 def ines(make_user, it):
-    return make_user("ines", department=it, role=roles.APPROVER, first_name="Ines", last_name="Berg", email="ines@example.com")
+    return make_user(
+        "ines", department=it, role=roles.APPROVER, first_name="Ines", last_name="Berg", email="ines@example.com"
+    )
 
 
 @pytest.fixture
@@ -127,7 +129,14 @@ def maya(make_user, marketing):
 
 @pytest.fixture
 def marco(make_user, marketing):
-    return make_user("marco", department=marketing, role=roles.APPROVER, first_name="Marco", last_name="Silva", email="marco@example.com")
+    return make_user(
+        "marco",
+        department=marketing,
+        role=roles.APPROVER,
+        first_name="Marco",
+        last_name="Silva",
+        email="marco@example.com",
+    )
 
 
 @pytest.fixture
@@ -180,7 +189,12 @@ def glossary_in_every_status(make_term):
         status=Term.Status.APPROVED,
         tags=["Customer experience"],
     )
-    make_term("API", it_text="A contract between programs.", marketing_text="What connects our tools.", status=Term.Status.APPROVED)
+    make_term(
+        "API",
+        it_text="A contract between programs.",
+        marketing_text="What connects our tools.",
+        status=Term.Status.APPROVED,
+    )
     make_term("Budget", it_text="Run and change cost.", marketing_text="Media spend.", status=Term.Status.IN_REVIEW)
     make_term("Web 2.0", it_text="Old.", status=Term.Status.DEPRECATED)
 
@@ -195,14 +209,14 @@ def glossary_to_export(make_term, ada):
         marketing_text="What connects our tools.",
         summary="A documented way for software to talk.",
         synonyms="application programming interface",
-        examples="- IT: \"rate limits\"",
+        examples='- IT: "rate limits"',
         status=Term.Status.APPROVED,
         tags=["Architecture", "Data"],
     )
     omni = make_term(
         "Omnichannel",
         it_text="Integrated systems.",
-        marketing_text="=HYPERLINK(\"http://evil.example\",\"click\")",
+        marketing_text='=HYPERLINK("http://evil.example","click")',
         status=Term.Status.APPROVED,
     )
     term_save(term=api, user=ada, reason="Link", related_terms=[omni])
@@ -236,8 +250,12 @@ def signed_off_term(ada, ivan, marco, it, marketing, make_term):
 
     related = make_term("Channel", it_text="A way in.")
     entry = new_term_entry(
-        it, marketing, synonyms="cross-channel\nomni-channel", tags=("Customer experience",),
-        summary="One experience, every channel.", related_terms={related.pk: related.name},
+        it,
+        marketing,
+        synonyms="cross-channel\nomni-channel",
+        tags=("Customer experience",),
+        summary="One experience, every channel.",
+        related_terms={related.pk: related.name},
     )
     proposal = proposal_create(author=ada, reason="Settle the word", entry=entry)
     for approver in (ivan, marco):

@@ -73,9 +73,19 @@ def provider_start(tmp_dir: Path, redirect_uris: list[str], post_logout_uris: li
     users_file = tmp_dir / "directory.json"
     users_file.write_text("{}")
     process = subprocess.Popen(
-        [node, str(PROVIDER_DIR / "server.js"), str(users_file), CLIENT_ID, CLIENT_SECRET,
-         ",".join(redirect_uris), ",".join(post_logout_uris)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=PROVIDER_DIR,
+        [
+            node,
+            str(PROVIDER_DIR / "server.js"),
+            str(users_file),
+            CLIENT_ID,
+            CLIENT_SECRET,
+            ",".join(redirect_uris),
+            ",".join(post_logout_uris),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=PROVIDER_DIR,
     )
     output: list[str] = []
     issuer = None
@@ -132,7 +142,9 @@ def oidc_settings(settings, issuer: str, **extra) -> None:
 _FORM_ACTION = re.compile(r'<form[^>]*action="([^"]+)"')
 
 
-def provider_sign_in(client, login: str, *, password: str = PASSWORD, next_url: str | None = None, before_callback=None):
+def provider_sign_in(
+    client, login: str, *, password: str = PASSWORD, next_url: str | None = None, before_callback=None
+):
     """Start the log-in at the app, sign in at the provider's own page, and return the app's
     answer to the provider's redirect back (the callback), with its address in `.callback_url`.
     `before_callback()` runs just before the browser comes back to the app."""
@@ -156,7 +168,10 @@ def provider_sign_in(client, login: str, *, password: str = PASSWORD, next_url: 
         action = _FORM_ACTION.search(answer.text)
         assert answer.status_code == 200 and action and not signed_in, answer.text[:2000]
         posted = browser.post(
-            urljoin(url, action.group(1)), data={"login": login, "password": password}, allow_redirects=False, timeout=10
+            urljoin(url, action.group(1)),
+            data={"login": login, "password": password},
+            allow_redirects=False,
+            timeout=10,
         )
         assert posted.status_code == 303, posted.text[:2000]
         signed_in = True

@@ -29,7 +29,10 @@ def _out_of_date(terms) -> None:
         for approver in (ivan, marco):
             published.refresh_from_db()
             published = proposals.proposal_approve(
-                proposal=published, user=approver, comment="", seen_revision=published.revision,
+                proposal=published,
+                user=approver,
+                comment="",
+                seen_revision=published.revision,
             )
 
 
@@ -46,7 +49,10 @@ def out_of_date_state() -> dict[str, str]:
     ]
     state = {
         "terms": list(Term.objects.order_by("slug").values_list("slug", flat=True)),
-        "tags": {"names": list(Tag.objects.values_list("name", flat=True)), "slugs": list(Tag.objects.values_list("slug", flat=True))},
+        "tags": {
+            "names": list(Tag.objects.values_list("name", flat=True)),
+            "slugs": list(Tag.objects.values_list("slug", flat=True)),
+        },
         "departments": list(Department.objects.filter(is_active=True).values_list("slug", flat=True)),
         "proposals": out_of_date_first,
     }
@@ -82,13 +88,19 @@ def out_of_date(run: int = 0) -> dict[str, str]:
 
     ada = User.objects.get(username="ada")
     it, marketing = Department.objects.get(slug="it"), Department.objects.get(slug="marketing")
-    _out_of_date([
-        term_create(
-            name=name, user=ada, reason="Seeded", fields={"status": Term.Status.APPROVED},
-            definitions={it: it_text, marketing: marketing_text}, tags=[],
-        )
-        for name, it_text, marketing_text in FRESH_TERMS[run]
-    ])
+    _out_of_date(
+        [
+            term_create(
+                name=name,
+                user=ada,
+                reason="Seeded",
+                fields={"status": Term.Status.APPROVED},
+                definitions={it: it_text, marketing: marketing_text},
+                tags=[],
+            )
+            for name, it_text, marketing_text in FRESH_TERMS[run]
+        ]
+    )
     return out_of_date_state()
 
 
@@ -112,12 +124,17 @@ def seed() -> dict[str, str]:
     it, marketing = Department.objects.get(slug="it"), Department.objects.get(slug="marketing")
 
     def person(username: str, department, role: str) -> User:
-        user = User.objects.create_user(username=username, password="pw-for-tests-only", department=department,
-                                        first_name=username.title())
+        user = User.objects.create_user(
+            username=username, password="pw-for-tests-only", department=department, first_name=username.title()
+        )
         user.groups.add(Group.objects.get(name=role))
         return user
 
-    ada, ivan, marco = person("ada", it, roles.CONTRIBUTOR), person("ivan", it, roles.APPROVER), person("marco", marketing, roles.APPROVER)
+    ada, ivan, marco = (
+        person("ada", it, roles.CONTRIBUTOR),
+        person("ivan", it, roles.APPROVER),
+        person("marco", marketing, roles.APPROVER),
+    )
     terms = {}
     for name, tags, it_text, marketing_text in (
         ("API", ["Architecture", "Data"], "A contract between programs.", "What connects our tools."),
@@ -127,21 +144,30 @@ def seed() -> dict[str, str]:
     ):
         definitions = {it: it_text, **({marketing: marketing_text} if marketing_text else {})}
         terms[name] = term_create(
-            name=name, user=ada, reason="Seeded", fields={"status": Term.Status.APPROVED},
-            definitions=definitions, tags=tags_from_names(tags, user=ada),
+            name=name,
+            user=ada,
+            reason="Seeded",
+            fields={"status": Term.Status.APPROVED},
+            definitions=definitions,
+            tags=tags_from_names(tags, user=ada),
         )
 
     _out_of_date([terms["Omnichannel"], terms["API"]])
     # In review: new terms and changes, for the approvers' queues.
     for name, it_text, marketing_text in (
-        ("Churn", "Accounts closed.", "Customers lost."), ("Funnel", "Stages in the CRM.", "The path to a sale."),
+        ("Churn", "Accounts closed.", "Customers lost."),
+        ("Funnel", "Stages in the CRM.", "The path to a sale."),
         ("Persona", "A user archetype.", "A customer we picture."),
     ):
         proposals.proposal_create(
-            author=ada, reason="We keep saying it.", entry=Entry(name=name, definitions={it.pk: it_text, marketing.pk: marketing_text}),
+            author=ada,
+            reason="We keep saying it.",
+            entry=Entry(name=name, definitions={it.pk: it_text, marketing.pk: marketing_text}),
         )
     for term, owner in ((terms["Lead"], "Sales"), (terms["Firewall"], "Network team")):
-        proposals.proposal_create(author=ada, reason="Name who keeps it.", entry=replace(Entry.from_term(term), owner=owner), term=term)
+        proposals.proposal_create(
+            author=ada, reason="Name who keeps it.", entry=replace(Entry.from_term(term), owner=owner), term=term
+        )
     watch_set(user=ada, delivery="daily", term=terms["API"])
     return {
         **{

@@ -25,7 +25,9 @@ APPROVERS = itertools.cycle([os.environ["IT_TOKEN"], os.environ["MARKETING_TOKEN
 class GlossaryCallers:
     def get(self, case, context):
         path = context.operation.path
-        if path.endswith(SIGN_OFFS) or (path.endswith("/proposals") and (case.query or {}).get("list") == "awaiting-me"):
+        if path.endswith(SIGN_OFFS) or (
+            path.endswith("/proposals") and (case.query or {}).get("list") == "awaiting-me"
+        ):
             return next(APPROVERS)
         return os.environ["CONTRIBUTOR_TOKEN"]
 
@@ -52,21 +54,25 @@ def before_load_schema(context, raw_schema):
     state = json.loads(os.environ["GLOSSARY_STATE"])
     terms, tags, departments = state["terms"], state["tags"], state["departments"]
     components = raw_schema["components"]["schemas"]
-    components["ProposedContent"]["properties"].update({
-        "name": _plain(3, 12),
-        "abbreviation": NOTHING,
-        "synonyms": {"type": "array", "items": {"type": "string", "pattern": "^[a-z]{4,12}$"}, "maxItems": 2},
-        "summary": _plain(5, 12),
-        "definitions": {
-            "type": "object", "propertyNames": {"enum": departments}, "additionalProperties": _plain(5, 12),
-            "minProperties": 1,
-        },
-        "examples": NOTHING,
-        "tags": {"type": "array", "items": {"enum": tags["names"]}, "maxItems": 2, "uniqueItems": True},
-        "related_terms": NOTHING,
-        "owner": _plain(3, 12),
-        "review_by": NOTHING,
-    })
+    components["ProposedContent"]["properties"].update(
+        {
+            "name": _plain(3, 12),
+            "abbreviation": NOTHING,
+            "synonyms": {"type": "array", "items": {"type": "string", "pattern": "^[a-z]{4,12}$"}, "maxItems": 2},
+            "summary": _plain(5, 12),
+            "definitions": {
+                "type": "object",
+                "propertyNames": {"enum": departments},
+                "additionalProperties": _plain(5, 12),
+                "minProperties": 1,
+            },
+            "examples": NOTHING,
+            "tags": {"type": "array", "items": {"enum": tags["names"]}, "maxItems": 2, "uniqueItems": True},
+            "related_terms": NOTHING,
+            "owner": _plain(3, 12),
+            "review_by": NOTHING,
+        }
+    )
     components["ProposedContent"]["required"] = ["name", "definitions"]
     for variant in ("NewTermProposal", "ChangeProposal", "DeprecateProposal", "RestoreProposal"):
         properties = components[variant]["properties"]

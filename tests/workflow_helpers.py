@@ -44,7 +44,9 @@ def send_queued_mail():
     call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", queues.MAIL)
 
 
-def new_term_entry(it, marketing, name="Omnichannel", it_text="Integrated systems.", marketing_text="One experience.", **fields):
+def new_term_entry(
+    it, marketing, name="Omnichannel", it_text="Integrated systems.", marketing_text="One experience.", **fields
+):
     definitions = {}
     if it_text:
         definitions[it.pk] = it_text
@@ -123,7 +125,9 @@ def proposal_form_data(it, marketing, **overrides):
 def api_call(user, body):
     _, secret = api_token_create(user=user, name="Script")
     return Client().post(
-        "/api/v1/proposals", data=json.dumps(body), content_type="application/json",
+        "/api/v1/proposals",
+        data=json.dumps(body),
+        content_type="application/json",
         headers={"Authorization": f"Bearer {secret}"},
     )
 

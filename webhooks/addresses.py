@@ -115,7 +115,7 @@ def _rfc6052_ipv4(address: ipaddress.IPv6Address, prefix_length: int) -> ipaddre
     if prefix_length == 96:
         return ipaddress.IPv4Address(address.packed[12:])
     without_u = address.packed[:8] + address.packed[9:]  # bits 64 to 71 are reserved, skipped by the IPv4 address
-    return ipaddress.IPv4Address(without_u[prefix_length // 8:prefix_length // 8 + 4])
+    return ipaddress.IPv4Address(without_u[prefix_length // 8 : prefix_length // 8 + 4])
 
 
 def address_problem(address: Address) -> str | None:
@@ -201,7 +201,10 @@ class _CheckedConnectionMixin:
         try:
             # TLS still checks the certificate against the name (`self.host`), not the address.
             return create_connection(
-                (address, self.port), self.timeout, source_address=self.source_address, socket_options=self.socket_options
+                (address, self.port),
+                self.timeout,
+                source_address=self.source_address,
+                socket_options=self.socket_options,
             )
         except TimeoutError as error:
             raise ConnectTimeoutError(self, f"Connection to {self.host} timed out.") from error
@@ -230,4 +233,7 @@ class CheckedAddressAdapter(HTTPAdapter):
 
     def init_poolmanager(self, *args, **kwargs):
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _CheckedHTTPConnectionPool, "https": _CheckedHTTPSConnectionPool}
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _CheckedHTTPConnectionPool,
+            "https": _CheckedHTTPSConnectionPool,
+        }

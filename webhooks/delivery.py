@@ -112,7 +112,7 @@ def post(url: str, *, body: bytes, headers: dict[str, str]) -> Outcome:
     return Outcome(
         status_code=status_code,
         error=error[:300],
-        excerpt=bytes(read[:EXCERPT_CHARS * 4]).decode("utf-8", "replace")[:EXCERPT_CHARS],
+        excerpt=bytes(read[: EXCERPT_CHARS * 4]).decode("utf-8", "replace")[:EXCERPT_CHARS],
         bytes_read=len(read),
         truncated=truncated,
         duration_ms=elapsed_ms(),

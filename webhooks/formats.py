@@ -63,10 +63,12 @@ def teams_message(envelope: dict) -> dict:
     actions = []
     subject = _subject(envelope)
     if subject:
-        body.append({
-            "type": "FactSet",
-            "facts": [{"title": d["department"], "value": d["text"]} for d in subject["definitions"]],
-        })
+        body.append(
+            {
+                "type": "FactSet",
+                "facts": [{"title": d["department"], "value": d["text"]} for d in subject["definitions"]],
+            }
+        )
         actions.append({"type": "Action.OpenUrl", "title": f"Open “{subject['name']}”", "url": subject["url"]})
     card = {
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
@@ -80,7 +82,9 @@ def teams_message(envelope: dict) -> dict:
     return {
         "type": "message",
         "text": text,
-        "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": card}],
+        "attachments": [
+            {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": card}
+        ],
     }
 
 

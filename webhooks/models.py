@@ -103,4 +103,3 @@ class WebhookAttempt(models.Model):
 
     def __str__(self):
         return f"Attempt at {self.attempted_at:%Y-%m-%d %H:%M:%S}: {self.status_code or self.error}"
-

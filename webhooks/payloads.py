@@ -103,7 +103,9 @@ def term_deprecated(proposal: Proposal) -> dict:
     replacement = proposal.term.replaced_by
     return {
         **term_published(proposal),
-        "replaced_by": {"name": replacement.name, "url": absolute(replacement.get_absolute_url())} if replacement else None,
+        "replaced_by": {"name": replacement.name, "url": absolute(replacement.get_absolute_url())}
+        if replacement
+        else None,
     }
 
 

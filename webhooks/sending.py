@@ -27,7 +27,11 @@ from webhooks.selectors import webhook_admins
 State = WebhookDelivery.State
 
 RETRY_DELAYS = [
-    timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1), timedelta(hours=3),
+    timedelta(seconds=30),
+    timedelta(minutes=2),
+    timedelta(minutes=10),
+    timedelta(hours=1),
+    timedelta(hours=3),
     timedelta(hours=6),
 ]
 RETRY_WINDOW = timedelta(hours=24)
@@ -101,7 +105,9 @@ def _record(delivery_row: WebhookDelivery, outcome: delivery.Outcome, *, now: da
         delivery_row.next_attempt_at = next_attempt_at(attempt_count=delivery_row.attempt_count, first=first, now=now)
         if delivery_row.next_attempt_at is None:
             delivery_row.state = State.FAILED
-    delivery_row.save(update_fields=["first_attempt_at", "attempt_count", "last_status_code", "state", "next_attempt_at"])
+    delivery_row.save(
+        update_fields=["first_attempt_at", "attempt_count", "last_status_code", "state", "next_attempt_at"]
+    )
     if delivery_row.event != payloads.TEST:
         _endpoint_after_attempt(delivery_row.endpoint_id, succeeded=outcome.succeeded, now=now)
     return attempt

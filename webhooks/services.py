@@ -130,13 +130,18 @@ def webhook_event_fire(*, kind: str, data: dict, endpoints=None, now: datetime |
     now = now or timezone.now()
     targets = list(endpoints if endpoints is not None else endpoints_subscribed(kind))
     envelope = {"type": kind, "timestamp": now.isoformat(), "data": data}
-    deliveries = WebhookDelivery.objects.bulk_create([
-        WebhookDelivery(
-            endpoint=endpoint, message_id=WebhookDelivery.new_message_id(), event=kind, payload=envelope,
-            next_attempt_at=now,
-        )
-        for endpoint in targets
-    ])
+    deliveries = WebhookDelivery.objects.bulk_create(
+        [
+            WebhookDelivery(
+                endpoint=endpoint,
+                message_id=WebhookDelivery.new_message_id(),
+                event=kind,
+                payload=envelope,
+                next_attempt_at=now,
+            )
+            for endpoint in targets
+        ]
+    )
     # bulk_create fills in primary keys on PostgreSQL and SQLite alike.
     for created in deliveries:
         transaction.on_commit(partial(deliver_webhook.enqueue, created.pk))

@@ -6,25 +6,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_api_tokens'),
+        ("accounts", "0003_api_tokens"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OidcIdentity',
+            name="OidcIdentity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('issuer', models.CharField(max_length=255)),
-                ('subject', models.CharField(max_length=255)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='oidc_identities', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("issuer", models.CharField(max_length=255)),
+                ("subject", models.CharField(max_length=255)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="oidc_identities",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'identity at the identity provider',
-                'verbose_name_plural': 'identities at the identity provider',
-                'constraints': [models.UniqueConstraint(fields=('issuer', 'subject'), name='oidc_identity_unique_subject')],
+                "verbose_name": "identity at the identity provider",
+                "verbose_name_plural": "identities at the identity provider",
+                "constraints": [
+                    models.UniqueConstraint(fields=("issuer", "subject"), name="oidc_identity_unique_subject")
+                ],
             },
         ),
     ]

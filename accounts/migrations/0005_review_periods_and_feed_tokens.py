@@ -7,34 +7,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_oidc_identity'),
+        ("accounts", "0004_oidc_identity"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='department',
-            name='review_months',
-            field=models.PositiveSmallIntegerField(blank=True, help_text="Months until a term this department defines is due for review (empty: the glossary's default).", null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(60)]),
+            model_name="department",
+            name="review_months",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="Months until a term this department defines is due for review (empty: the glossary's default).",
+                null=True,
+                validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(60)],
+            ),
         ),
         migrations.AddField(
-            model_name='historicaldepartment',
-            name='review_months',
-            field=models.PositiveSmallIntegerField(blank=True, help_text="Months until a term this department defines is due for review (empty: the glossary's default).", null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(60)]),
+            model_name="historicaldepartment",
+            name="review_months",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="Months until a term this department defines is due for review (empty: the glossary's default).",
+                null=True,
+                validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(60)],
+            ),
         ),
         migrations.CreateModel(
-            name='FeedToken',
+            name="FeedToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hint', models.CharField(editable=False, max_length=12)),
-                ('digest', models.CharField(editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('revoked_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='feed_tokens', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("hint", models.CharField(editable=False, max_length=12)),
+                ("digest", models.CharField(editable=False, max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("revoked_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="feed_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
     ]

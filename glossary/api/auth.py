@@ -51,7 +51,10 @@ class TokenAuth(HttpBearer):
             raise request._api_token_answer
         user, api_token = request._api_token_answer
         if self.write and api_token.read_only:
-            raise AuthorizationError(403, "This token is read-only: make one without “Read-only” to propose, sign off or change your watches.")
+            raise AuthorizationError(
+                403,
+                "This token is read-only: make one without “Read-only” to propose, sign off or change your watches.",
+            )
         request.user = user
         request.api_token = api_token
         return user
@@ -68,7 +71,9 @@ def _token_user(request, secret: str):
     found = api_token_user(secret)
     if found is None:
         failures.count(client)
-        raise AuthenticationError(401, "The API token is not valid: it may be mistyped, revoked, or its user deactivated.")
+        raise AuthenticationError(
+            401, "The API token is not valid: it may be mistyped, revoked, or its user deactivated."
+        )
     return found
 
 

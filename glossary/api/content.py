@@ -55,7 +55,10 @@ def entry_from_input(content, start: Entry, where: tuple = ("body", "content")) 
         if content_field.kind == Kind.DEFINITIONS:
             departments = {d.slug: d.pk for d in Department.objects.filter(slug__in=given)}
             errors += [_error((*at, slug), "No department has this slug.") for slug in given if slug not in departments]
-            definitions = {**start.definitions, **{departments[s]: body for s, body in given.items() if s in departments}}
+            definitions = {
+                **start.definitions,
+                **{departments[s]: body for s, body in given.items() if s in departments},
+            }
             values["definitions"] = {pk: body for pk, body in definitions.items() if body.strip()}
         elif content_field.kind == Kind.REFERENCES:
             rows = Term.objects.filter(slug__in=given).values_list("slug", "pk", "name")

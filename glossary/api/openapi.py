@@ -84,11 +84,15 @@ def _forbidden(call: Call) -> str:
 
 
 def _invalid(call: Call) -> str:
-    where = [name for name, present in (
-        ("the path", any(p["schema"].get("type") == "integer" for p in call.parameters("path"))),
-        ("the query", bool(call.parameters("query"))),
-        ("the body", call.has_body),
-    ) if present]
+    where = [
+        name
+        for name, present in (
+            ("the path", any(p["schema"].get("type") == "integer" for p in call.parameters("path"))),
+            ("the query", bool(call.parameters("query"))),
+            ("the body", call.has_body),
+        )
+        if present
+    ]
     said = (
         f"Invalid values in {' or '.join(where)}: `errors` names each field and what is wrong with it. "
         "A number must be a JSON integer in a body and plain digits in the address."
@@ -105,8 +109,10 @@ def _invalid(call: Call) -> str:
 
 def _can_be_invalid(call: Call) -> bool:
     # A term's slug in the path is never refused as invalid: anything else is a 404.
-    return call.has_body or bool(call.parameters("query")) or any(
-        p["schema"].get("type") == "integer" for p in call.parameters("path")
+    return (
+        call.has_body
+        or bool(call.parameters("query"))
+        or any(p["schema"].get("type") == "integer" for p in call.parameters("path"))
     )
 
 
@@ -120,14 +126,16 @@ class Refusal:
 
 REFUSALS = (
     Refusal(
-        400, lambda call: call.has_body,
+        400,
+        lambda call: call.has_body,
         lambda call: (
             "The body is not JSON as this API reads it: not UTF-8, not JSON, NaN or Infinity, a number "
             f"longer than {MAX_NUMBER_CHARS} characters, or nested deeper than {MAX_NESTING} levels."
         ),
     ),
     Refusal(
-        401, lambda call: bool(call.operation.auth_callbacks),
+        401,
+        lambda call: bool(call.operation.auth_callbacks),
         lambda call: (
             "Log in, or send an API token (Authorization: Bearer cg_…). A token that is not valid (mistyped, "
             "revoked, its user deactivated) is refused even where reading is open."
@@ -136,7 +144,8 @@ REFUSALS = (
     Refusal(403, lambda call: call.writes, _forbidden),
     Refusal(404, lambda call: bool(call.parameters("path")) or call.pages or call.names_versions, _not_found),
     Refusal(
-        409, lambda call: bool({"revision", "base_version"} & call.body_fields),
+        409,
+        lambda call: bool({"revision", "base_version"} & call.body_fields),
         lambda call: (
             "What you read has moved on: the proposal has a newer revision than the `revision` you sent, the "
             "term a newer version than your `base_version` (the problem's `current_version` says which), or "
@@ -144,18 +153,26 @@ REFUSALS = (
         ),
     ),
     Refusal(
-        413, lambda call: call.has_body,
+        413,
+        lambda call: call.has_body,
         lambda call: f"The body is larger than the server accepts ({settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes).",
     ),
     Refusal(422, _can_be_invalid, _invalid),
     Refusal(
-        429, lambda call: call.takes_token,
+        429,
+        lambda call: call.takes_token,
         lambda call: (
             f"Too many calls with a token that is not valid from your address ({settings.API_TOKEN_FAILURE_LIMIT} "
             f"within {settings.API_TOKEN_FAILURE_WINDOW} s): every call from it is refused until Retry-After "
             "seconds have passed."
         ),
-        headers={"Retry-After": {"required": True, "description": "Seconds to wait.", "schema": {"type": "integer", "minimum": 1}}},
+        headers={
+            "Retry-After": {
+                "required": True,
+                "description": "Seconds to wait.",
+                "schema": {"type": "integer", "minimum": 1},
+            }
+        },
     ),
 )
 
@@ -169,12 +186,22 @@ def _proposal_links(proposal: str) -> dict:
     revision = {"revision": f"{at}/revision"}
     links = {
         "GetProposal": ("glossary_api_proposals_proposal_detail", by_id, None, "The proposal as it stands."),
-        "ReviseProposal": ("glossary_api_proposals_proposal_update", by_id, revision, "The author's new revision of it."),
+        "ReviseProposal": (
+            "glossary_api_proposals_proposal_update",
+            by_id,
+            revision,
+            "The author's new revision of it.",
+        ),
         "ApproveProposal": ("proposal_approve", by_id, revision, "Approve this revision for your department."),
         "RequestChanges": ("proposal_request_changes", by_id, revision, "Send this revision back to its author."),
         "RejectProposal": ("proposal_reject", by_id, revision, "Reject this revision for your department."),
         "WithdrawProposal": ("glossary_api_proposals_proposal_withdraw", by_id, None, "The author withdraws it."),
-        "RebaseProposal": ("glossary_api_proposals_proposal_rebase", by_id, None, "Once out of date: onto the term's current version."),
+        "RebaseProposal": (
+            "glossary_api_proposals_proposal_rebase",
+            by_id,
+            None,
+            "Once out of date: onto the term's current version.",
+        ),
         "CommentOnProposal": ("glossary_api_proposals_proposal_comment", by_id, None, "Add to its discussion."),
     }
     return {name: _link(*link) for name, link in links.items()}
@@ -193,12 +220,14 @@ def _term_links(term: str) -> dict:
         "GetTerm": _link("glossary_api_terms_term_detail", {"path.slug": slug}, None, "The whole term."),
         "TermVersions": _link("glossary_api_terms_term_versions", {"path.slug": slug}, None, "Its versions."),
         "ProposeChange": _link(
-            "glossary_api_proposals_proposal_create", {},
+            "glossary_api_proposals_proposal_create",
+            {},
             {"kind": "change", "term": slug, "base_version": f"$response.body#{term}/version"},
             "Propose a change to it, on the version read.",
         ),
         "ProposeDeprecation": _link(
-            "glossary_api_proposals_proposal_create", {},
+            "glossary_api_proposals_proposal_create",
+            {},
             {"kind": "deprecate", "term": slug, "base_version": f"$response.body#{term}/version"},
             "Propose that it is no longer used, on the version read.",
         ),
@@ -224,32 +253,45 @@ LINKS = {
         **_term_links(""),
         "TermVersion": _link(
             "glossary_api_terms_term_version",
-            {"path.slug": "$response.body#/slug", "path.number": "$response.body#/version"}, None,
+            {"path.slug": "$response.body#/slug", "path.number": "$response.body#/version"},
+            None,
             "The term as its current version left it.",
         ),
     },
     ("glossary_api_watches_watch_create", 201): {
-        "StopWatching": _link("glossary_api_watches_watch_delete", {"path.watch_id": "$response.body#/id"}, None, "Stop it."),
+        "StopWatching": _link(
+            "glossary_api_watches_watch_delete", {"path.watch_id": "$response.body#/id"}, None, "Stop it."
+        ),
     },
     ("glossary_api_watches_watch_create", 200): {
-        "StopWatching": _link("glossary_api_watches_watch_delete", {"path.watch_id": "$response.body#/id"}, None, "Stop it."),
+        "StopWatching": _link(
+            "glossary_api_watches_watch_delete", {"path.watch_id": "$response.body#/id"}, None, "Stop it."
+        ),
     },
     ("glossary_api_watches_watch_list", 200): {
         "StopWatching": _link(
-            "glossary_api_watches_watch_delete", {"path.watch_id": "$response.body#/results/0/id"}, None,
+            "glossary_api_watches_watch_delete",
+            {"path.watch_id": "$response.body#/results/0/id"},
+            None,
             "Stop the first watch listed.",
         ),
     },
     ("glossary_api_terms_tag_list", 200): {
-        "TermsWithTag": _link("glossary_api_terms_term_list", {"query.tag": "$response.body#/0/slug"}, None, "Its terms."),
+        "TermsWithTag": _link(
+            "glossary_api_terms_term_list", {"query.tag": "$response.body#/0/slug"}, None, "Its terms."
+        ),
         "WatchTag": _link(
-            "glossary_api_watches_watch_create", {}, {"target": "tag", "tag": "$response.body#/0/slug"},
+            "glossary_api_watches_watch_create",
+            {},
+            {"target": "tag", "tag": "$response.body#/0/slug"},
             "Hear of changes to its terms.",
         ),
     },
     ("glossary_api_terms_department_list", 200): {
         "TermsItHasNotDefined": _link(
-            "glossary_api_terms_term_list", {"query.missing": "$response.body#/0/slug"}, None,
+            "glossary_api_terms_term_list",
+            {"query.missing": "$response.body#/0/slug"},
+            None,
             "The terms the first department has not defined.",
         ),
     },
@@ -309,13 +351,17 @@ def _answers_not_modified(responses: dict) -> None:
         "ETag": {"required": True, "description": "Send it back in If-None-Match.", "schema": {"type": "string"}},
         "Last-Modified": {"description": "When the glossary last changed.", "schema": {"type": "string"}},
     }
-    responses["304"] = {"description": "Not Modified: the ETag sent in If-None-Match (or If-Modified-Since) still holds."}
+    responses["304"] = {
+        "description": "Not Modified: the ETag sent in If-None-Match (or If-Modified-Since) still holds."
+    }
 
 
 def _problem_schema(components: dict) -> dict:
     from ninja.openapi.schema import REF_TEMPLATE, NinjaGenerateJsonSchema
 
-    generated = Problem.model_json_schema(ref_template=REF_TEMPLATE, schema_generator=NinjaGenerateJsonSchema, mode="serialization")
+    generated = Problem.model_json_schema(
+        ref_template=REF_TEMPLATE, schema_generator=NinjaGenerateJsonSchema, mode="serialization"
+    )
     components.update(generated.pop("$defs", {}))
     return generated
 

@@ -27,7 +27,9 @@ class CarefulParser(Parser):
         try:
             return json.loads(body, parse_int=_number(int), parse_float=_number(float), parse_constant=_not_json)
         except json.JSONDecodeError as error:
-            raise BodyRefused(f"The body is not JSON: {error.msg} (line {error.lineno}, column {error.colno}).") from None
+            raise BodyRefused(
+                f"The body is not JSON: {error.msg} (line {error.lineno}, column {error.colno})."
+            ) from None
 
 
 def _number(convert):

@@ -31,7 +31,9 @@ Kind = Proposal.Kind
 
 
 class ProposalListQuery(Schema):
-    list: Literal["mine", "awaiting-me"] = Field("mine", description="mine, or awaiting-me (your department's sign-off).")
+    list: Literal["mine", "awaiting-me"] = Field(
+        "mine", description="mine, or awaiting-me (your department's sign-off)."
+    )
     state: schemas.ProposalState = Field(None, description="Only those in this state: out_of_date ones to rebase, say.")
     page: schemas.PageNumber = 1
     page_size: schemas.integer_in_address(most=100) = 25
@@ -61,12 +63,19 @@ def proposal_list(request, query: Query[ProposalListQuery]):
     return page_of(request, found, query.page, query.page_size, proposals_data)
 
 
-@router.get("/proposals/{proposal_id}", response=schemas.Proposal, summary="One proposal, with its sign-offs and discussion")
+@router.get(
+    "/proposals/{proposal_id}", response=schemas.Proposal, summary="One proposal, with its sign-offs and discussion"
+)
 def proposal_detail(request, proposal_id: schemas.IdInAddress):
     return proposal_data(request, _proposal(proposal_id))
 
 
-@router.post("/proposals", response={201: schemas.Proposal}, auth=WRITE, summary="Propose a new term, a change, a deprecation or a restore")
+@router.post(
+    "/proposals",
+    response={201: schemas.Proposal},
+    auth=WRITE,
+    summary="Propose a new term, a change, a deprecation or a restore",
+)
 def proposal_create(request, body: schemas.NewProposal):
     kind = Kind(body.kind)
     term = None
@@ -109,7 +118,9 @@ def _proposed_entry(kind, body: schemas.NewProposal, term: Term | None) -> Entry
     return replace(version.entry, review_by=term.review_by)
 
 
-@router.put("/proposals/{proposal_id}", response=schemas.Proposal, auth=WRITE, summary="Revise your proposal (a new revision)")
+@router.put(
+    "/proposals/{proposal_id}", response=schemas.Proposal, auth=WRITE, summary="Revise your proposal (a new revision)"
+)
 def proposal_update(request, proposal_id: schemas.IdInAddress, body: schemas.ProposalRevision):
     proposal = _proposal(proposal_id)
     entry = entry_from_input(body.content, Entry.from_proposal(proposal))
@@ -119,19 +130,28 @@ def proposal_update(request, proposal_id: schemas.IdInAddress, body: schemas.Pro
     return proposal_data(request, _proposal(proposal_id))
 
 
-@router.post("/proposals/{proposal_id}/withdraw", response=schemas.Proposal, auth=WRITE, summary="Withdraw your proposal")
+@router.post(
+    "/proposals/{proposal_id}/withdraw", response=schemas.Proposal, auth=WRITE, summary="Withdraw your proposal"
+)
 def proposal_withdraw(request, proposal_id: schemas.IdInAddress):
     services.proposal_withdraw(proposal=_proposal(proposal_id), user=request.user)
     return proposal_data(request, _proposal(proposal_id))
 
 
-@router.post("/proposals/{proposal_id}/rebase", response=schemas.Proposal, auth=WRITE, summary="Update an out-of-date proposal onto the current version")
+@router.post(
+    "/proposals/{proposal_id}/rebase",
+    response=schemas.Proposal,
+    auth=WRITE,
+    summary="Update an out-of-date proposal onto the current version",
+)
 def proposal_rebase(request, proposal_id: schemas.IdInAddress):
     services.proposal_rebase(proposal=_proposal(proposal_id), user=request.user)
     return proposal_data(request, _proposal(proposal_id))
 
 
-@router.post("/proposals/{proposal_id}/comments", response={201: schemas.Proposal}, auth=WRITE, summary="Add to the discussion")
+@router.post(
+    "/proposals/{proposal_id}/comments", response={201: schemas.Proposal}, auth=WRITE, summary="Add to the discussion"
+)
 def proposal_comment(request, proposal_id: schemas.IdInAddress, body: schemas.NewComment):
     services.proposal_comment(proposal=_proposal(proposal_id), user=request.user, body=body.body)
     return Status(201, proposal_data(request, _proposal(proposal_id)))
@@ -139,7 +159,10 @@ def proposal_comment(request, proposal_id: schemas.IdInAddress, body: schemas.Ne
 
 def _decision_operation(path: str, service, summary: str, body_schema):
     @router.post(
-        f"/proposals/{{proposal_id}}/{path}", response=schemas.Proposal, auth=WRITE, summary=summary,
+        f"/proposals/{{proposal_id}}/{path}",
+        response=schemas.Proposal,
+        auth=WRITE,
+        summary=summary,
         operation_id=f"proposal_{path}",
     )
     def decide(request, proposal_id: schemas.IdInAddress, body: body_schema):
@@ -151,10 +174,14 @@ def _decision_operation(path: str, service, summary: str, body_schema):
 
 approve = _decision_operation("approve", services.proposal_approve, "Approve for your department", schemas.Decision)
 request_changes = _decision_operation(
-    "request_changes", services.proposal_request_changes, "Send back to the author for your department",
+    "request_changes",
+    services.proposal_request_changes,
+    "Send back to the author for your department",
     schemas.DecisionWithComment,
 )
-reject = _decision_operation("reject", services.proposal_reject, "Reject for your department", schemas.DecisionWithComment)
+reject = _decision_operation(
+    "reject", services.proposal_reject, "Reject for your department", schemas.DecisionWithComment
+)
 
 
 def _proposal(proposal_id: schemas.IdInAddress) -> Proposal:
@@ -178,7 +205,9 @@ def proposal_data(request, proposal: Proposal) -> dict:
         "url": request.build_absolute_uri(proposal.get_absolute_url()),
         "content": content_data(request, Entry.from_proposal(proposal), departments, related),
         "replaced_by": term_reference(request, proposal.replaced_by),
-        "awaiting": [s.department.slug for s in selectors.department_status(proposal, departments) if s.sign_off is None]
+        "awaiting": [
+            s.department.slug for s in selectors.department_status(proposal, departments) if s.sign_off is None
+        ]
         if proposal.is_open
         else [],
         "sign_offs": [

@@ -44,7 +44,9 @@ class Problem(Schema):
     detail: str = Field(description="What happened, for people: which term, which version, what to do.")
     errors: list[FieldError] = Field(None, description="For invalid input (422): what is wrong where, field by field.")
     current_version: int = Field(
-        None, ge=1, description="When a change was proposed on a version the term has moved on from (409): its version now."
+        None,
+        ge=1,
+        description="When a change was proposed on a version the term has moved on from (409): its version now.",
     )
 
 
@@ -148,7 +150,8 @@ class FieldChange(Schema):
     new: str
     html: str = Field(description="The word diff of the text as typed: deleted words in <del>, inserted ones in <ins>.")
     rendered_html: str | None = Field(
-        None, description="For Markdown fields, the diff as the text reads: formatted, with the words marked the same way."
+        None,
+        description="For Markdown fields, the diff as the text reads: formatted, with the words marked the same way.",
     )
 
 
@@ -184,7 +187,8 @@ def _digits(value):
     if isinstance(value, str) and _DIGITS.fullmatch(value):
         return int(value)
     raise PydanticCustomError(
-        "plain_digits", "A whole number in plain digits (0 to 9), at most {most} of them, with no sign or spaces.",
+        "plain_digits",
+        "A whole number in plain digits (0 to 9), at most {most} of them, with no sign or spaces.",
         {"most": len(str(LARGEST_ID))},
     )
 
@@ -192,7 +196,7 @@ def _digits(value):
 def _iso_date(value):
     if isinstance(value, str) and _ISO_DATE.fullmatch(value):
         return value
-    raise PydanticCustomError("iso_date", "A date as a string, YYYY-MM-DD: for example \"2027-03-31\".")
+    raise PydanticCustomError("iso_date", 'A date as a string, YYYY-MM-DD: for example "2027-03-31".')
 
 
 def _iso_datetime(value):
@@ -293,7 +297,9 @@ def _input_annotation(content_field):
     """How a content field is written in a body, with the limits of the column or model that keeps it."""
     kind = content_field.kind
     if kind == Kind.DEFINITIONS:
-        department = Annotated[str, Field(json_schema_extra={"pattern": SLUG_PATTERN}), AfterValidator(_no_hidden_characters)]
+        department = Annotated[
+            str, Field(json_schema_extra={"pattern": SLUG_PATTERN}), AfterValidator(_no_hidden_characters)
+        ]
         return Annotated[
             dict[department, text(most=max_length(models.Definition, "text"))],
             Field(json_schema_extra={"additionalProperties": False}),
@@ -303,7 +309,9 @@ def _input_annotation(content_field):
     if kind == Kind.REFERENCES:
         return list[Slug]
     if content_field.name == "tags":
-        return Annotated[list[text(most=max_length(models.Tag, "name"))], Field(json_schema_extra={"maxItems": models.Term.MAX_TAGS})]
+        return Annotated[
+            list[text(most=max_length(models.Tag, "name"))], Field(json_schema_extra={"maxItems": models.Term.MAX_TAGS})
+        ]
     if kind == Kind.NAMES:
         return list[text(most=NAME_LIMIT)]
     # A term always has a name: given, it cannot be empty.
@@ -383,9 +391,9 @@ class DeprecateProposal(_Strict):
     term: Slug = Field(description=_TERM)
     base_version: VersionInBody | None = Field(None, description=_BASE_VERSION)
     reason: Reason = Field(description="Why: reviewers read it first.")
-    replaced_by: text(most=max_length(models.Term, "slug"), pattern=SLUG_PATTERN.replace("+", "*"), slug=True) | None = Field(
-        None, description="The slug of the term to use instead (optional)."
-    )
+    replaced_by: (
+        text(most=max_length(models.Term, "slug"), pattern=SLUG_PATTERN.replace("+", "*"), slug=True) | None
+    ) = Field(None, description="The slug of the term to use instead (optional).")
     content: None = Field(None, description="A deprecation takes no content.")
     restore_version: None = Field(None, description="Only for restore.")
 
@@ -405,7 +413,12 @@ class RestoreProposal(_Strict):
 NewProposal = Annotated[
     NewTermProposal | ChangeProposal | DeprecateProposal | RestoreProposal, Field(discriminator="kind")
 ]
-PROPOSAL_KINDS = {"new_term": NewTermProposal, "change": ChangeProposal, "deprecate": DeprecateProposal, "restore": RestoreProposal}
+PROPOSAL_KINDS = {
+    "new_term": NewTermProposal,
+    "change": ChangeProposal,
+    "deprecate": DeprecateProposal,
+    "restore": RestoreProposal,
+}
 
 
 class ProposalRevision(_Strict):

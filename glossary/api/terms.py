@@ -67,7 +67,10 @@ def revalidated(view):
 # A filter left out is None; the schema shows no null, which a query cannot say.
 class TermFilters(Schema):
     q: str = Field(
-        "", max_length=200, description="Search words, ranked as on the site.", json_schema_extra={"pattern": schemas.NO_NUL}
+        "",
+        max_length=200,
+        description="Search words, ranked as on the site.",
+        json_schema_extra={"pattern": schemas.NO_NUL},
     )
     status: schemas.TermStatus = None
     letter: Literal[tuple(LETTERS)] = Field(None, description="First letter of the name; # for others.")
@@ -111,6 +114,7 @@ def term_list(request, filters: Query[TermFilters]):
     ids = selectors.term_list(**filters.selector_filters()).values_list("pk", flat=True)
     if filters.q.strip():
         ids = list(ids)  # ranked once, for the count and the page alike (as the home page does)
+
     def terms_data(page_ids: list[int]) -> list[dict]:
         found = terms_by_id(request, page_ids)
         return [found[pk] for pk in page_ids]
@@ -173,8 +177,12 @@ def term_diff(request, slug: schemas.TermSlugInAddress, versions: Query[DiffQuer
         "to_version": new.number,
         "fields": [
             {
-                "field": c["label"], "changed": c["changed"], "old": c["old"], "new": c["new"],
-                "html": c["diff"], "rendered_html": c["rendered"],
+                "field": c["label"],
+                "changed": c["changed"],
+                "old": c["old"],
+                "new": c["new"],
+                "html": c["diff"],
+                "rendered_html": c["rendered"],
             }
             for c in changes
         ],
@@ -214,7 +222,9 @@ class SkosQuery(Schema):
 @revalidated
 def skos(request, query: Query[SkosQuery]):
     by_slug(Tag, query.tag, "tag", "No tag has this slug.")
-    options = ExportOptions(status=query.status.value if query.status else "", tag=query.tag or "", letter=query.letter or "")
+    options = ExportOptions(
+        status=query.status.value if query.status else "", tag=query.tag or "", letter=query.letter or ""
+    )
     file = glossary_file(options=options, file_format=query.format)
     response = HttpResponse(file.body, content_type=file.content_type)
     response["Content-Disposition"] = content_disposition_header(False, file.filename)

@@ -38,7 +38,9 @@ def dashboard(request, query: Query[MetricsQuery]):
 
 def _agreement(counts: AgreementCounts) -> dict:
     return {
-        **{name: getattr(counts, name) for name in ("total", "agreed", "missing_definition", "in_review", "deprecated")},
+        **{
+            name: getattr(counts, name) for name in ("total", "agreed", "missing_definition", "in_review", "deprecated")
+        },
         **{f"{name}_share": counts.share(name) for name, _ in AGREEMENT_ROWS},
     }
 
@@ -57,11 +59,21 @@ def figures_data(request, figures: Figures, tag: Tag | None) -> dict:
         "decision_times": [t.__dict__ for t in decisions.times],
         "decisions_by_kind": [k.__dict__ for k in decisions.kinds],
         "oldest_waiting": [
-            {"id": p.pk, "name": p.name, "url": absolute(p.url), "state": p.state, "waiting_since": p.waiting_since,
-             "days": p.days, "waiting_on": p.waiting_on}
+            {
+                "id": p.pk,
+                "name": p.name,
+                "url": absolute(p.url),
+                "state": p.state,
+                "waiting_since": p.waiting_since,
+                "days": p.days,
+                "waiting_on": p.waiting_on,
+            }
             for p in decisions.oldest
         ],
-        "furthest_apart": [{"name": g.name, "url": absolute(g.url), "similarity": g.similarity} for g in figures.divergence.furthest_apart],
+        "furthest_apart": [
+            {"name": g.name, "url": absolute(g.url), "similarity": g.similarity}
+            for g in figures.divergence.furthest_apart
+        ],
         "most_disputed": [
             {"name": d.name, "url": absolute(d.url), "request_changes": d.request_changes, "reject": d.reject}
             for d in figures.divergence.most_disputed

@@ -94,8 +94,10 @@ def agreement_now(*, tag: Tag | None = None) -> AgreementCounts:
     signing = [pk for pk, signs in departments if signs]
     approved_by = (
         SignOff.objects.filter(
-            proposal=OuterRef("approval_id"), revision=OuterRef("approval__revision"),
-            decision=Decision.APPROVE, department_id__in=signing,
+            proposal=OuterRef("approval_id"),
+            revision=OuterRef("approval__revision"),
+            decision=Decision.APPROVE,
+            department_id__in=signing,
         )
         .order_by()
         .values("proposal")
@@ -168,7 +170,8 @@ def agreement_history(*, now: datetime, tag: Tag | None = None, months: int = MO
     )
     return Agreement(
         now=current,
-        months=[MonthPoint(start, counts) for start, counts in zip(starts, past, strict=False)] + [MonthPoint(starts[-1], current)],
+        months=[MonthPoint(start, counts) for start, counts in zip(starts, past, strict=False)]
+        + [MonthPoint(starts[-1], current)],
     )
 
 
@@ -320,8 +323,10 @@ def _scoped_proposals(tag: Tag | None):
     # A change: its term carries the tag. A new term: the tag is one of the lines it proposes.
     name = tag.name
     new_with_tag = (
-        Q(tag_names__iexact=name) | Q(tag_names__istartswith=f"{name}\n")
-        | Q(tag_names__iendswith=f"\n{name}") | Q(tag_names__icontains=f"\n{name}\n")
+        Q(tag_names__iexact=name)
+        | Q(tag_names__istartswith=f"{name}\n")
+        | Q(tag_names__iendswith=f"\n{name}")
+        | Q(tag_names__icontains=f"\n{name}\n")
     )
     return proposals.filter(Q(term__in=Term.objects.filter(tags=tag)) | (Q(term__isnull=True) & new_with_tag))
 
@@ -340,7 +345,9 @@ def _revision_submitted():
 def _approved_by(department_id: int):
     return Exists(
         SignOff.objects.filter(
-            proposal=OuterRef("pk"), revision=OuterRef("revision"), department_id=department_id,
+            proposal=OuterRef("pk"),
+            revision=OuterRef("revision"),
+            department_id=department_id,
             decision=Decision.APPROVE,
         )
     )
@@ -393,9 +400,13 @@ def decisions(*, now: datetime, tag: Tag | None = None) -> Decisions:
             waiting_on = [d.name for d in departments if not row[f"approved{d.pk}"]]
         oldest.append(
             WaitingProposal(
-                pk=row["pk"], name=row["name"], url=Proposal(pk=row["pk"]).get_absolute_url(),
-                state=State(row["state"]).label, waiting_since=row["waiting_since"],
-                days=(now - row["waiting_since"]).days, waiting_on=waiting_on,
+                pk=row["pk"],
+                name=row["name"],
+                url=Proposal(pk=row["pk"]).get_absolute_url(),
+                state=State(row["state"]).label,
+                waiting_since=row["waiting_since"],
+                days=(now - row["waiting_since"]).days,
+                waiting_on=waiting_on,
             )
         )
 
@@ -537,10 +548,7 @@ def _least_alike_python(definitions) -> dict[int, float]:
         by_term[term_id].append(similarity.trigrams(body))
     scores = {}
     for term_id, pieces in by_term.items():
-        pairs = [
-            len(a & b) / len(a | b) if a and b else 0.0
-            for i, a in enumerate(pieces) for b in pieces[i + 1 :]
-        ]
+        pairs = [len(a & b) / len(a | b) if a and b else 0.0 for i, a in enumerate(pieces) for b in pieces[i + 1 :]]
         if pairs:
             scores[term_id] = round(min(pairs), 4)
     return scores
@@ -562,8 +570,10 @@ def most_disputed(*, tag: Tag | None = None, limit: int = TOP) -> list[DisputedT
     )
     return [
         DisputedTerm(
-            name=row["proposal__term__name"], url=Term(slug=row["proposal__term__slug"]).get_absolute_url(),
-            request_changes=row["changes"], reject=row["rejections"],
+            name=row["proposal__term__name"],
+            url=Term(slug=row["proposal__term__slug"]).get_absolute_url(),
+            request_changes=row["changes"],
+            reject=row["rejections"],
         )
         for row in rows
     ]

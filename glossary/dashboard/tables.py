@@ -101,7 +101,7 @@ def agreement_tables(figures: Figures) -> list[Table]:
     # From the first month with terms: months before the glossary began hold only zeros.
     months = figures.agreement.months
     first = next((p for p in months if p.counts.total), None)
-    months = months[months.index(first):] if first else []
+    months = months[months.index(first) :] if first else []
     labels = [point.month.strftime("%b %Y") for point in months]
     series = [
         {"name": label, "values": [getattr(point.counts, name) for point in months]} for name, label in AGREEMENT_ROWS
@@ -118,12 +118,15 @@ def agreement_tables(figures: Figures) -> list[Table]:
     by_month = Table(
         slug="agreement-by-month",
         title="Agreement month by month",
-        summary=trend + " Each month shows the glossary as it stood at the month's end (the last twelve at most); this month, as it stands now.",
+        summary=trend
+        + " Each month shows the glossary as it stood at the month's end (the last twelve at most); this month, as it stands now.",
         columns=["Month", "Terms", *(label for _, label in AGREEMENT_ROWS)],
         rows=[
             Row((label, p.counts.total, *(getattr(p.counts, name) for name, _ in AGREEMENT_ROWS)))
             for label, p in zip(labels, months, strict=True)
-        ] if first else [],
+        ]
+        if first
+        else [],
         empty="No terms in the last twelve months.",
         chart=Chart(kind="line", labels=labels, series=series, unit="terms"),
     )
@@ -149,14 +152,17 @@ def decision_tables(figures: Figures) -> list[Table]:
         summary=(
             f"Most open proposals wait on {busiest.label} ({busiest.count}). A proposal in review waits on every "
             f"signing department that has not approved its current revision."
-            if busiest and busiest.count else "No proposal waits on anyone."
+            if busiest and busiest.count
+            else "No proposal waits on anyone."
         ),
         columns=["Waiting on", "Open proposals"],
         rows=[Row((w.label, w.count)) for w in decisions.by_department] if open_total else [],
         empty="No proposal is open.",
         chart=Chart(
-            kind="bar", labels=[w.label for w in decisions.by_department],
-            series=[{"name": "Open proposals", "values": [w.count for w in decisions.by_department]}], unit="proposals",
+            kind="bar",
+            labels=[w.label for w in decisions.by_department],
+            series=[{"name": "Open proposals", "values": [w.count for w in decisions.by_department]}],
+            unit="proposals",
         ),
     )
     decided = [t for t in decisions.times if t.decisions]
@@ -164,11 +170,18 @@ def decision_tables(figures: Figures) -> list[Table]:
         slug="decision-times",
         title=f"Time to a decision, last {days} days",
         summary=(
-            "; ".join(f"{t.department}: median {t.median_hours} hours over {_plural(t.decisions, 'decision', 'decisions')}" for t in decided) + "."
-            if decided else f"No department decided anything in the last {days} days."
+            "; ".join(
+                f"{t.department}: median {t.median_hours} hours over {_plural(t.decisions, 'decision', 'decisions')}"
+                for t in decided
+            )
+            + "."
+            if decided
+            else f"No department decided anything in the last {days} days."
         ),
         columns=["Department", "Decisions", "Median (hours)", "90th percentile (hours)"],
-        rows=[Row((t.department, t.decisions, t.median_hours, t.p90_hours)) for t in decisions.times] if decided else [],
+        rows=[Row((t.department, t.decisions, t.median_hours, t.p90_hours)) for t in decisions.times]
+        if decided
+        else [],
         empty=f"No decisions in the last {days} days.",
         notes=["Counted from the submission of the revision decided on (a new revision restarts the clock)."],
     )
@@ -179,15 +192,19 @@ def decision_tables(figures: Figures) -> list[Table]:
         summary=(
             "; ".join(
                 f"{k.department} approved {k.approve}, requested changes {k.request_changes} times, rejected {k.reject}"
-                for k in kinds if k.approve + k.request_changes + k.reject
-            ) + "."
-            if decided else f"No department decided anything in the last {days} days."
+                for k in kinds
+                if k.approve + k.request_changes + k.reject
+            )
+            + "."
+            if decided
+            else f"No department decided anything in the last {days} days."
         ),
         columns=["Department", "Approved", "Changes requested", "Rejected"],
         rows=[Row((k.department, k.approve, k.request_changes, k.reject)) for k in kinds] if decided else [],
         empty=f"No decisions in the last {days} days.",
         chart=Chart(
-            kind="stacked", labels=[k.department for k in kinds],
+            kind="stacked",
+            labels=[k.department for k in kinds],
             series=[
                 {"name": "Approved", "values": [k.approve for k in kinds]},
                 {"name": "Changes requested", "values": [k.request_changes for k in kinds]},
@@ -199,7 +216,8 @@ def decision_tables(figures: Figures) -> list[Table]:
     oldest = decisions.oldest
     longest = (
         f"The longest wait: #{oldest[0].pk} {oldest[0].name}, {_plural(oldest[0].days, 'day', 'days')} since its current revision."
-        if oldest else "No proposal is waiting."
+        if oldest
+        else "No proposal is waiting."
     )
     oldest_table = Table(
         slug="oldest-waiting",
@@ -207,7 +225,10 @@ def decision_tables(figures: Figures) -> list[Table]:
         summary=longest,
         columns=["Proposal", "State", "Current revision since", "Days", "Waiting on"],
         rows=[
-            Row((f"#{p.pk} {p.name}", p.state, p.waiting_since.date().isoformat(), p.days, ", ".join(p.waiting_on)), url=p.url)
+            Row(
+                (f"#{p.pk} {p.name}", p.state, p.waiting_since.date().isoformat(), p.days, ", ".join(p.waiting_on)),
+                url=p.url,
+            )
             for p in oldest
         ],
         empty="No proposal is waiting.",
@@ -223,20 +244,24 @@ def divergence_tables(figures: Figures) -> list[Table]:
         title="Definitions furthest apart",
         summary=(
             f"The departments' definitions of {gaps[0].name} share the least wording (similarity {gaps[0].similarity})."
-            if gaps else "No term is defined by two departments yet."
+            if gaps
+            else "No term is defined by two departments yet."
         ),
         columns=["Term", "Similarity (0 to 1)"],
         rows=[Row((g.name, g.similarity), url=g.url) for g in gaps],
         empty="No term is defined by two departments yet.",
-        notes=["Trigram similarity of the least alike pair of definitions: the share of three-letter pieces of "
-               "words they have in common. 0 means no common wording, 1 the same words."],
+        notes=[
+            "Trigram similarity of the least alike pair of definitions: the share of three-letter pieces of "
+            "words they have in common. 0 means no common wording, 1 the same words."
+        ],
     )
     most = Table(
         slug="most-disputed",
         title="Most disputed terms",
         summary=(
             f"{disputed[0].name} drew the most pushback: {_plural(disputed[0].total, 'decision', 'decisions')} asking for changes or rejecting."
-            if disputed else "No change to a term has been sent back or rejected."
+            if disputed
+            else "No change to a term has been sent back or rejected."
         ),
         columns=["Term", "Changes requested", "Rejected", "Together"],
         rows=[Row((d.name, d.request_changes, d.reject, d.total), url=d.url) for d in disputed],
@@ -263,6 +288,13 @@ def dashboard_table(figures: Figures, slug: str) -> Table | None:
 
 
 TABLE_SLUGS = [
-    "agreement", "agreement-by-month", "open-by-age", "open-by-department", "decision-times",
-    "decisions-by-kind", "oldest-waiting", "furthest-apart", "most-disputed",
+    "agreement",
+    "agreement-by-month",
+    "open-by-age",
+    "open-by-department",
+    "decision-times",
+    "decisions-by-kind",
+    "oldest-waiting",
+    "furthest-apart",
+    "most-disputed",
 ]

@@ -80,6 +80,8 @@ class TagsField(forms.CharField):
         super().validate(value)
         if len(value) > Term.MAX_TAGS:
             raise forms.ValidationError(
-                "At most %(limit)d tags; this has %(count)d.", code="max_tags", params={"limit": Term.MAX_TAGS, "count": len(value)}
+                "At most %(limit)d tags; this has %(count)d.",
+                code="max_tags",
+                params={"limit": Term.MAX_TAGS, "count": len(value)},
             )
         refuse_longer_than(max_length(Tag, "name"), value, "Each tag is")

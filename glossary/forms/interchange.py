@@ -68,5 +68,7 @@ class ImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(f"The file is larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB.", code="too_big")
+            raise forms.ValidationError(
+                f"The file is larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB.", code="too_big"
+            )
         return upload

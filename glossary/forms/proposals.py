@@ -18,24 +18,34 @@ def content_form_field(content_field: ContentField) -> forms.Field:
         return forms.CharField(max_length=max_length(Term, content_field.name), required=False, **common)
     if kind == Kind.MARKDOWN:
         return StoredTextField(
-            normalise=markdown_text, max_length=max_length(Term, content_field.name), required=False,
-            widget=forms.Textarea(attrs={"rows": 3}), **common,
+            normalise=markdown_text,
+            max_length=max_length(Term, content_field.name),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            **common,
         )
     if kind == Kind.NAMES and content_field.column:
         return SynonymsField(
-            max_length=max_length(Term, content_field.name), required=False, widget=forms.Textarea(attrs={"rows": 2}), **common
+            max_length=max_length(Term, content_field.name),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            **common,
         )
     if kind == Kind.NAMES:
-        return TagsField(required=False, label=content_field.label, help_text=f"Separated by commas; at most {Term.MAX_TAGS}.")
+        return TagsField(
+            required=False, label=content_field.label, help_text=f"Separated by commas; at most {Term.MAX_TAGS}."
+        )
     if kind == Kind.REFERENCES:
         return forms.ModelMultipleChoiceField(
             queryset=Term.objects.none(), required=False, widget=forms.SelectMultiple(attrs={"size": 6}), **common
         )
     if kind == Kind.DATE:
         return forms.DateField(
-            required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            required=False,
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             input_formats=["%Y-%m-%d"],
-            error_messages={"invalid": "Enter a date as YYYY-MM-DD, for example 2027-03-31."}, **common,
+            error_messages={"invalid": "Enter a date as YYYY-MM-DD, for example 2027-03-31."},
+            **common,
         )
     raise ValueError(f"No form field for {kind}")
 
@@ -135,7 +145,10 @@ class ReasonForm(forms.Form):
     """Just a reason, for proposals whose content is given (deprecating a term)."""
 
     reason = StoredTextField(
-        normalise=markdown_text, label="Why?", max_length=max_length(Proposal, "reason"), widget=forms.Textarea(attrs={"rows": 3})
+        normalise=markdown_text,
+        label="Why?",
+        max_length=max_length(Proposal, "reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -205,9 +218,12 @@ class DecisionForm(forms.Form):
             if problem:
                 self.add_error("comment", forms.ValidationError(problem, code="required"))
         if self.action in workflow.SIGN_OFF_ACTIONS and cleaned.get("revision") is None:
-            self.add_error(None, forms.ValidationError(
-                "This page did not say which revision you reviewed: reload it and decide again.", code="revision"
-            ))
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    "This page did not say which revision you reviewed: reload it and decide again.", code="revision"
+                ),
+            )
         return cleaned
 
     def service_arguments(self) -> dict:

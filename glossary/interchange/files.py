@@ -175,9 +175,13 @@ class ParsedFile:
 def parse_upload(filename: str, data: bytes, departments) -> ParsedFile:
     """Read an uploaded CSV, JSON or SKOS glossary into checked rows, never raising on bad input."""
     if len(data) > MAX_UPLOAD_BYTES:
-        return ParsedFile(errors=[f"The file is {len(data) // 1024 // 1024} MB; the limit is {MAX_UPLOAD_BYTES // 1024 // 1024} MB."])
+        return ParsedFile(
+            errors=[f"The file is {len(data) // 1024 // 1024} MB; the limit is {MAX_UPLOAD_BYTES // 1024 // 1024} MB."]
+        )
     if b"\x00" in data:
-        return ParsedFile(errors=["The file contains NUL bytes: it is not a text file. Export CSV or JSON as UTF-8 text."])
+        return ParsedFile(
+            errors=["The file contains NUL bytes: it is not a text file. Export CSV or JSON as UTF-8 text."]
+        )
     try:
         content = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -216,8 +220,12 @@ def _parse_csv(content: str, departments) -> ParsedFile:
         return ParsedFile(errors=["The first row must name the columns, and one of them must be “name”."])
     unknown = [c for c in header if c not in known]
     if unknown:
-        return ParsedFile(errors=[f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
-                                  f"Expected: {', '.join(csv_columns(departments))}."])
+        return ParsedFile(
+            errors=[
+                f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
+                f"Expected: {', '.join(csv_columns(departments))}."
+            ]
+        )
     parsed = ParsedFile()
     try:
         for row in reader:
@@ -235,7 +243,9 @@ def _parse_csv(content: str, departments) -> ParsedFile:
                 if content_field.kind == Kind.DEFINITIONS:
                     # An empty cell clears that department's definition; no column keeps it.
                     values["definitions"] = {
-                        d.slug: cells[definition_column(d.slug)] for d in departments if definition_column(d.slug) in cells
+                        d.slug: cells[definition_column(d.slug)]
+                        for d in departments
+                        if definition_column(d.slug) in cells
                     }
                 elif content_field.is_list:
                     values[content_field.name] = _split(cells.get(content_field.export_name, ""))

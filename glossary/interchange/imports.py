@@ -65,7 +65,9 @@ class ImportReport:
 
     @property
     def summary(self) -> str:
-        parts = [f"{self.count(a)} {a}{'s' if self.count(a) != 1 else ''}" for a in ("new term", "change", "deprecation")]
+        parts = [
+            f"{self.count(a)} {a}{'s' if self.count(a) != 1 else ''}" for a in ("new term", "change", "deprecation")
+        ]
         left_out = f", {self.count(LEFT_OUT)} left out" if self.count(LEFT_OUT) else ""
         return f"{', '.join(parts)}; {self.count('unchanged')} unchanged{left_out}."
 
@@ -156,8 +158,14 @@ def _unlinked_note(pending: list[str], names_in_file: set[str], left_out: set[st
     such a term is published."""
     notes = []
     for names, where in [
-        ([n for n in pending if text.name_key(n) not in names_in_file], "which is neither in the glossary nor in this file"),
-        ([n for n in pending if text.name_key(n) in left_out], "which this import leaves out (deprecated, not in the glossary)"),
+        (
+            [n for n in pending if text.name_key(n) not in names_in_file],
+            "which is neither in the glossary nor in this file",
+        ),
+        (
+            [n for n in pending if text.name_key(n) in left_out],
+            "which this import leaves out (deprecated, not in the glossary)",
+        ),
     ]:
         if names:
             named = ", ".join(f"“{name}”" for name in names)
@@ -171,7 +179,11 @@ def _labels_as_the_term_has_them(entry: Entry, term: Term) -> Entry:
     synonyms = set(text.split_lines(entry.synonyms))
     if not entry.abbreviation and term.abbreviation in synonyms and term.abbreviation not in term.synonym_list:
         synonyms.discard(term.abbreviation)
-        entry = replace(entry, abbreviation=term.abbreviation, synonyms="\n".join(s for s in text.split_lines(entry.synonyms) if s != term.abbreviation))
+        entry = replace(
+            entry,
+            abbreviation=term.abbreviation,
+            synonyms="\n".join(s for s in text.split_lines(entry.synonyms) if s != term.abbreviation),
+        )
     if synonyms == set(term.synonym_list):
         entry = replace(entry, synonyms=term.synonyms)
     return entry
@@ -213,8 +225,10 @@ def glossary_import(*, filename: str, data: bytes, user, dry_run: bool) -> Impor
     by_address = {str(term_uri(term.slug)): term for term in existing.values()}
     names_in_file = {text.name_key(row.values["name"]) for row in parsed.rows}
     left_out = {
-        key for row in parsed.rows
-        if (key := text.name_key(row.values["name"])) not in existing and row.values.get("status") == Term.Status.DEPRECATED
+        key
+        for row in parsed.rows
+        if (key := text.name_key(row.values["name"])) not in existing
+        and row.values.get("status") == Term.Status.DEPRECATED
     }
     planned = []
     for row in parsed.rows:
@@ -253,7 +267,9 @@ def glossary_import(*, filename: str, data: bytes, user, dry_run: bool) -> Impor
             report.row_errors.append(row)
             continue
         planned.append((row, entry, pending, term, action, replacement))
-        report.changes.append(PlannedChange(row.number, entry.name, action, notes=_unlinked_note(pending, names_in_file, left_out)))
+        report.changes.append(
+            PlannedChange(row.number, entry.name, action, notes=_unlinked_note(pending, names_in_file, left_out))
+        )
     if not report.ok:
         report.changes = []
         return report
@@ -267,8 +283,14 @@ def glossary_import(*, filename: str, data: bytes, user, dry_run: bool) -> Impor
         kind = Proposal.Kind.DEPRECATE if entry.status == Term.Status.DEPRECATED else None
         try:
             change.proposal = proposal_create(
-                author=user, reason=f"Imported from {filename}, row {row.number}", entry=entry, term=term,
-                kind=kind, imported=True, related_names=pending, replaced_by=replacement,
+                author=user,
+                reason=f"Imported from {filename}, row {row.number}",
+                entry=entry,
+                term=term,
+                kind=kind,
+                imported=True,
+                related_names=pending,
+                replaced_by=replacement,
             )
         except ValidationError as error:
             # Checked already, so only a race with another writer gets here: undo the whole import.

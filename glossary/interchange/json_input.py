@@ -186,7 +186,9 @@ def read_record(record: dict, split) -> tuple[dict, list[str]]:
     the record does not name at all is left out, so the import keeps the term's own."""
     values, errors = {}, []
     for content_field in CONTENT:
-        key = next((name for name in (content_field.export_name, *content_field.old_file_names) if name in record), None)
+        key = next(
+            (name for name in (content_field.export_name, *content_field.old_file_names) if name in record), None
+        )
         if key is None:
             continue
         try:

@@ -46,14 +46,20 @@ def export_terms(
     else:
         terms = terms.filter(status__in=default)
     terms = home_page_filters(terms, query=query, missing_department=missing_department, tag=tag, letter=letter)
-    return terms.order_by("name_key").select_related("approval", "replaced_by").prefetch_related(
-        Prefetch("definitions", queryset=Definition.objects.select_related("department")),
-        "tags",
-        Prefetch("related_terms", queryset=Term.objects.order_by("name_key")),
-        Prefetch(
-            "approval__sign_offs",
-            queryset=SignOff.objects.filter(decision=SignOff.Decision.APPROVE).select_related("approver", "department"),
-        ),
+    return (
+        terms.order_by("name_key")
+        .select_related("approval", "replaced_by")
+        .prefetch_related(
+            Prefetch("definitions", queryset=Definition.objects.select_related("department")),
+            "tags",
+            Prefetch("related_terms", queryset=Term.objects.order_by("name_key")),
+            Prefetch(
+                "approval__sign_offs",
+                queryset=SignOff.objects.filter(decision=SignOff.Decision.APPROVE).select_related(
+                    "approver", "department"
+                ),
+            ),
+        )
     )
 
 
@@ -93,7 +99,9 @@ def pdf_export_status(export: PdfExport, *, now: datetime | None = None) -> dict
         elif place == 1:
             message = "Waiting for the worker: yours is next in the queue"
         else:
-            message = f"Waiting for the worker: {place - 1} {'export is' if place == 2 else 'exports are'} ahead of yours"
+            message = (
+                f"Waiting for the worker: {place - 1} {'export is' if place == 2 else 'exports are'} ahead of yours"
+            )
         if place in (None, 1) and (now or timezone.now()) - export.created_at > WORKER_SILENCE:
             message += (
                 ". Nothing has started it for over two minutes, so the background worker may not be"

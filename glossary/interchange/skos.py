@@ -48,8 +48,17 @@ FORMATS = {
     "jsonld": ("json-ld", "application/ld+json"),
 }
 # JSON-LD written compact against these prefixes, so a person can read it.
-_CONTEXT = {"skos": str(SKOS), "dct": str(DCTERMS), "owl": str(OWL), "prov": str(PROV), "foaf": str(FOAF),
-            "schema": str(SCHEMA), "rdfs": str(RDFS), "xsd": str(XSD), "org": str(ORG)}
+_CONTEXT = {
+    "skos": str(SKOS),
+    "dct": str(DCTERMS),
+    "owl": str(OWL),
+    "prov": str(PROV),
+    "foaf": str(FOAF),
+    "schema": str(SCHEMA),
+    "rdfs": str(RDFS),
+    "xsd": str(XSD),
+    "org": str(ORG),
+}
 # What a stub says: a term the file links to without holding it in full.
 STUB_PREDICATES = frozenset({RDF.type, SKOS.prefLabel, SKOS.inScheme, OWL.deprecated, RDFS.seeAlso})
 STUBS_DESCRIPTION = (

@@ -35,7 +35,12 @@ from glossary.interchange.skos import FORMATS, STUB_PREDICATES, predicate
 
 # What the export writes about a concept besides its declared fields; anything else is reported.
 CONCEPT_PREDICATES = {
-    RDF.type, SKOS.inScheme, SKOS.topConceptOf, DCTERMS.created, DCTERMS.modified, PROV.qualifiedAttribution,
+    RDF.type,
+    SKOS.inScheme,
+    SKOS.topConceptOf,
+    DCTERMS.created,
+    DCTERMS.modified,
+    PROV.qualifiedAttribution,
     DCTERMS.isReplacedBy,
 }
 # How much of an unkept property's address the report shows.
@@ -67,7 +72,9 @@ def read(content: str, file_format: str) -> SkosDocument:
     except RecursionError:
         # rdflib's Turtle reader descends once per nested blank node or list: a file can nest past
         # Python's stack.
-        return SkosDocument(errors=[f"The {_format_name(file_format)} nests blank nodes or lists too deeply to be read."])
+        return SkosDocument(
+            errors=[f"The {_format_name(file_format)} nests blank nodes or lists too deeply to be read."]
+        )
     except (ParserError, SyntaxError, ValueError, TypeError, KeyError, AttributeError) as error:
         return SkosDocument(errors=[f"This is not readable {_format_name(file_format)}: {_first_line(error)}"])
     except Exception as error:  # noqa: BLE001 - rdflib's parsers raise many kinds; none may become a 500
@@ -113,7 +120,9 @@ def _record(graph: Graph, concept, described: set) -> tuple[dict, list[str]]:
         elsewhere["replaced_by"].append(_reference(graph, replacement))
     unknown = sorted({_property_name(graph, p) for p in set(graph.predicates(concept)) - known})
     if unknown:
-        errors.append(f"says what Common Ground does not keep ({', '.join(unknown[:5])}); remove it or it would be lost")
+        errors.append(
+            f"says what Common Ground does not keep ({', '.join(unknown[:5])}); remove it or it would be lost"
+        )
     values["elsewhere"] = elsewhere
     return values, errors
 
@@ -132,7 +141,9 @@ def _value(graph: Graph, concept, content_field: ContentField, errors: list[str]
     if content_field.is_list:
         return sorted(texts)
     if len(texts) > 1:
-        errors.append(f"has {len(texts)} values of {content_field.skos.predicate}; Common Ground holds one ({content_field.label})")
+        errors.append(
+            f"has {len(texts)} values of {content_field.skos.predicate}; Common Ground holds one ({content_field.label})"
+        )
     return texts[0] if texts else ""
 
 

@@ -47,7 +47,11 @@ def pdf_export_build(*, export_id: str, on_progress: Callable[[PdfStep], None] |
         options = ExportOptions(**export.options)
         pdf = glossary_pdf(options, progress=throttled(record, seconds=settings.GLOSSARY_PDF_PROGRESS_SECONDS))
     except Exception as error:
-        exports.update(state=PdfExport.State.FAILED, message=f"The PDF could not be made: {error}"[:200], finished_at=timezone.now())
+        exports.update(
+            state=PdfExport.State.FAILED,
+            message=f"The PDF could not be made: {error}"[:200],
+            finished_at=timezone.now(),
+        )
         raise
     exports.update(
         state=PdfExport.State.READY,

@@ -65,4 +65,3 @@ def reminder_message(proposal: Proposal, department, days: int, address: str) ->
         f"Everything waiting for you: {absolute(reverse('glossary:sign_off_queue'))}\n"
     )
     return _message(f"Reminder: “{proposal.name}” waits for {department}", body, address)
-

@@ -14,7 +14,9 @@ def add_filter_arguments(parser) -> None:
     parser.add_argument("--search", default="", help="search words, as in the home page's search box")
     parser.add_argument("--include-in-review", action="store_true", help="also terms not yet approved, marked so")
     parser.add_argument(
-        "--state", action="store_true", help="PDF only: add a page on the state of our common language (the dashboard's figures)"
+        "--state",
+        action="store_true",
+        help="PDF only: add a page on the state of our common language (the dashboard's figures)",
     )
 
 
@@ -33,5 +35,7 @@ def export_options(options: dict) -> ExportOptions:
     )
     if not form.is_valid():
         names = {"q": "search"}
-        raise CommandError("; ".join(f"--{names.get(f, f).replace('_', '-')}: {' '.join(m)}" for f, m in form.errors.items()))
+        raise CommandError(
+            "; ".join(f"--{names.get(f, f).replace('_', '-')}: {' '.join(m)}" for f, m in form.errors.items())
+        )
     return form.options()

@@ -23,7 +23,6 @@ DROP = [
 ]
 
 
-
 class Migration(migrations.Migration):
     dependencies = [("glossary", "0001_initial")]
 

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('glossary', '0003_pdf_exports'),
+        ("glossary", "0003_pdf_exports"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalproposal',
-            name='related_names',
+            model_name="historicalproposal",
+            name="related_names",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='related_names',
+            model_name="proposal",
+            name="related_names",
             field=models.TextField(blank=True),
         ),
     ]

@@ -19,17 +19,15 @@ BACKWARD = [
 ]
 
 
-
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('glossary', '0004_proposal_related_names'),
+        ("glossary", "0004_proposal_related_names"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='term',
-            name='search_vector',
+            model_name="term",
+            name="search_vector",
             field=django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
         ),
         migrations.RunPython(run_on_postgres(FORWARD), run_on_postgres(BACKWARD)),

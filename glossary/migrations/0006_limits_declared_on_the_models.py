@@ -5,100 +5,121 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('glossary', '0005_search_vector'),
+        ("glossary", "0005_search_vector"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='comment',
-            name='body',
+            model_name="comment",
+            name="body",
             field=glossary.models.fields.LimitedTextField(max_length=5000),
         ),
         migrations.AlterField(
-            model_name='definition',
-            name='text',
-            field=glossary.models.fields.LimitedTextField(help_text='Markdown: links, emphasis and lists are kept.', max_length=20000),
+            model_name="definition",
+            name="text",
+            field=glossary.models.fields.LimitedTextField(
+                help_text="Markdown: links, emphasis and lists are kept.", max_length=20000
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalcomment',
-            name='body',
+            model_name="historicalcomment",
+            name="body",
             field=glossary.models.fields.LimitedTextField(max_length=5000),
         ),
         migrations.AlterField(
-            model_name='historicaldefinition',
-            name='text',
-            field=glossary.models.fields.LimitedTextField(help_text='Markdown: links, emphasis and lists are kept.', max_length=20000),
+            model_name="historicaldefinition",
+            name="text",
+            field=glossary.models.fields.LimitedTextField(
+                help_text="Markdown: links, emphasis and lists are kept.", max_length=20000
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalproposal',
-            name='reason',
-            field=glossary.models.fields.LimitedTextField(help_text='Why this change: reviewers see it first.', max_length=2000),
+            model_name="historicalproposal",
+            name="reason",
+            field=glossary.models.fields.LimitedTextField(
+                help_text="Why this change: reviewers see it first.", max_length=2000
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalproposeddefinition',
-            name='text',
+            model_name="historicalproposeddefinition",
+            name="text",
             field=glossary.models.fields.LimitedTextField(max_length=20000),
         ),
         migrations.AlterField(
-            model_name='historicalsignoff',
-            name='comment',
+            model_name="historicalsignoff",
+            name="comment",
             field=glossary.models.fields.LimitedTextField(blank=True, max_length=5000),
         ),
         migrations.AlterField(
-            model_name='historicalterm',
-            name='examples',
-            field=glossary.models.fields.LimitedTextField(blank=True, help_text='Usage examples (Markdown).', max_length=10000),
+            model_name="historicalterm",
+            name="examples",
+            field=glossary.models.fields.LimitedTextField(
+                blank=True, help_text="Usage examples (Markdown).", max_length=10000
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalterm',
-            name='name_key',
+            model_name="historicalterm",
+            name="name_key",
             field=models.CharField(db_index=True, editable=False, max_length=360),
         ),
         migrations.AlterField(
-            model_name='historicalterm',
-            name='summary',
-            field=glossary.models.fields.LimitedTextField(blank=True, help_text='The meaning both departments agree on (Markdown). Leave empty until they do.', max_length=5000, verbose_name='common ground'),
+            model_name="historicalterm",
+            name="summary",
+            field=glossary.models.fields.LimitedTextField(
+                blank=True,
+                help_text="The meaning both departments agree on (Markdown). Leave empty until they do.",
+                max_length=5000,
+                verbose_name="common ground",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalterm',
-            name='synonyms',
-            field=glossary.models.fields.LimitedTextField(blank=True, help_text='One per line.', max_length=2000),
+            model_name="historicalterm",
+            name="synonyms",
+            field=glossary.models.fields.LimitedTextField(blank=True, help_text="One per line.", max_length=2000),
         ),
         migrations.AlterField(
-            model_name='proposal',
-            name='reason',
-            field=glossary.models.fields.LimitedTextField(help_text='Why this change: reviewers see it first.', max_length=2000),
+            model_name="proposal",
+            name="reason",
+            field=glossary.models.fields.LimitedTextField(
+                help_text="Why this change: reviewers see it first.", max_length=2000
+            ),
         ),
         migrations.AlterField(
-            model_name='proposeddefinition',
-            name='text',
+            model_name="proposeddefinition",
+            name="text",
             field=glossary.models.fields.LimitedTextField(max_length=20000),
         ),
         migrations.AlterField(
-            model_name='signoff',
-            name='comment',
+            model_name="signoff",
+            name="comment",
             field=glossary.models.fields.LimitedTextField(blank=True, max_length=5000),
         ),
         migrations.AlterField(
-            model_name='term',
-            name='examples',
-            field=glossary.models.fields.LimitedTextField(blank=True, help_text='Usage examples (Markdown).', max_length=10000),
+            model_name="term",
+            name="examples",
+            field=glossary.models.fields.LimitedTextField(
+                blank=True, help_text="Usage examples (Markdown).", max_length=10000
+            ),
         ),
         migrations.AlterField(
-            model_name='term',
-            name='name_key',
+            model_name="term",
+            name="name_key",
             field=models.CharField(editable=False, max_length=360, unique=True),
         ),
         migrations.AlterField(
-            model_name='term',
-            name='summary',
-            field=glossary.models.fields.LimitedTextField(blank=True, help_text='The meaning both departments agree on (Markdown). Leave empty until they do.', max_length=5000, verbose_name='common ground'),
+            model_name="term",
+            name="summary",
+            field=glossary.models.fields.LimitedTextField(
+                blank=True,
+                help_text="The meaning both departments agree on (Markdown). Leave empty until they do.",
+                max_length=5000,
+                verbose_name="common ground",
+            ),
         ),
         migrations.AlterField(
-            model_name='term',
-            name='synonyms',
-            field=glossary.models.fields.LimitedTextField(blank=True, help_text='One per line.', max_length=2000),
+            model_name="term",
+            name="synonyms",
+            field=glossary.models.fields.LimitedTextField(blank=True, help_text="One per line.", max_length=2000),
         ),
     ]

@@ -5,60 +5,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('glossary', '0006_limits_declared_on_the_models'),
+        ("glossary", "0006_limits_declared_on_the_models"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalproposal',
-            name='examples',
-            field=glossary.models.fields.LimitedTextField(blank=True, help_text='Usage examples (Markdown).', max_length=10000),
+            model_name="historicalproposal",
+            name="examples",
+            field=glossary.models.fields.LimitedTextField(
+                blank=True, help_text="Usage examples (Markdown).", max_length=10000
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalproposal',
-            name='name',
-            field=models.CharField(error_messages={'blank': 'A term needs a name.'}, max_length=120),
+            model_name="historicalproposal",
+            name="name",
+            field=models.CharField(error_messages={"blank": "A term needs a name."}, max_length=120),
         ),
         migrations.AlterField(
-            model_name='historicalproposal',
-            name='summary',
-            field=glossary.models.fields.LimitedTextField(blank=True, help_text='The meaning both departments agree on (Markdown). Leave empty until they do.', max_length=5000, verbose_name='common ground'),
+            model_name="historicalproposal",
+            name="summary",
+            field=glossary.models.fields.LimitedTextField(
+                blank=True,
+                help_text="The meaning both departments agree on (Markdown). Leave empty until they do.",
+                max_length=5000,
+                verbose_name="common ground",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalproposal',
-            name='synonyms',
-            field=glossary.models.fields.LimitedTextField(blank=True, help_text='One per line.', max_length=2000),
+            model_name="historicalproposal",
+            name="synonyms",
+            field=glossary.models.fields.LimitedTextField(blank=True, help_text="One per line.", max_length=2000),
         ),
         migrations.AlterField(
-            model_name='historicalterm',
-            name='name',
-            field=models.CharField(error_messages={'blank': 'A term needs a name.'}, max_length=120),
+            model_name="historicalterm",
+            name="name",
+            field=models.CharField(error_messages={"blank": "A term needs a name."}, max_length=120),
         ),
         migrations.AlterField(
-            model_name='proposal',
-            name='examples',
-            field=glossary.models.fields.LimitedTextField(blank=True, help_text='Usage examples (Markdown).', max_length=10000),
+            model_name="proposal",
+            name="examples",
+            field=glossary.models.fields.LimitedTextField(
+                blank=True, help_text="Usage examples (Markdown).", max_length=10000
+            ),
         ),
         migrations.AlterField(
-            model_name='proposal',
-            name='name',
-            field=models.CharField(error_messages={'blank': 'A term needs a name.'}, max_length=120),
+            model_name="proposal",
+            name="name",
+            field=models.CharField(error_messages={"blank": "A term needs a name."}, max_length=120),
         ),
         migrations.AlterField(
-            model_name='proposal',
-            name='summary',
-            field=glossary.models.fields.LimitedTextField(blank=True, help_text='The meaning both departments agree on (Markdown). Leave empty until they do.', max_length=5000, verbose_name='common ground'),
+            model_name="proposal",
+            name="summary",
+            field=glossary.models.fields.LimitedTextField(
+                blank=True,
+                help_text="The meaning both departments agree on (Markdown). Leave empty until they do.",
+                max_length=5000,
+                verbose_name="common ground",
+            ),
         ),
         migrations.AlterField(
-            model_name='proposal',
-            name='synonyms',
-            field=glossary.models.fields.LimitedTextField(blank=True, help_text='One per line.', max_length=2000),
+            model_name="proposal",
+            name="synonyms",
+            field=glossary.models.fields.LimitedTextField(blank=True, help_text="One per line.", max_length=2000),
         ),
         migrations.AlterField(
-            model_name='term',
-            name='name',
-            field=models.CharField(error_messages={'blank': 'A term needs a name.'}, max_length=120),
+            model_name="term",
+            name="name",
+            field=models.CharField(error_messages={"blank": "A term needs a name."}, max_length=120),
         ),
     ]

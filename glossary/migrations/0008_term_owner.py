@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('glossary', '0007_entry_content_shared_by_terms_and_proposals'),
+        ("glossary", "0007_entry_content_shared_by_terms_and_proposals"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalproposal',
-            name='owner',
-            field=models.CharField(blank=True, help_text='The person or team who stewards this term.', max_length=120),
+            model_name="historicalproposal",
+            name="owner",
+            field=models.CharField(blank=True, help_text="The person or team who stewards this term.", max_length=120),
         ),
         migrations.AddField(
-            model_name='historicalterm',
-            name='owner',
-            field=models.CharField(blank=True, help_text='The person or team who stewards this term.', max_length=120),
+            model_name="historicalterm",
+            name="owner",
+            field=models.CharField(blank=True, help_text="The person or team who stewards this term.", max_length=120),
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='owner',
-            field=models.CharField(blank=True, help_text='The person or team who stewards this term.', max_length=120),
+            model_name="proposal",
+            name="owner",
+            field=models.CharField(blank=True, help_text="The person or team who stewards this term.", max_length=120),
         ),
         migrations.AddField(
-            model_name='term',
-            name='owner',
-            field=models.CharField(blank=True, help_text='The person or team who stewards this term.', max_length=120),
+            model_name="term",
+            name="owner",
+            field=models.CharField(blank=True, help_text="The person or team who stewards this term.", max_length=120),
         ),
     ]

@@ -4,45 +4,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('glossary', '0008_term_owner'),
+        ("glossary", "0008_term_owner"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='pdfexport',
-            name='pages',
+            model_name="pdfexport",
+            name="pages",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='pdfexport',
-            name='stage',
-            field=models.CharField(blank=True, choices=[('terms', 'Preparing the terms'), ('layout', 'Laying out pages'), ('writing', 'Writing the PDF')], max_length=10),
+            model_name="pdfexport",
+            name="stage",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("terms", "Preparing the terms"),
+                    ("layout", "Laying out pages"),
+                    ("writing", "Writing the PDF"),
+                ],
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='pdfexport',
-            name='started_at',
+            model_name="pdfexport",
+            name="started_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='pdfexport',
-            name='task_id',
+            model_name="pdfexport",
+            name="task_id",
             field=models.UUIDField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='pdfexport',
-            name='terms_done',
+            model_name="pdfexport",
+            name="terms_done",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='pdfexport',
-            name='terms_total',
+            model_name="pdfexport",
+            name="terms_total",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='pdfexport',
-            name='state',
-            field=models.CharField(choices=[('queued', 'Waiting for the worker'), ('running', 'Being made'), ('ready', 'Ready'), ('failed', 'Failed')], default='queued', max_length=10),
+            model_name="pdfexport",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("queued", "Waiting for the worker"),
+                    ("running", "Being made"),
+                    ("ready", "Ready"),
+                    ("failed", "Failed"),
+                ],
+                default="queued",
+                max_length=10,
+            ),
         ),
     ]

@@ -5,30 +5,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('glossary', '0009_pdf_export_progress'),
+        ("glossary", "0009_pdf_export_progress"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalproposal',
-            name='replaced_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='glossary.term'),
+            model_name="historicalproposal",
+            name="replaced_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="glossary.term",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalterm',
-            name='replaced_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='glossary.term'),
+            model_name="historicalterm",
+            name="replaced_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="glossary.term",
+            ),
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='replaced_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='glossary.term'),
+            model_name="proposal",
+            name="replaced_by",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="glossary.term"
+            ),
         ),
         migrations.AddField(
-            model_name='term',
-            name='replaced_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaces', to='glossary.term'),
+            model_name="term",
+            name="replaced_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="replaces",
+                to="glossary.term",
+            ),
         ),
     ]

@@ -19,71 +19,128 @@ def give_published_terms_a_review_date(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_review_periods_and_feed_tokens'),
-        ('glossary', '0010_deprecation_replaced_by'),
+        ("accounts", "0005_review_periods_and_feed_tokens"),
+        ("glossary", "0010_deprecation_replaced_by"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalproposal',
-            name='review_by',
-            field=models.DateField(blank=True, db_index=True, null=True, verbose_name='review by'),
+            model_name="historicalproposal",
+            name="review_by",
+            field=models.DateField(blank=True, db_index=True, null=True, verbose_name="review by"),
         ),
         migrations.AddField(
-            model_name='historicalterm',
-            name='review_by',
-            field=models.DateField(blank=True, db_index=True, null=True, verbose_name='review by'),
+            model_name="historicalterm",
+            name="review_by",
+            field=models.DateField(blank=True, db_index=True, null=True, verbose_name="review by"),
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='review_by',
-            field=models.DateField(blank=True, db_index=True, null=True, verbose_name='review by'),
+            model_name="proposal",
+            name="review_by",
+            field=models.DateField(blank=True, db_index=True, null=True, verbose_name="review by"),
         ),
         migrations.AddField(
-            model_name='term',
-            name='review_by',
-            field=models.DateField(blank=True, db_index=True, null=True, verbose_name='review by'),
+            model_name="term",
+            name="review_by",
+            field=models.DateField(blank=True, db_index=True, null=True, verbose_name="review by"),
         ),
         migrations.CreateModel(
-            name='HistoricalReviewConfirmation',
+            name="HistoricalReviewConfirmation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('confirmed_at', models.DateTimeField()),
-                ('previous_review_by', models.DateField(blank=True, null=True)),
-                ('review_by', models.DateField()),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('confirmed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.department')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('term', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='glossary.term')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("confirmed_at", models.DateTimeField()),
+                ("previous_review_by", models.DateField(blank=True, null=True)),
+                ("review_by", models.DateField()),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="accounts.department",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "term",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="glossary.term",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical review confirmation',
-                'verbose_name_plural': 'historical review confirmations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical review confirmation",
+                "verbose_name_plural": "historical review confirmations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ReviewConfirmation',
+            name="ReviewConfirmation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('confirmed_at', models.DateTimeField()),
-                ('previous_review_by', models.DateField(blank=True, null=True)),
-                ('review_by', models.DateField()),
-                ('confirmed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.department')),
-                ('term', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='review_confirmations', to='glossary.term')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("confirmed_at", models.DateTimeField()),
+                ("previous_review_by", models.DateField(blank=True, null=True)),
+                ("review_by", models.DateField()),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.department"
+                    ),
+                ),
+                (
+                    "term",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="review_confirmations",
+                        to="glossary.term",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-confirmed_at', '-pk'],
+                "ordering": ["-confirmed_at", "-pk"],
             },
         ),
         migrations.RunPython(give_published_terms_a_review_date, migrations.RunPython.noop),

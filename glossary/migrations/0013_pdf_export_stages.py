@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('glossary', '0012_review_dates'),
+        ("glossary", "0012_review_dates"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='pdfexport',
-            name='stage',
-            field=models.CharField(blank=True, choices=[('terms', 'Preparing the terms'), ('layout', 'Laying out the pages')], max_length=10),
+            model_name="pdfexport",
+            name="stage",
+            field=models.CharField(
+                blank=True,
+                choices=[("terms", "Preparing the terms"), ("layout", "Laying out the pages")],
+                max_length=10,
+            ),
         ),
     ]

@@ -6,89 +6,197 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_review_periods_and_feed_tokens'),
-        ('glossary', '0013_pdf_export_stages'),
+        ("accounts", "0005_review_periods_and_feed_tokens"),
+        ("glossary", "0013_pdf_export_stages"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Watch',
+            name="Watch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('target', models.CharField(choices=[('term', 'Term'), ('tag', 'Tag'), ('glossary', 'Whole glossary')], max_length=10)),
-                ('delivery', models.CharField(choices=[('immediate', 'An e-mail for each change'), ('daily', 'A daily digest')], default='immediate', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('tag', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='watches', to='glossary.tag')),
-                ('term', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='watches', to='glossary.term')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='watches', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "target",
+                    models.CharField(
+                        choices=[("term", "Term"), ("tag", "Tag"), ("glossary", "Whole glossary")], max_length=10
+                    ),
+                ),
+                (
+                    "delivery",
+                    models.CharField(
+                        choices=[("immediate", "An e-mail for each change"), ("daily", "A daily digest")],
+                        default="immediate",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "tag",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="watches",
+                        to="glossary.tag",
+                    ),
+                ),
+                (
+                    "term",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="watches",
+                        to="glossary.term",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="watches", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['target', 'pk'],
+                "ordering": ["target", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='WatchNotice',
+            name="WatchNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('proposed', 'Proposal opened'), ('published', 'Published'), ('deprecated', 'Deprecated'), ('review_due', 'Review due soon'), ('review_overdue', 'Review overdue')], max_length=16)),
-                ('event_key', models.CharField(max_length=100)),
-                ('headline', models.CharField(max_length=400)),
-                ('link', models.CharField(max_length=500)),
-                ('delivery', models.CharField(choices=[('immediate', 'An e-mail for each change'), ('daily', 'A daily digest')], max_length=10)),
-                ('created_at', models.DateTimeField()),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('claim', models.CharField(blank=True, max_length=32)),
-                ('sent_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('proposal', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='glossary.proposal')),
-                ('term', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='glossary.term')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('watch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notices', to='glossary.watch')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposal opened"),
+                            ("published", "Published"),
+                            ("deprecated", "Deprecated"),
+                            ("review_due", "Review due soon"),
+                            ("review_overdue", "Review overdue"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("event_key", models.CharField(max_length=100)),
+                ("headline", models.CharField(max_length=400)),
+                ("link", models.CharField(max_length=500)),
+                (
+                    "delivery",
+                    models.CharField(
+                        choices=[("immediate", "An e-mail for each change"), ("daily", "A daily digest")], max_length=10
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                ("claim", models.CharField(blank=True, max_length=32)),
+                ("sent_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="glossary.proposal",
+                    ),
+                ),
+                (
+                    "term",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="glossary.term",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "watch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="notices", to="glossary.watch"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ApproverReminder',
+            name="ApproverReminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('revision', models.PositiveIntegerField()),
-                ('period', models.PositiveIntegerField()),
-                ('created_at', models.DateTimeField()),
-                ('recipients', models.PositiveIntegerField(default=0)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.department')),
-                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='glossary.proposal')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("revision", models.PositiveIntegerField()),
+                ("period", models.PositiveIntegerField()),
+                ("created_at", models.DateTimeField()),
+                ("recipients", models.PositiveIntegerField(default=0)),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.department"
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="glossary.proposal"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('proposal', 'revision', 'department', 'period'), name='one_reminder_per_department_and_period')],
+                "ordering": ["created_at", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("proposal", "revision", "department", "period"),
+                        name="one_reminder_per_department_and_period",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='watch',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('tag__isnull', True), ('target', 'term'), ('term__isnull', False)), models.Q(('tag__isnull', False), ('target', 'tag'), ('term__isnull', True)), models.Q(('tag__isnull', True), ('target', 'glossary'), ('term__isnull', True)), _connector='OR'), name='watch_names_exactly_its_target'),
+            model_name="watch",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("tag__isnull", True), ("target", "term"), ("term__isnull", False)),
+                    models.Q(("tag__isnull", False), ("target", "tag"), ("term__isnull", True)),
+                    models.Q(("tag__isnull", True), ("target", "glossary"), ("term__isnull", True)),
+                    _connector="OR",
+                ),
+                name="watch_names_exactly_its_target",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='watch',
-            constraint=models.UniqueConstraint(condition=models.Q(('target', 'term')), fields=('user', 'term'), name='one_watch_per_user_and_term'),
+            model_name="watch",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("target", "term")), fields=("user", "term"), name="one_watch_per_user_and_term"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='watch',
-            constraint=models.UniqueConstraint(condition=models.Q(('target', 'tag')), fields=('user', 'tag'), name='one_watch_per_user_and_tag'),
+            model_name="watch",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("target", "tag")), fields=("user", "tag"), name="one_watch_per_user_and_tag"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='watch',
-            constraint=models.UniqueConstraint(condition=models.Q(('target', 'glossary')), fields=('user',), name='one_glossary_watch_per_user'),
+            model_name="watch",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("target", "glossary")), fields=("user",), name="one_glossary_watch_per_user"
+            ),
         ),
         migrations.AddIndex(
-            model_name='watchnotice',
-            index=models.Index(fields=['delivery', 'sent_at', 'created_at'], name='glossary_wa_deliver_a89d83_idx'),
+            model_name="watchnotice",
+            index=models.Index(fields=["delivery", "sent_at", "created_at"], name="glossary_wa_deliver_a89d83_idx"),
         ),
         migrations.AddConstraint(
-            model_name='watchnotice',
-            constraint=models.UniqueConstraint(fields=('user', 'event_key'), name='one_notice_per_user_and_change'),
+            model_name="watchnotice",
+            constraint=models.UniqueConstraint(fields=("user", "event_key"), name="one_notice_per_user_and_change"),
         ),
     ]

@@ -5,22 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('glossary', '0015_webhooks'),
+        ("glossary", "0015_webhooks"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReviewDueAnnouncement',
+            name="ReviewDueAnnouncement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('review_by', models.DateField()),
-                ('announced_at', models.DateTimeField()),
-                ('term', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='glossary.term')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("review_by", models.DateField()),
+                ("announced_at", models.DateTimeField()),
+                (
+                    "term",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="glossary.term"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('term', 'review_by'), name='review_due_announced_once')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("term", "review_by"), name="review_due_announced_once")
+                ],
             },
         ),
     ]

@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('glossary', '0016_review_due_announcements'),
+        ("glossary", "0016_review_due_announcements"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='watchnotice',
-            name='kind',
-            field=models.CharField(choices=[('proposed', 'Proposal opened'), ('revised', 'Proposal revised'), ('published', 'Published'), ('deprecated', 'Deprecated'), ('review_due', 'Review due soon'), ('review_overdue', 'Review overdue')], max_length=16),
+            model_name="watchnotice",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("proposed", "Proposal opened"),
+                    ("revised", "Proposal revised"),
+                    ("published", "Published"),
+                    ("deprecated", "Deprecated"),
+                    ("review_due", "Review due soon"),
+                    ("review_overdue", "Review overdue"),
+                ],
+                max_length=16,
+            ),
         ),
     ]

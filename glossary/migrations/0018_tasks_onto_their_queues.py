@@ -12,11 +12,12 @@ MOVES = {
 def move_waiting_tasks(apps, schema_editor):
     DBTaskResult = apps.get_model("django_tasks_database", "DBTaskResult")
     for task_path, queue_name in MOVES.items():
-        DBTaskResult.objects.filter(task_path=task_path, queue_name="default", status="READY").update(queue_name=queue_name)
+        DBTaskResult.objects.filter(task_path=task_path, queue_name="default", status="READY").update(
+            queue_name=queue_name
+        )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("glossary", "0017_watch_notice_revised"),
         ("django_tasks_database", "0021_conditional_partial_index_ordering"),

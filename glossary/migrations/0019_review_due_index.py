@@ -4,14 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('glossary', '0018_tasks_onto_their_queues'),
+        ("glossary", "0018_tasks_onto_their_queues"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='term',
-            index=models.Index(condition=models.Q(('status', 'deprecated'), _negated=True), fields=['review_by', 'name_key'], name='glossary_term_review_due'),
+            model_name="term",
+            index=models.Index(
+                condition=models.Q(("status", "deprecated"), _negated=True),
+                fields=["review_by", "name_key"],
+                name="glossary_term_review_due",
+            ),
         ),
     ]

@@ -5,30 +5,37 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('glossary', '0019_review_due_index'),
+        ("glossary", "0019_review_due_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalproposal',
-            name='scope_note',
-            field=glossary.models.fields.LimitedTextField(blank=True, help_text='What the term covers and what it does not (Markdown).', max_length=10000),
+            model_name="historicalproposal",
+            name="scope_note",
+            field=glossary.models.fields.LimitedTextField(
+                blank=True, help_text="What the term covers and what it does not (Markdown).", max_length=10000
+            ),
         ),
         migrations.AddField(
-            model_name='historicalterm',
-            name='scope_note',
-            field=glossary.models.fields.LimitedTextField(blank=True, help_text='What the term covers and what it does not (Markdown).', max_length=10000),
+            model_name="historicalterm",
+            name="scope_note",
+            field=glossary.models.fields.LimitedTextField(
+                blank=True, help_text="What the term covers and what it does not (Markdown).", max_length=10000
+            ),
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='scope_note',
-            field=glossary.models.fields.LimitedTextField(blank=True, help_text='What the term covers and what it does not (Markdown).', max_length=10000),
+            model_name="proposal",
+            name="scope_note",
+            field=glossary.models.fields.LimitedTextField(
+                blank=True, help_text="What the term covers and what it does not (Markdown).", max_length=10000
+            ),
         ),
         migrations.AddField(
-            model_name='term',
-            name='scope_note',
-            field=glossary.models.fields.LimitedTextField(blank=True, help_text='What the term covers and what it does not (Markdown).', max_length=10000),
+            model_name="term",
+            name="scope_note",
+            field=glossary.models.fields.LimitedTextField(
+                blank=True, help_text="What the term covers and what it does not (Markdown).", max_length=10000
+            ),
         ),
     ]

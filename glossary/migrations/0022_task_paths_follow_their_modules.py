@@ -5,7 +5,10 @@ the worker names its task where it now lives, or the worker could not find it.""
 from django.db import migrations
 
 MAIL_TASK_NAMES = [
-    "mail_proposal_waiting", "mail_proposal_decided", "mail_proposal_published", "mail_proposal_out_of_date",
+    "mail_proposal_waiting",
+    "mail_proposal_decided",
+    "mail_proposal_published",
+    "mail_proposal_out_of_date",
     "mail_watch_notices",
 ]
 TASK_PATHS = {
@@ -29,7 +32,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("glossary", "0021_webhooks_move_to_their_app"),
         ("django_tasks_database", "0021_conditional_partial_index_ordering"),

@@ -4,6 +4,17 @@ from glossary.models.terms import Definition, ReviewConfirmation, ReviewDueAnnou
 from glossary.models.watching import ApproverReminder, Watch, WatchNotice
 
 __all__ = [
-    "ApproverReminder", "Comment", "Definition", "PdfExport", "Proposal", "ProposedDefinition", "ReviewConfirmation",
-    "ReviewDueAnnouncement", "SignOff", "Tag", "Term", "Watch", "WatchNotice",
+    "ApproverReminder",
+    "Comment",
+    "Definition",
+    "PdfExport",
+    "Proposal",
+    "ProposedDefinition",
+    "ReviewConfirmation",
+    "ReviewDueAnnouncement",
+    "SignOff",
+    "Tag",
+    "Term",
+    "Watch",
+    "WatchNotice",
 ]

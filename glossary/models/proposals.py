@@ -35,9 +35,7 @@ class Proposal(EntryContent):
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.CHANGE)
     state = models.CharField(max_length=20, choices=State.choices, default=State.IN_REVIEW, db_index=True)
     # Null for a new term until it is published.
-    term = models.ForeignKey(
-        "glossary.Term", null=True, blank=True, on_delete=models.PROTECT, related_name="proposals"
-    )
+    term = models.ForeignKey("glossary.Term", null=True, blank=True, on_delete=models.PROTECT, related_name="proposals")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposals")
     reason = LimitedTextField(max_length=2000, help_text="Why this change: reviewers see it first.")
     # The term version this proposal was written against; publishing on top of a newer one is refused.
@@ -52,9 +50,7 @@ class Proposal(EntryContent):
     # linked on publishing if a term of that name exists by then.
     related_names = models.TextField(blank=True)
     # A deprecation may name the term to use instead; publishing points the deprecated term at it.
-    replaced_by = models.ForeignKey(
-        "glossary.Term", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    replaced_by = models.ForeignKey("glossary.Term", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     proposed_status = models.CharField(max_length=12, default="approved")
 
     created_at = models.DateTimeField(auto_now_add=True)

@@ -70,8 +70,10 @@ class Tag(NormalisedModel):
         clash = Tag.objects.filter(slug=slug).exclude(pk=self.pk).first() if slug else None
         if clash:
             raise ValidationError(
-                {"name": f"The tag “{self.name}” would share its address with the tag “{clash.name}”: "
-                         f"use “{clash.name}”, or a name that differs in letters or digits."},
+                {
+                    "name": f"The tag “{self.name}” would share its address with the tag “{clash.name}”: "
+                    f"use “{clash.name}”, or a name that differs in letters or digits."
+                },
                 code="unique",
             )
 
@@ -171,16 +173,12 @@ class Term(EntryContent):
     # character into as many as three (“ß” → “ss”), so the key has room for three times the name.
     name_key = models.CharField(max_length=360, unique=True, editable=False)
     initial = models.CharField(max_length=1, editable=False, db_index=True)
-    slug = models.SlugField(
-        max_length=140, unique=True, editable=False, help_text="Permanent address; kept on rename."
-    )
+    slug = models.SlugField(max_length=140, unique=True, editable=False, help_text="Permanent address; kept on rename.")
     tags = models.ManyToManyField(Tag, blank=True, related_name="terms")
     # More would be a list of keywords, not a way to browse.
     MAX_TAGS = 20
     related_terms = models.ManyToManyField("self", blank=True, symmetrical=True)
-    status = models.CharField(
-        max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
-    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Everything searchable about the term, casefolded, rebuilt by glossary.services on each change.
@@ -266,17 +264,13 @@ class Definition(NormalisedModel):
     """What one department means by a term, in Markdown."""
 
     term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="definitions")
-    department = models.ForeignKey(
-        "accounts.Department", on_delete=models.PROTECT, related_name="definitions"
-    )
+    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="definitions")
     text = LimitedTextField(max_length=20000, help_text="Markdown: links, emphasis and lists are kept.")
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["department__position", "department__name"]
-        constraints = [
-            models.UniqueConstraint(fields=["term", "department"], name="one_definition_per_department")
-        ]
+        constraints = [models.UniqueConstraint(fields=["term", "department"], name="one_definition_per_department")]
 
     def __str__(self):
         return f"{self.term} ({self.department})"

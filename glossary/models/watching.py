@@ -38,9 +38,15 @@ class Watch(models.Model):
                 ),
                 name="watch_names_exactly_its_target",
             ),
-            models.UniqueConstraint(fields=["user", "term"], condition=models.Q(target="term"), name="one_watch_per_user_and_term"),
-            models.UniqueConstraint(fields=["user", "tag"], condition=models.Q(target="tag"), name="one_watch_per_user_and_tag"),
-            models.UniqueConstraint(fields=["user"], condition=models.Q(target="glossary"), name="one_glossary_watch_per_user"),
+            models.UniqueConstraint(
+                fields=["user", "term"], condition=models.Q(target="term"), name="one_watch_per_user_and_term"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "tag"], condition=models.Q(target="tag"), name="one_watch_per_user_and_tag"
+            ),
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(target="glossary"), name="one_glossary_watch_per_user"
+            ),
         ]
 
     def __str__(self):

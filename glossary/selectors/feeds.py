@@ -35,7 +35,9 @@ class PublishedChange:
         return ", ".join(self.changed) if self.changed else "published again unchanged"
 
 
-def published_changes(*, term: Term | None = None, tag: Tag | None = None, limit: int = FEED_LENGTH) -> list[PublishedChange]:
+def published_changes(
+    *, term: Term | None = None, tag: Tag | None = None, limit: int = FEED_LENGTH
+) -> list[PublishedChange]:
     """The newest published versions: of every term, of `term`, or of the terms now tagged `tag`.
 
     Only versions a proposal published count (not admin edits, nor a term touched because a related

@@ -14,9 +14,7 @@ State = Proposal.State
 
 
 def _signed_by_department(department_id):
-    return SignOff.objects.filter(
-        proposal=OuterRef("pk"), revision=OuterRef("revision"), department_id=department_id
-    )
+    return SignOff.objects.filter(proposal=OuterRef("pk"), revision=OuterRef("revision"), department_id=department_id)
 
 
 def _awaiting_filter(user) -> Q | None:
@@ -135,7 +133,9 @@ def term_approvals(term: Term) -> list[SignOff]:
     return list(
         SignOff.objects.filter(
             proposal_id=term.approval_id, revision=term.approval.revision, decision=SignOff.Decision.APPROVE
-        ).select_related("approver", "department").order_by("department__position", "department__name")
+        )
+        .select_related("approver", "department")
+        .order_by("department__position", "department__name")
     )
 
 

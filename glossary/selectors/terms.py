@@ -48,8 +48,12 @@ def term_list(
 
 
 def home_page_filters(
-    terms: QuerySet[Term], *, query: str = "", missing_department: Department | None = None,
-    tag: Tag | None = None, letter: str = "",
+    terms: QuerySet[Term],
+    *,
+    query: str = "",
+    missing_department: Department | None = None,
+    tag: Tag | None = None,
+    letter: str = "",
 ) -> QuerySet[Term]:
     """`terms` narrowed as the home page narrows its list (the list and every export share it)."""
     if missing_department is not None:
@@ -80,7 +84,12 @@ def term_id_page(page_number: int, page_size: int, **filters) -> Page:
 
 def terms_for_cards(ids) -> dict[int, Term]:
     """Terms by id with what a term's card in the list shows."""
-    return Term.objects.defer(*_SEARCH_FIELDS).select_related("replaced_by").prefetch_related(_LISTED_DEFINITIONS).in_bulk(ids)
+    return (
+        Term.objects.defer(*_SEARCH_FIELDS)
+        .select_related("replaced_by")
+        .prefetch_related(_LISTED_DEFINITIONS)
+        .in_bulk(ids)
+    )
 
 
 def terms_in_full(ids) -> dict[int, Term]:
@@ -115,15 +124,11 @@ def _search_postgres(terms: QuerySet[Term], query: str) -> QuerySet[Term]:
     return (
         terms.annotate(
             rank=SearchRank(F("search_vector"), search_query),
-            similarity=Greatest(
-                TrigramSimilarity("name", query), TrigramSimilarity("abbreviation", query)
-            ),
+            similarity=Greatest(TrigramSimilarity("name", query), TrigramSimilarity("abbreviation", query)),
             exact=_exact_name_match(query),
         )
         .filter(
-            Q(search_vector=search_query)
-            | Q(name__trigram_similar=query)
-            | Q(synonyms__trigram_word_similar=query)
+            Q(search_vector=search_query) | Q(name__trigram_similar=query) | Q(synonyms__trigram_word_similar=query)
         )
         .order_by("-exact", -(F("rank") + F("similarity")), "name_key")
     )
@@ -242,9 +247,7 @@ def term_versions(term: Term) -> list[TermVersion]:
     history_model = type(records[0])
     tags = _m2m_rows(history_model, "tags", "tag", records)
     related = _m2m_rows(history_model, "related_terms", "to_term", records)
-    definition_records = list(
-        Definition.history.filter(term_id=term.pk).order_by("history_date", "history_id")
-    )
+    definition_records = list(Definition.history.filter(term_id=term.pk).order_by("history_date", "history_id"))
 
     versions, current, position = [], {}, 0
     for number, record in enumerate(records, start=1):

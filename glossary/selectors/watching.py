@@ -22,7 +22,9 @@ def watches_of(user) -> QuerySet[Watch]:
         .select_related("term", "tag")
         .order_by(
             Case(When(target=Watch.Target.GLOSSARY, then=0), When(target=Watch.Target.TAG, then=1), default=2),
-            "tag__name", "term__name_key", "pk",
+            "tag__name",
+            "term__name_key",
+            "pk",
         )
     )
 
@@ -47,7 +49,11 @@ def watchers_of(*, term_id: int | None, tag_ids) -> dict[int, Watch]:
     for watch in Watch.objects.filter(matches, user__is_active=True).exclude(user__email="").select_related("user"):
         rank = (watch.delivery != Watch.Delivery.IMMEDIATE, closeness[watch.target], watch.pk)
         current = chosen.get(watch.user_id)
-        if current is None or rank < (current.delivery != Watch.Delivery.IMMEDIATE, closeness[current.target], current.pk):
+        if current is None or rank < (
+            current.delivery != Watch.Delivery.IMMEDIATE,
+            closeness[current.target],
+            current.pk,
+        ):
             chosen[watch.user_id] = watch
     return chosen
 

@@ -54,7 +54,9 @@ def validate_entry(*, entry: Entry, term: Term | None, today=None) -> None:
     fails for a reason nobody was told about.
     """
     texts = {
-        **entry.columns(), "tags": "".join(entry.tags), "definitions": "".join(entry.definitions.values()),
+        **entry.columns(),
+        "tags": "".join(entry.tags),
+        "definitions": "".join(entry.definitions.values()),
     }
     # PostgreSQL refuses NUL in any text, even in a query, so nothing below may see one.
     with_nul = [field for field, value in texts.items() if isinstance(value, str) and "\x00" in value]
@@ -68,7 +70,8 @@ def validate_entry(*, entry: Entry, term: Term | None, today=None) -> None:
     try:
         candidate.full_clean(
             exclude=["name_key", "initial", "slug", "search_document", "review_by"],
-            validate_unique=False, validate_constraints=False,
+            validate_unique=False,
+            validate_constraints=False,
         )
     except ValidationError as error:
         errors.update(error.message_dict)
@@ -174,10 +177,9 @@ def entry_changes_term(*, entry: Entry, term: Term) -> bool:
     compared as saving would store it: a difference of spacing, line ends or a tag's case is none."""
     proposed, current = _as_published(entry, term=term), Entry.from_term(term)
     # Related terms by which terms they are; the names an entry carries may be older than the terms'.
-    return (
-        replace(proposed, related_terms={}) != replace(current, related_terms={})
-        or set(proposed.related_terms) != set(current.related_terms)
-    )
+    return replace(proposed, related_terms={}) != replace(current, related_terms={}) or set(
+        proposed.related_terms
+    ) != set(current.related_terms)
 
 
 def _signed_off_as_it_stands(term: Term) -> bool:
@@ -236,7 +238,9 @@ def _refuse_duplicate(*, author, entry: Entry, term: Term | None) -> None:
         for pk, name in open_proposals.filter(term=None).values_list("pk", "name"):
             if text.name_key(name) == key:
                 raise ValidationError(
-                    {"name": f"“{name}” is already proposed as a new term (proposal #{pk}); join its discussion instead."}
+                    {
+                        "name": f"“{name}” is already proposed as a new term (proposal #{pk}); join its discussion instead."
+                    }
                 )
         return
     # An empty definition box is no definition, as in a stored proposal.
@@ -250,8 +254,15 @@ def _refuse_duplicate(*, author, entry: Entry, term: Term | None) -> None:
 
 @transaction.atomic
 def proposal_create(
-    *, author, reason: str, entry: Entry, term: Term | None = None, kind=None, imported: bool = False,
-    related_names: list[str] = (), replaced_by: Term | None = None,
+    *,
+    author,
+    reason: str,
+    entry: Entry,
+    term: Term | None = None,
+    kind=None,
+    imported: bool = False,
+    related_names: list[str] = (),
+    replaced_by: Term | None = None,
 ) -> Proposal:
     """Open a proposal: a new term (no `term`) or a new version of `term`.
 
@@ -331,7 +342,11 @@ def proposal_comment(*, proposal: Proposal, user, body: str) -> Comment:
 def proposal_approve(*, proposal: Proposal, user, comment: str, seen_revision: int) -> Proposal:
     """Approve the revision for the user's department; the last department's approval publishes it."""
     proposal, sign_off = _sign_off(
-        proposal=proposal, user=user, action=Action.APPROVE, comment=comment, seen_revision=seen_revision,
+        proposal=proposal,
+        user=user,
+        action=Action.APPROVE,
+        comment=comment,
+        seen_revision=seen_revision,
     )
     if not workflow.awaiting_departments(proposal):
         return _publish(proposal)
@@ -342,7 +357,11 @@ def proposal_approve(*, proposal: Proposal, user, comment: str, seen_revision: i
 def proposal_request_changes(*, proposal: Proposal, user, comment: str, seen_revision: int) -> Proposal:
     """Send the revision back to its author for the user's department, saying what needs to change."""
     proposal, sign_off = _sign_off(
-        proposal=proposal, user=user, action=Action.REQUEST_CHANGES, comment=comment, seen_revision=seen_revision,
+        proposal=proposal,
+        user=user,
+        action=Action.REQUEST_CHANGES,
+        comment=comment,
+        seen_revision=seen_revision,
     )
     return proposal
 
@@ -351,7 +370,11 @@ def proposal_request_changes(*, proposal: Proposal, user, comment: str, seen_rev
 def proposal_reject(*, proposal: Proposal, user, comment: str, seen_revision: int) -> Proposal:
     """Reject the proposal for the user's department, saying why; the term stays as it is."""
     proposal, sign_off = _sign_off(
-        proposal=proposal, user=user, action=Action.REJECT, comment=comment, seen_revision=seen_revision,
+        proposal=proposal,
+        user=user,
+        action=Action.REJECT,
+        comment=comment,
+        seen_revision=seen_revision,
     )
     return proposal
 
@@ -389,7 +412,9 @@ def _sign_off(
     if not proposal.is_open:
         proposal.closed_at = timezone.now()
     save_with_history(proposal, user=user, reason=sign_off.get_decision_display())
-    events.raise_event(events.ProposalDecided(proposal_id=proposal.pk, sign_off_id=sign_off.pk, decision=sign_off.decision))
+    events.raise_event(
+        events.ProposalDecided(proposal_id=proposal.pk, sign_off_id=sign_off.pk, decision=sign_off.decision)
+    )
     return proposal, sign_off
 
 
@@ -453,9 +478,11 @@ def _publish(proposal: Proposal) -> Proposal:
     proposal.closed_at = timezone.now()
     save_with_history(proposal, user=proposal.author, reason="Published")
     # Proposals written against the version just replaced can no longer publish as they are.
-    for other in Proposal.objects.select_for_update().filter(
-        term=term, state__in=[State.IN_REVIEW, State.CHANGES_REQUESTED]
-    ).exclude(pk=proposal.pk):
+    for other in (
+        Proposal.objects.select_for_update()
+        .filter(term=term, state__in=[State.IN_REVIEW, State.CHANGES_REQUESTED])
+        .exclude(pk=proposal.pk)
+    ):
         other.state = State.OUT_OF_DATE
         save_with_history(other, user=None, reason=f"Out of date: proposal #{proposal.pk} was published")
         events.raise_event(events.ProposalOutOfDate(proposal_id=other.pk))

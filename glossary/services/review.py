@@ -57,13 +57,15 @@ def review_date_problem(value, *, current: datetime.date | None, today: datetime
         return f"The review date cannot be in the past (today is {today.isoformat()})."
     latest = latest_review_by(today)
     if value > latest:
-        return (f"At most {settings.GLOSSARY_REVIEW_MAX_YEARS} years ahead: "
-                f"choose {latest.isoformat()} or earlier.")
+        return f"At most {settings.GLOSSARY_REVIEW_MAX_YEARS} years ahead: choose {latest.isoformat()} or earlier."
     return None
 
 
 def review_by_on_publish(
-    *, proposed: datetime.date | None, unchanged: Iterable[datetime.date | None], department_ids: Iterable[int],
+    *,
+    proposed: datetime.date | None,
+    unchanged: Iterable[datetime.date | None],
+    department_ids: Iterable[int],
     today: datetime.date,
 ) -> datetime.date:
     """The review date a term gets when a proposal is published on `today`.

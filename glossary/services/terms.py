@@ -92,7 +92,9 @@ def tag_problems(names: Iterable[str]) -> list[str]:
             continue
         slug = Tag.slug_for(tag.name)
         if slug in new_slugs:
-            problems.append(f"The tags “{new_slugs[slug]}” and “{tag.name}” differ only in spacing or punctuation: keep one.")
+            problems.append(
+                f"The tags “{new_slugs[slug]}” and “{tag.name}” differ only in spacing or punctuation: keep one."
+            )
         elif slug:
             new_slugs[slug] = tag.name
     return problems

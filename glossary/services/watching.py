@@ -43,6 +43,7 @@ REVIEW_WARNINGS = (Kind.REVIEW_DUE, Kind.REVIEW_OVERDUE)
 
 # --- watching -----------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def watch_set(*, user, delivery: str, term: Term | None = None, tag: Tag | None = None) -> Watch:
     """Watch the term, the tag, or (with neither) the whole glossary, or change how an existing watch
@@ -57,7 +58,9 @@ def watch_set(*, user, delivery: str, term: Term | None = None, tag: Tag | None 
     target = Watch.Target.TERM if term else Watch.Target.TAG if tag else Watch.Target.GLOSSARY
     # One person's watches one change at a time, so a double click makes one watch, not an error.
     list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk"))
-    watch, _ = Watch.objects.get_or_create(user=user, target=target, term=term, tag=tag, defaults={"delivery": delivery})
+    watch, _ = Watch.objects.get_or_create(
+        user=user, target=target, term=term, tag=tag, defaults={"delivery": delivery}
+    )
     if watch.delivery != delivery:
         watch.delivery = delivery
         watch.save(update_fields=["delivery"])
@@ -82,19 +85,29 @@ def unsubscribe(*, token: str) -> list[Watch]:
 
 # --- recording what watchers hear ----------------------------------------------------------------
 
+
 def one_line(text: str, limit: int) -> str:
     """A reason as a headline: one line (it becomes a mail's subject, where a line break is refused), cut at `limit`."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _record(*, kind, event_key: str, headline: str, link: str, term_id, tag_ids, proposal=None, now,
-            skip_user_id=None) -> None:
+def _record(
+    *, kind, event_key: str, headline: str, link: str, term_id, tag_ids, proposal=None, now, skip_user_id=None
+) -> None:
     watchers = watchers_of(term_id=term_id, tag_ids=tag_ids)
     notices = [
         WatchNotice(
-            user_id=user_id, watch=watch, kind=kind, event_key=event_key, term_id=term_id, proposal=proposal,
-            headline=one_line(headline, 400), link=link, delivery=watch.delivery, created_at=now,
+            user_id=user_id,
+            watch=watch,
+            kind=kind,
+            event_key=event_key,
+            term_id=term_id,
+            proposal=proposal,
+            headline=one_line(headline, 400),
+            link=link,
+            delivery=watch.delivery,
+            created_at=now,
         )
         for user_id, watch in watchers.items()
         if user_id != skip_user_id
@@ -152,9 +165,15 @@ def record_proposal_opened(proposal: Proposal, *, now: datetime.datetime) -> str
     proposal; its author does not. Returns the change's key for `send_immediate`."""
     key = notice_key(events.ProposalOpened(proposal_id=proposal.pk))
     _record(
-        kind=Kind.PROPOSED, event_key=key, headline=f"{proposal.author} proposed {_proposal_subject(proposal)}: {proposal.reason}",
-        link=proposal.get_absolute_url(), term_id=proposal.term_id, tag_ids=_proposal_watchers_tags(proposal),
-        proposal=proposal, now=now, skip_user_id=proposal.author_id,
+        kind=Kind.PROPOSED,
+        event_key=key,
+        headline=f"{proposal.author} proposed {_proposal_subject(proposal)}: {proposal.reason}",
+        link=proposal.get_absolute_url(),
+        term_id=proposal.term_id,
+        tag_ids=_proposal_watchers_tags(proposal),
+        proposal=proposal,
+        now=now,
+        skip_user_id=proposal.author_id,
     )
     return key
 
@@ -164,10 +183,15 @@ def record_proposal_revised(proposal: Proposal, *, now: datetime.datetime) -> st
     off has changed, and every sign-off so far no longer counts."""
     key = notice_key(events.ProposalRevised(proposal_id=proposal.pk, revision=proposal.revision))
     _record(
-        kind=Kind.REVISED, event_key=key,
+        kind=Kind.REVISED,
+        event_key=key,
         headline=f"The proposal for “{proposal.name}” changed (revision {proposal.revision}), its sign-offs start again: {proposal.reason}",
-        link=proposal.get_absolute_url(), term_id=proposal.term_id, tag_ids=_proposal_watchers_tags(proposal),
-        proposal=proposal, now=now, skip_user_id=proposal.author_id,
+        link=proposal.get_absolute_url(),
+        term_id=proposal.term_id,
+        tag_ids=_proposal_watchers_tags(proposal),
+        proposal=proposal,
+        now=now,
+        skip_user_id=proposal.author_id,
     )
     return key
 
@@ -184,9 +208,14 @@ def record_published(proposal: Proposal, *, now: datetime.datetime) -> str:
     else:
         headline = f"“{term.name}” {'is a new term' if proposal.kind == Proposal.Kind.NEW_TERM else 'changed'}: {proposal.reason}"
     _record(
-        kind=Kind.DEPRECATED if deprecated else Kind.PUBLISHED, event_key=key, headline=headline,
-        link=term.get_absolute_url(), term_id=term.pk, tag_ids=term.tags.values_list("pk", flat=True),
-        proposal=proposal, now=now,
+        kind=Kind.DEPRECATED if deprecated else Kind.PUBLISHED,
+        event_key=key,
+        headline=headline,
+        link=term.get_absolute_url(),
+        term_id=term.pk,
+        tag_ids=term.tags.values_list("pk", flat=True),
+        proposal=proposal,
+        now=now,
     )
     return key
 
@@ -206,17 +235,26 @@ def record_review_warnings(*, today: datetime.date, now: datetime.datetime) -> i
     for term in terms_due_for_review(today=today).prefetch_related("tags"):
         status = term.review_status(today)
         if status == ReviewStatus.OVERDUE:
-            kind, headline = Kind.REVIEW_OVERDUE, f"“{term.name}” is overdue for review (review by {term.review_by:%-d %B %Y})"
+            kind, headline = (
+                Kind.REVIEW_OVERDUE,
+                f"“{term.name}” is overdue for review (review by {term.review_by:%-d %B %Y})",
+            )
         else:
             kind, headline = Kind.REVIEW_DUE, f"“{term.name}” is due for review by {term.review_by:%-d %B %Y}"
         _record(
-            kind=kind, event_key=review_warning_key(kind, term.pk, term.review_by), headline=headline,
-            link=term.get_absolute_url(), term_id=term.pk, tag_ids=[t.pk for t in term.tags.all()], now=now,
+            kind=kind,
+            event_key=review_warning_key(kind, term.pk, term.review_by),
+            headline=headline,
+            link=term.get_absolute_url(),
+            term_id=term.pk,
+            tag_ids=[t.pk for t in term.tags.all()],
+            now=now,
         )
     return warnings.count() - before
 
 
 # --- sending ---------------------------------------------------------------------------------------
+
 
 def _claim(pending: QuerySet[WatchNotice], *, now: datetime.datetime) -> list[WatchNotice]:
     """Take the pending notices for this process: one UPDATE sets a claim only on rows nobody holds,
@@ -228,7 +266,11 @@ def _claim(pending: QuerySet[WatchNotice], *, now: datetime.datetime) -> list[Wa
     if not ids:
         return []
     WatchNotice.objects.filter(unclaimed, pk__in=ids, sent_at__isnull=True).update(claimed_at=now, claim=claim)
-    return list(WatchNotice.objects.filter(claim=claim, sent_at__isnull=True).select_related("user", "watch__term", "watch__tag"))
+    return list(
+        WatchNotice.objects.filter(claim=claim, sent_at__isnull=True).select_related(
+            "user", "watch__term", "watch__tag"
+        )
+    )
 
 
 def _deliver(batches: list[tuple[list[WatchNotice], object]], *, now: datetime.datetime) -> int:
@@ -290,10 +332,14 @@ def send_digests(*, now: datetime.datetime) -> int:
 
 # --- approvers' reminders -----------------------------------------------------------------------
 
+
 def _revision_started(proposal: Proposal) -> datetime.datetime:
-    first = proposal.history.filter(revision=proposal.revision).order_by("history_date").values_list(
-        "history_date", flat=True
-    ).first()
+    first = (
+        proposal.history.filter(revision=proposal.revision)
+        .order_by("history_date")
+        .values_list("history_date", flat=True)
+        .first()
+    )
     return first or proposal.created_at
 
 
@@ -314,7 +360,11 @@ def send_approver_reminders(*, now: datetime.datetime) -> int:
             try:
                 with transaction.atomic():
                     reminder = ApproverReminder.objects.create(
-                        proposal=proposal, revision=proposal.revision, department=department, period=period, created_at=now
+                        proposal=proposal,
+                        revision=proposal.revision,
+                        department=department,
+                        period=period,
+                        created_at=now,
                     )
             except IntegrityError:
                 continue  # reminded already for this period (by this tick's twin or an earlier one)
@@ -335,12 +385,15 @@ def send_approver_reminders(*, now: datetime.datetime) -> int:
 
 # --- keeping the table small ------------------------------------------------------------------------
 
+
 def _could_be_recorded_again(kind: str, event_key: str, term_id: int | None, review_by: datetime.date | None) -> bool:
     """Whether a notice's change could be recorded again were the notice gone. A proposal is opened
     once, reaches each revision once (the number only grows) and is published once, so its keys
     never come back; a review warning is recorded at every tick while
     its term has that review date (only the existing notice stops it), so it stays while the date does."""
-    return kind in REVIEW_WARNINGS and review_by is not None and event_key == review_warning_key(kind, term_id, review_by)
+    return (
+        kind in REVIEW_WARNINGS and review_by is not None and event_key == review_warning_key(kind, term_id, review_by)
+    )
 
 
 def watch_notices_prune(*, now: datetime.datetime, batch_size: int = PRUNE_BATCH) -> int:
@@ -356,7 +409,9 @@ def watch_notices_prune(*, now: datetime.datetime, batch_size: int = PRUNE_BATCH
     removed, after = 0, 0
     while True:
         rows = list(
-            old.filter(pk__gt=after).order_by("pk").values_list("pk", "kind", "event_key", "term_id", "term__review_by")[:batch_size]
+            old.filter(pk__gt=after)
+            .order_by("pk")
+            .values_list("pk", "kind", "event_key", "term_id", "term__review_by")[:batch_size]
         )
         if not rows:
             return removed

@@ -69,12 +69,18 @@ class ProposalFormView(ProposeMixin, TemplateView):
             kind = Proposal.Kind.RESTORE if self.restoring else None
             try:
                 proposal = services.proposal_create(
-                    author=request.user, reason=form.cleaned_data["reason"], entry=form.entry(), term=self.term, kind=kind
+                    author=request.user,
+                    reason=form.cleaned_data["reason"],
+                    entry=form.entry(),
+                    term=self.term,
+                    kind=kind,
                 )
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
-                messages.success(request, "Your proposal is open for review. Each department's approvers have been told.")
+                messages.success(
+                    request, "Your proposal is open for review. Each department's approvers have been told."
+                )
                 return redirect(proposal)
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
@@ -92,15 +98,21 @@ class DeprecateView(ProposeMixin, TemplateView):
             entry = replace(Entry.from_term(term), status=Term.Status.DEPRECATED)
             try:
                 proposal = services.proposal_create(
-                    author=request.user, reason=form.cleaned_data["reason"], entry=entry, term=term,
-                    kind=Proposal.Kind.DEPRECATE, replaced_by=form.cleaned_data["replaced_by"],
+                    author=request.user,
+                    reason=form.cleaned_data["reason"],
+                    entry=entry,
+                    term=term,
+                    kind=Proposal.Kind.DEPRECATE,
+                    replaced_by=form.cleaned_data["replaced_by"],
                 )
             except ValidationError as error:
                 # The reason and the replacement are the fields here; anything else is about the term as it stands.
                 for field, problems in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, problems)
             else:
-                messages.success(request, "Deprecation proposed. The term stays as it is until every department approves.")
+                messages.success(
+                    request, "Deprecation proposed. The term stays as it is until every department approves."
+                )
                 return redirect(proposal)
         return self.render_to_response(self.get_context_data(term=term, form=form), status=400)
 

@@ -131,7 +131,9 @@ class TermListView(GlossaryReadMixin, TemplateView):
             export_filters=export_filters,
             feed_tag=filters["tag"],
             # The user's own: read every time, outside the shared cached listing.
-            tag_watch=watching_selectors.watch_of(self.request.user, tag_id=filters["tag"].pk) if filters["tag"] else None,
+            tag_watch=watching_selectors.watch_of(self.request.user, tag_id=filters["tag"].pk)
+            if filters["tag"]
+            else None,
             glossary_watch=watching_selectors.watch_of(self.request.user),
             deliveries=Watch.Delivery.choices,
             export_query=urlencode({k: v for k, v in export_filters.items() if v}),
@@ -169,7 +171,11 @@ def shared_term_page(slug: str) -> SharedTermPage | None:
         "review_status": term.review_status(),
     }
     return SharedTermPage(
-        pk=term.pk, name=term.name, slug=term.slug, initial=term.initial, status=term.status,
+        pk=term.pk,
+        name=term.name,
+        slug=term.slug,
+        initial=term.initial,
+        status=term.status,
         review_status=context["review_status"],
         heading=render_to_string("glossary/_term_heading.html", context),
         body=render_to_string("glossary/_term_body.html", context),
@@ -193,7 +199,9 @@ def rdf_reader_refusal(request) -> HttpResponse | None:
             return _token_refusal(refusal)
     if settings.GLOSSARY_PUBLIC_READ or request.user.is_authenticated:
         return None
-    response = problem(401, "This glossary is private: send an API token (Authorization: Bearer cg_…), made on My API tokens.")
+    response = problem(
+        401, "This glossary is private: send an API token (Authorization: Bearer cg_…), made on My API tokens."
+    )
     response["WWW-Authenticate"] = 'Bearer realm="glossary"'
     return response
 
@@ -320,9 +328,7 @@ class TermHistoryView(GlossaryReadMixin, TemplateView):
         by_id = {str(v.history_id): v for v in versions}
         # Default: the newest change against the one before it.
         newer = by_id.get(self.request.GET.get("to", ""), versions[0] if versions else None)
-        older = by_id.get(
-            self.request.GET.get("from", ""), versions[1] if len(versions) > 1 else None
-        )
+        older = by_id.get(self.request.GET.get("from", ""), versions[1] if len(versions) > 1 else None)
         if older and newer and older.date > newer.date:
             older, newer = newer, older
         changes = []

@@ -47,15 +47,11 @@ class MyWatchesView(LoginRequiredMixin, TemplateView):
         term = _named(Term, request.POST.get("term", ""))
         tag = _named(Tag, request.POST.get("tag", ""))
         try:
-            watch = services.watch_set(
-                user=request.user, delivery=request.POST.get("delivery", ""), term=term, tag=tag
-            )
+            watch = services.watch_set(user=request.user, delivery=request.POST.get("delivery", ""), term=term, tag=tag)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(
-                request, f"You watch {watch.describe()}: {watch.get_delivery_display().lower()}."
-            )
+            messages.success(request, f"You watch {watch.describe()}: {watch.get_delivery_display().lower()}.")
         return redirect(next_path(request, fallback=term.get_absolute_url() if term else "glossary:my_watches"))
 
 

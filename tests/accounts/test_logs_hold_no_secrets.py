@@ -59,6 +59,7 @@ def distinctive(name: str) -> str:
 
 # --- The log, as production writes it ----------------------------------------------------------
 
+
 class CapturedLog:
     def __init__(self, caplog, json_stream: io.StringIO):
         self.caplog = caplog
@@ -101,7 +102,8 @@ def assert_holds_none(log: CapturedLog, secret_values: dict[str, str]) -> None:
     text = log.text()
     assert len(secret_values) >= 1 and all(secret_values.values())
     leaked = sorted(
-        name for name, value in secret_values.items()
+        name
+        for name, value in secret_values.items()
         if any(form in text for form in {value, quote(value, safe=""), quote_plus(value)})
     )
     assert not leaked, f"the log holds the {', '.join(leaked)}"
@@ -129,15 +131,18 @@ SUBJECT = "sub-of-ivan"
 
 def json_body(document, status=200):
     """An answer of JSON: `document`, or what `document(provider)` gives at the time."""
+
     def answer(handler, provider):
         written = document(provider) if callable(document) else document
         handler.reply(status, json.dumps(written).encode(), "application/json")
+
     return answer
 
 
 def page(status, text, content_type="text/html; charset=utf-8"):
     def answer(handler, provider):
         handler.reply(status, text(provider).encode() if callable(text) else text.encode(), content_type)
+
     return answer
 
 
@@ -186,11 +191,13 @@ class MisbehavingProvider:
                 provider.paths_asked.append(path)
                 if path == "/token":
                     body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
-                    provider.token_requests.append({
-                        "form": {name: values[0] for name, values in parse_qs(body).items()},
-                        "raw": body,
-                        "authorization": self.headers.get("Authorization", ""),
-                    })
+                    provider.token_requests.append(
+                        {
+                            "form": {name: values[0] for name, values in parse_qs(body).items()},
+                            "raw": body,
+                            "authorization": self.headers.get("Authorization", ""),
+                        }
+                    )
                 default = provider.correct.get(path)
                 answer = provider.answers.get(path, default)
                 if answer is None:
@@ -236,15 +243,27 @@ class MisbehavingProvider:
 
     def id_token(self) -> str:
         now = int(time.time())
-        claims = {"iss": self.issuer, "sub": SUBJECT, "aud": django_settings.OIDC_RP_CLIENT_ID,
-                  "iat": now, "exp": now + 300, "nonce": self.nonce, **self.id_token_changes}
+        claims = {
+            "iss": self.issuer,
+            "sub": SUBJECT,
+            "aud": django_settings.OIDC_RP_CLIENT_ID,
+            "iat": now,
+            "exp": now + 300,
+            "nonce": self.nonce,
+            **self.id_token_changes,
+        }
         token = jwt.encode(claims, self.id_token_key, algorithm=self.id_token_algorithm, headers={"kid": "k1"})
         self.minted.append(token)
         return token
 
     def tokens(self) -> dict:
-        return {"access_token": self.access_token, "token_type": "Bearer", "expires_in": 300,
-                "refresh_token": self.refresh_token, "id_token": self.id_token()}
+        return {
+            "access_token": self.access_token,
+            "token_type": "Bearer",
+            "expires_in": 300,
+            "refresh_token": self.refresh_token,
+            "id_token": self.id_token(),
+        }
 
     def echo_page(self, provider=None) -> str:
         """An error page of the kind some providers send: it repeats the request it refuses
@@ -257,8 +276,7 @@ class MisbehavingProvider:
             f"<!doctype html><html><head><title>Error {self.marker}</title></head><body>\n"
             f"<h1>Something went wrong</h1><p>{self.marker}</p>\n<table>{echoed}</table>\n"
             f"<pre>{request['raw']}\nAuthorization: {request['authorization']}\n{credentials}\n"
-            f"Bearer {self.access_token}</pre>\n"
-            + "<div class='padding'>" + "x" * 160_000 + "</div></body></html>\n"
+            f"Bearer {self.access_token}</pre>\n" + "<div class='padding'>" + "x" * 160_000 + "</div></body></html>\n"
         )
 
 
@@ -287,7 +305,8 @@ def callback_with(client, provider, *, before_callback=None):
         "PKCE verifier": client.session["oidc_states"][state]["code_verifier"],
         "client secret": django_settings.OIDC_RP_CLIENT_SECRET,
         "Basic credentials": base64.b64encode(
-            f"{django_settings.OIDC_RP_CLIENT_ID}:{django_settings.OIDC_RP_CLIENT_SECRET}".encode()).decode(),
+            f"{django_settings.OIDC_RP_CLIENT_ID}:{django_settings.OIDC_RP_CLIENT_SECRET}".encode()
+        ).decode(),
         "access token": provider.access_token,
         "refresh token": provider.refresh_token,
         "marker in the provider's page": provider.marker,
@@ -316,52 +335,104 @@ def redirect_with_token(provider):
     def answer(handler, provider):
         location = f"{provider.issuer}/elsewhere?token={provider.redirect_token}"
         handler.reply(307, b"", "text/plain", [("Location", location)])
+
     return answer
 
 
 def oauth_error_echoing(handler, provider):
     """An OAuth error whose description repeats the request, over many lines, with escape codes."""
     form = provider.token_requests[-1]["form"]
-    description = (f"code {form.get('code')} does not match\r\nverifier {form.get('code_verifier')}"
-                   f" \x1b[31m{'much more ' * 500}")
+    description = (
+        f"code {form.get('code')} does not match\r\nverifier {form.get('code_verifier')} \x1b[31m{'much more ' * 500}"
+    )
     json_body({"error": "invalid_grant", "error_description": description}, status=400)(handler, provider)
 
 
 # (which endpoint misbehaves, how, and what the log line must say)
 TOKEN_AND_LATER_FAILURES = [
-    pytest.param("/token", lambda p: page(500, p.echo_page), ("token request at {host}", "HTTP 500"),
-                 id="token endpoint answers an HTML error page echoing the code and verifier"),
-    pytest.param("/token", lambda p: oauth_error_echoing,
-                 ("token request at {host}", "HTTP 400", "invalid_grant", "does not match"),
-                 id="token endpoint answers an OAuth error echoing the code, over lines, with escape codes"),
-    pytest.param("/token", lambda p: page(502, lambda p: f"Bad gateway {p.marker}", "text/plain"),
-                 ("token request at {host}", "HTTP 502"), id="token endpoint answers a 502"),
-    pytest.param("/token", lambda p: page(200, p.echo_page), ("token request at {host}", "not JSON"),
-                 id="token endpoint answers 200 with an HTML page"),
-    pytest.param("/token", lambda p: json_body([p.access_token, p.marker]),
-                 ("token request at {host}", "not a JSON object"), id="token endpoint answers a JSON list"),
-    pytest.param("/token", lambda p: json_body({"access_token": p.access_token, "token_type": "Bearer"}),
-                 ("no ID token",), id="token endpoint answers without an ID token"),
-    pytest.param("/token", redirect_with_token, ("token request at {host}", "HTTP 307"),
-                 id="token endpoint redirects to an address carrying a token"),
-    pytest.param("/token", lambda p: slow, ("token request at {host}", "no answer within"),
-                 id="token endpoint times out"),
-    pytest.param("/token", lambda p: hangs_up, ("token request at {host}", "could not connect"),
-                 id="token endpoint hangs up"),
-    pytest.param("/jwks", lambda p: page(500, p.echo_page), ("JWKS at {host}", "HTTP 500"),
-                 id="JWKS answers a 500 page"),
-    pytest.param("/jwks", lambda p: page(200, lambda p: f"{{not json {p.marker}", "application/json"),
-                 ("JWKS at {host}", "not JSON"), id="JWKS is not JSON"),
+    pytest.param(
+        "/token",
+        lambda p: page(500, p.echo_page),
+        ("token request at {host}", "HTTP 500"),
+        id="token endpoint answers an HTML error page echoing the code and verifier",
+    ),
+    pytest.param(
+        "/token",
+        lambda p: oauth_error_echoing,
+        ("token request at {host}", "HTTP 400", "invalid_grant", "does not match"),
+        id="token endpoint answers an OAuth error echoing the code, over lines, with escape codes",
+    ),
+    pytest.param(
+        "/token",
+        lambda p: page(502, lambda p: f"Bad gateway {p.marker}", "text/plain"),
+        ("token request at {host}", "HTTP 502"),
+        id="token endpoint answers a 502",
+    ),
+    pytest.param(
+        "/token",
+        lambda p: page(200, p.echo_page),
+        ("token request at {host}", "not JSON"),
+        id="token endpoint answers 200 with an HTML page",
+    ),
+    pytest.param(
+        "/token",
+        lambda p: json_body([p.access_token, p.marker]),
+        ("token request at {host}", "not a JSON object"),
+        id="token endpoint answers a JSON list",
+    ),
+    pytest.param(
+        "/token",
+        lambda p: json_body({"access_token": p.access_token, "token_type": "Bearer"}),
+        ("no ID token",),
+        id="token endpoint answers without an ID token",
+    ),
+    pytest.param(
+        "/token",
+        redirect_with_token,
+        ("token request at {host}", "HTTP 307"),
+        id="token endpoint redirects to an address carrying a token",
+    ),
+    pytest.param(
+        "/token", lambda p: slow, ("token request at {host}", "no answer within"), id="token endpoint times out"
+    ),
+    pytest.param(
+        "/token", lambda p: hangs_up, ("token request at {host}", "could not connect"), id="token endpoint hangs up"
+    ),
+    pytest.param(
+        "/jwks", lambda p: page(500, p.echo_page), ("JWKS at {host}", "HTTP 500"), id="JWKS answers a 500 page"
+    ),
+    pytest.param(
+        "/jwks",
+        lambda p: page(200, lambda p: f"{{not json {p.marker}", "application/json"),
+        ("JWKS at {host}", "not JSON"),
+        id="JWKS is not JSON",
+    ),
     pytest.param("/jwks", lambda p: slow, ("JWKS at {host}", "no answer within"), id="JWKS times out"),
-    pytest.param("/userinfo", lambda p: page(500, p.echo_page), ("userinfo at {host}", "HTTP 500"),
-                 id="userinfo answers a 500 page echoing the access token"),
-    pytest.param("/userinfo", lambda p: page(401, lambda p: f"token {p.access_token} refused {p.marker}", "text/plain"),
-                 ("userinfo at {host}", "HTTP 401"), id="userinfo refuses the access token"),
-    pytest.param("/userinfo", lambda p: page(200, p.echo_page, "application/json"), ("userinfo at {host}", "not JSON"),
-                 id="userinfo says JSON but sends a page"),
+    pytest.param(
+        "/userinfo",
+        lambda p: page(500, p.echo_page),
+        ("userinfo at {host}", "HTTP 500"),
+        id="userinfo answers a 500 page echoing the access token",
+    ),
+    pytest.param(
+        "/userinfo",
+        lambda p: page(401, lambda p: f"token {p.access_token} refused {p.marker}", "text/plain"),
+        ("userinfo at {host}", "HTTP 401"),
+        id="userinfo refuses the access token",
+    ),
+    pytest.param(
+        "/userinfo",
+        lambda p: page(200, p.echo_page, "application/json"),
+        ("userinfo at {host}", "not JSON"),
+        id="userinfo says JSON but sends a page",
+    ),
     pytest.param("/userinfo", lambda p: slow, ("userinfo at {host}", "no answer within"), id="userinfo times out"),
-    pytest.param("/userinfo", lambda p: json_body({"sub": "someone-else", "note": p.marker}), ("another subject",),
-                 id="userinfo about another person"),
+    pytest.param(
+        "/userinfo",
+        lambda p: json_body({"sub": "someone-else", "note": p.marker}),
+        ("another subject",),
+        id="userinfo about another person",
+    ),
 ]
 
 
@@ -384,15 +455,27 @@ def test_a_failing_token_exchange_jwks_or_userinfo_logs_what_failed_and_no_secre
 
 
 ID_TOKEN_FAILURES = [
-    pytest.param(lambda p: setattr(p, "id_token_key", rsa.generate_private_key(public_exponent=65537, key_size=2048)),
-                 "Signature verification failed", id="signed with another key"),
-    pytest.param(lambda p: p.id_token_changes.update(nonce=distinctive("nonce-of-another-log-in")),
-                 "nonce does not match", id="another log-in's nonce"),
+    pytest.param(
+        lambda p: setattr(p, "id_token_key", rsa.generate_private_key(public_exponent=65537, key_size=2048)),
+        "Signature verification failed",
+        id="signed with another key",
+    ),
+    pytest.param(
+        lambda p: p.id_token_changes.update(nonce=distinctive("nonce-of-another-log-in")),
+        "nonce does not match",
+        id="another log-in's nonce",
+    ),
     pytest.param(lambda p: p.id_token_changes.update(aud="another-app"), "Audience", id="for another client"),
     pytest.param(lambda p: p.id_token_changes.update(exp=int(time.time()) - 3600), "expired", id="expired"),
     pytest.param(lambda p: p.id_token_changes.update(iss="http://127.0.0.1:1"), "issuer", id="from another issuer"),
-    pytest.param(lambda p: (setattr(p, "id_token_key", django_settings.OIDC_RP_CLIENT_SECRET),
-                            setattr(p, "id_token_algorithm", "HS256")), "HS256", id="HS256 with the client secret"),
+    pytest.param(
+        lambda p: (
+            setattr(p, "id_token_key", django_settings.OIDC_RP_CLIENT_SECRET),
+            setattr(p, "id_token_algorithm", "HS256"),
+        ),
+        "HS256",
+        id="HS256 with the client secret",
+    ),
 ]
 
 
@@ -423,13 +506,22 @@ def test_an_id_token_that_is_not_a_jwt_logs_so_and_not_the_token(client, bad_idp
 
 DISCOVERY_FAILURES = [
     pytest.param(lambda p: page(500, p.echo_page), ("discovery at {host}", "HTTP 500"), id="a 500 page"),
-    pytest.param(lambda p: page(200, lambda p: f"<html>{p.marker}</html>"), ("discovery at {host}", "not JSON"),
-                 id="an HTML page"),
+    pytest.param(
+        lambda p: page(200, lambda p: f"<html>{p.marker}</html>"),
+        ("discovery at {host}", "not JSON"),
+        id="an HTML page",
+    ),
     pytest.param(lambda p: json_body([p.marker]), ("discovery at {host}", "not a JSON object"), id="a JSON list"),
-    pytest.param(lambda p: json_body({**p.discovery(), "issuer": "http://127.0.0.1:1/other\n" + "x" * 5000}),
-                 ("discovery at {host}", "issuer"), id="another issuer, over lines and long"),
-    pytest.param(lambda p: json_body({"issuer": p.issuer, "note": p.marker}), ("discovery at {host}", "token_endpoint"),
-                 id="no endpoints"),
+    pytest.param(
+        lambda p: json_body({**p.discovery(), "issuer": "http://127.0.0.1:1/other\n" + "x" * 5000}),
+        ("discovery at {host}", "issuer"),
+        id="another issuer, over lines and long",
+    ),
+    pytest.param(
+        lambda p: json_body({"issuer": p.issuer, "note": p.marker}),
+        ("discovery at {host}", "token_endpoint"),
+        id="no endpoints",
+    ),
     pytest.param(lambda p: slow, ("discovery at {host}", "no answer within"), id="a timeout"),
 ]
 
@@ -441,8 +533,9 @@ def test_failing_discovery_at_the_start_logs_what_failed_and_no_page(client, bad
     response = client.get("/oidc/authenticate/")
 
     assert response["Location"] == "/accounts/login/"
-    assert_holds_none(log, {"marker in the provider's page": bad_idp.marker,
-                            "client secret": django_settings.OIDC_RP_CLIENT_SECRET})
+    assert_holds_none(
+        log, {"marker in the provider's page": bad_idp.marker, "client secret": django_settings.OIDC_RP_CLIENT_SECRET}
+    )
     line = log.line_saying(*(fragment.format(host=bad_idp.host) for fragment in said))
     assert line["request_id"] == response["X-Request-ID"]
 
@@ -489,8 +582,9 @@ def test_an_error_the_provider_sends_the_browser_back_with_is_logged_bounded(cli
     state = parse_qs(urlsplit(start["Location"]).query)["state"][0]
     description = f"state {state} refused \x1b[2J\r\n{bad_idp.marker}" + " and more" * 1000
 
-    response = client.get("/oidc/callback/", {"error": "access_denied", "error_description": description,
-                                              "state": state})
+    response = client.get(
+        "/oidc/callback/", {"error": "access_denied", "error_description": description, "state": state}
+    )
 
     assert response["Location"] == "/accounts/login/"
     assert_holds_none(log, {"state": state})
@@ -499,6 +593,7 @@ def test_an_error_the_provider_sends_the_browser_back_with_is_logged_bounded(cli
 
 
 # --- The real provider's answers ---------------------------------------------------------------
+
 
 @pytest.fixture
 def idp(idp):
@@ -582,6 +677,7 @@ def test_an_error_the_real_provider_sends_back_is_logged_without_the_state(clien
 
 # --- Webhook deliveries ------------------------------------------------------------------------
 
+
 class Receiver:
     """A webhook receiver on 127.0.0.1 answering every delivery as told, keeping what it got."""
 
@@ -613,8 +709,9 @@ class Receiver:
 
     def echo(self) -> bytes:
         headers = self.received[-1]
-        return (f"<html><h1>500 {self.marker}</h1><pre>{json.dumps(headers)}</pre>"
-                + "x" * 100_000 + "</html>").encode()
+        return (
+            f"<html><h1>500 {self.marker}</h1><pre>{json.dumps(headers)}</pre>" + "x" * 100_000 + "</html>"
+        ).encode()
 
 
 def failing_with_echo(handler, receiver):
@@ -652,8 +749,12 @@ def hang(handler, receiver):
 # (how the receiver answers, where the endpoint points, what the delivery's attempt records)
 WEBHOOK_FAILURES = [
     pytest.param(failing_with_echo, "receiver", "The receiver answered 500", id="a 500 page echoing the signature"),
-    pytest.param(broken_headers_echoing_the_signature, "receiver", "The receiver answered 500",
-                 id="headers that do not parse, echoing the signature"),
+    pytest.param(
+        broken_headers_echoing_the_signature,
+        "receiver",
+        "The receiver answered 500",
+        id="headers that do not parse, echoing the signature",
+    ),
     pytest.param(redirect_with_a_token, "receiver", "Redirected to", id="a redirect to an address carrying a token"),
     pytest.param(hang, "receiver", "No answer within", id="a timeout"),
     pytest.param(None, "closed port", "Could not connect", id="connection refused"),
@@ -674,8 +775,11 @@ def test_a_failing_webhook_delivery_logs_no_secret_signature_or_page(
     url = f"{closed_port_address() if where == 'closed port' else receiver.origin}/services/{path_token}"
     try:
         endpoint, secret = webhook_endpoint_register(
-            user=admin_user, url=url, events_wanted=list(payloads.SUBSCRIBABLE),
-            endpoint_format=WebhookEndpoint.Format.STANDARD)
+            user=admin_user,
+            url=url,
+            events_wanted=list(payloads.SUBSCRIBABLE),
+            endpoint_format=WebhookEndpoint.Format.STANDARD,
+        )
         if where == "private address":
             settings.GLOSSARY_WEBHOOK_ALLOWED_NETWORKS = ""
         delivery = webhook_test_send(endpoint=endpoint)
@@ -687,13 +791,20 @@ def test_a_failing_webhook_delivery_logs_no_secret_signature_or_page(
     assert not attempt.succeeded and recorded in attempt.error
     assert (where == "receiver") == bool(receiver.received)
     # The signature the delivery carried (or would have), to search the log for.
-    signature = signing.signature(secret=secret, message_id=delivery.message_id,
-                                  timestamp=int(attempt.attempted_at.timestamp()),
-                                  body=formats.body(endpoint.format, delivery.payload))
+    signature = signing.signature(
+        secret=secret,
+        message_id=delivery.message_id,
+        timestamp=int(attempt.attempted_at.timestamp()),
+        body=formats.body(endpoint.format, delivery.payload),
+    )
     if receiver.received:
         assert receiver.received[-1]["webhook-signature"] == signature
-    kept = {"webhook secret": secret, "signature": signature.removeprefix("v1,"),
-            "token in the address's path": path_token, "marker in the receiver's page": receiver.marker}
+    kept = {
+        "webhook secret": secret,
+        "signature": signature.removeprefix("v1,"),
+        "token in the address's path": path_token,
+        "marker in the receiver's page": receiver.marker,
+    }
     if hasattr(receiver, "redirect_token"):
         kept["token in the redirect's address"] = receiver.redirect_token
     assert_holds_none(log, kept)

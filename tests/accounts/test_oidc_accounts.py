@@ -9,10 +9,12 @@ from accounts.identity import group_map_parse, user_sync_from_claims
 from accounts.models import User
 
 ISSUER = "https://login.example.com"
-GROUP_MAP = group_map_parse({
-    "it": {"department": "it", "role": "Contributor"},
-    "finance": {"department": "finance", "role": "Department approver"},
-})
+GROUP_MAP = group_map_parse(
+    {
+        "it": {"department": "it", "role": "Contributor"},
+        "finance": {"department": "finance", "role": "Department approver"},
+    }
+)
 
 
 def sync(claims, groups_claim="groups"):
@@ -22,14 +24,22 @@ def sync(claims, groups_claim="groups"):
 
 
 def role_of(user):
-    return list(user.groups.filter(name__in=[roles.READER, roles.CONTRIBUTOR, roles.APPROVER,
-                                             roles.GLOSSARY_ADMIN]).values_list("name", flat=True))
+    return list(
+        user.groups.filter(
+            name__in=[roles.READER, roles.CONTRIBUTOR, roles.APPROVER, roles.GLOSSARY_ADMIN]
+        ).values_list("name", flat=True)
+    )
 
 
 def test_same_subject_at_another_issuer_is_another_person(db):
     first = sync({"sub": "1", "groups": ["it"]})
-    other = user_sync_from_claims(issuer="https://other.example.com", claims={"sub": "1"}, groups_claim="groups",
-                                  group_map=GROUP_MAP, provider_name="Other")
+    other = user_sync_from_claims(
+        issuer="https://other.example.com",
+        claims={"sub": "1"},
+        groups_claim="groups",
+        group_map=GROUP_MAP,
+        provider_name="Other",
+    )
     assert first != other
 
 

@@ -53,7 +53,8 @@ def test_login_request_carries_state_nonce_and_a_pkce_challenge(client, idp):
 
 
 @pytest.mark.parametrize(
-    "next_url, kept", [("/search/?q=x", "/search/?q=x"), ("foo", None), ("//evil.example", None), ("/\\evil.example", None)]
+    "next_url, kept",
+    [("/search/?q=x", "/search/?q=x"), ("foo", None), ("//evil.example", None), ("/\\evil.example", None)],
 )
 def test_the_provider_log_in_keeps_only_a_next_that_is_a_path_on_this_site(client, idp, next_url, kept):
     assert client.get("/oidc/authenticate/", {"next": next_url}).status_code == 302
@@ -68,7 +69,11 @@ def test_first_login_creates_the_user_with_the_mapped_department_and_role(client
     assert response.status_code == 302 and response["Location"] == "/search/"
     user = User.objects.get(oidc_identities__subject=IVAN["sub"])
     assert (user.username, user.email, user.first_name, user.last_name) == (
-        "ivan.okafor", "ivan@corp.example", "Ivan", "Okafor")
+        "ivan.okafor",
+        "ivan@corp.example",
+        "Ivan",
+        "Okafor",
+    )
     assert user.department == it
     assert list(user.groups.values_list("name", flat=True)) == [roles.APPROVER]
     assert user.has_perm(roles.SIGN_OFF) and not user.is_staff
@@ -166,8 +171,9 @@ def test_forged_id_token_from_the_token_endpoint_is_refused(client, idp, monkeyp
         tokens = real_get_token(self, payload)
         claims = jwt.decode(tokens["id_token"], options={"verify_signature": False})
         header = jwt.get_unverified_header(tokens["id_token"])
-        tokens["id_token"] = jwt.encode({**claims, "sub": "someone-else"}, other_key, algorithm="RS256",
-                                        headers={"kid": header.get("kid")})
+        tokens["id_token"] = jwt.encode(
+            {**claims, "sub": "someone-else"}, other_key, algorithm="RS256", headers={"kid": header.get("kid")}
+        )
         return tokens
 
     monkeypatch.setattr(OidcBackend, "get_token", forged)
@@ -205,8 +211,13 @@ def test_password_users_log_out_as_before(client, idp, ada):
 
 
 def test_provider_down_says_so_on_the_login_page_and_break_glass_still_works(client, settings, make_user, db):
-    oidc_settings(settings, closed_port_address(), OIDC_LOCAL_LOGIN="break-glass-only",
-                  OIDC_BREAK_GLASS_USERS=["emergency"], OIDC_TIMEOUT=2)
+    oidc_settings(
+        settings,
+        closed_port_address(),
+        OIDC_LOCAL_LOGIN="break-glass-only",
+        OIDC_BREAK_GLASS_USERS=["emergency"],
+        OIDC_TIMEOUT=2,
+    )
     make_user("emergency", role=roles.GLOSSARY_ADMIN, is_staff=True)
     make_user("ada")
 
@@ -221,7 +232,9 @@ def test_provider_down_says_so_on_the_login_page_and_break_glass_still_works(cli
 
 
 def test_break_glass_only_also_holds_on_the_admin_login(client, settings, make_user, db):
-    oidc_settings(settings, closed_port_address(), OIDC_LOCAL_LOGIN="break-glass-only", OIDC_BREAK_GLASS_USERS=["emergency"])
+    oidc_settings(
+        settings, closed_port_address(), OIDC_LOCAL_LOGIN="break-glass-only", OIDC_BREAK_GLASS_USERS=["emergency"]
+    )
     make_user("root2", role=roles.GLOSSARY_ADMIN, is_staff=True, is_superuser=True)
 
     client.post("/admin/login/?next=/admin/", {"username": "root2", "password": "pw-for-tests-only"})

@@ -22,7 +22,10 @@ def settings_with(**env):
     return subprocess.run(
         [sys.executable, "-c", SHOW],
         env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_DEBUG": "1", **env},
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -34,13 +37,21 @@ def test_without_the_variables_login_is_as_today():
 
 def test_the_variables_switch_the_provider_on():
     mapping = {"g-it": {"department": "it", "role": "Contributor"}}
-    shown = json.loads(settings_with(
-        OIDC_ISSUER="https://login.example.com/realms/corp/", OIDC_CLIENT_ID="glossary", OIDC_CLIENT_SECRET="s",
-        OIDC_GROUP_MAP=json.dumps(mapping), OIDC_LOCAL_LOGIN="break-glass-only", OIDC_BREAK_GLASS_USERS="admin, root",
-    ).stdout)
+    shown = json.loads(
+        settings_with(
+            OIDC_ISSUER="https://login.example.com/realms/corp/",
+            OIDC_CLIENT_ID="glossary",
+            OIDC_CLIENT_SECRET="s",
+            OIDC_GROUP_MAP=json.dumps(mapping),
+            OIDC_LOCAL_LOGIN="break-glass-only",
+            OIDC_BREAK_GLASS_USERS="admin, root",
+        ).stdout
+    )
     assert shown["backends"] == [
-        "axes.backends.AxesStandaloneBackend", "accounts.oidc.BreakGlassPasswordGate",
-        "accounts.backends.DepartmentAwareBackend", "accounts.oidc.OidcBackend",
+        "axes.backends.AxesStandaloneBackend",
+        "accounts.oidc.BreakGlassPasswordGate",
+        "accounts.backends.DepartmentAwareBackend",
+        "accounts.oidc.OidcBackend",
     ]
     assert "form-action 'self' https://login.example.com" in shown["csp"]
     assert (shown["map"], shown["local"], shown["break_glass"]) == (mapping, "break-glass-only", ["admin", "root"])
@@ -52,8 +63,14 @@ def test_the_variables_switch_the_provider_on():
         ({"OIDC_GROUP_MAP": "{not json"}, "OIDC_GROUP_MAP is not valid JSON"),
         ({"OIDC_LOCAL_LOGIN": "nobody"}, "OIDC_LOCAL_LOGIN must be"),
         ({"OIDC_GROUP_MAP": '{"g-it": {"department": "it", "role": "Boss"}}'}, "unknown role 'Boss'"),
-        ({"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "k" * 30 + "abcdefghijklmnopqrstuvwxyz",
-          "DJANGO_ALLOWED_HOSTS": "glossary.example.com"}, "OIDC_ISSUER must be an https:// address"),
+        (
+            {
+                "DJANGO_DEBUG": "0",
+                "DJANGO_SECRET_KEY": "k" * 30 + "abcdefghijklmnopqrstuvwxyz",
+                "DJANGO_ALLOWED_HOSTS": "glossary.example.com",
+            },
+            "OIDC_ISSUER must be an https:// address",
+        ),
     ],
 )
 def test_a_bad_configuration_stops_the_start_with_the_reason(env, says):

@@ -19,8 +19,16 @@ SKEW = 60
 
 PROVIDER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 OTHER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-JWKS = {"keys": [{**jwt.algorithms.RSAAlgorithm.to_jwk(PROVIDER_KEY.public_key(), as_dict=True),
-                  "kid": "k1", "use": "sig", "alg": "RS256"}]}
+JWKS = {
+    "keys": [
+        {
+            **jwt.algorithms.RSAAlgorithm.to_jwk(PROVIDER_KEY.public_key(), as_dict=True),
+            "kid": "k1",
+            "use": "sig",
+            "alg": "RS256",
+        }
+    ]
+}
 
 
 def token(*, key=PROVIDER_KEY, algorithm="RS256", kid="k1", **changes):
@@ -53,8 +61,12 @@ def test_provider_signed_token_for_this_login_is_accepted():
         pytest.param(lambda: token(nonce=None), id="no nonce"),
         pytest.param(lambda: token(sub=None), id="no subject"),
         pytest.param(lambda: token(exp=None), id="no expiry"),
-        pytest.param(lambda: token(algorithm="HS256", key="the-client-secret-someone-guessed-right"), id="HS256 with a secret"),
-        pytest.param(lambda: jwt.encode({"iss": ISSUER, "sub": "x", "aud": CLIENT}, None, algorithm="none"), id="alg none"),
+        pytest.param(
+            lambda: token(algorithm="HS256", key="the-client-secret-someone-guessed-right"), id="HS256 with a secret"
+        ),
+        pytest.param(
+            lambda: jwt.encode({"iss": ISSUER, "sub": "x", "aud": CLIENT}, None, algorithm="none"), id="alg none"
+        ),
         pytest.param(lambda: token()[:-4] + "AAAA", id="signature bytes changed"),
         pytest.param(lambda: "not.a.token", id="not a JWT"),
         pytest.param(lambda: "", id="empty"),
@@ -82,13 +94,15 @@ def test_several_audiences_with_us_as_authorized_party_are_accepted():
     assert verify(token(aud=[CLIENT, "api"], azp=CLIENT))["sub"] == "a1b2"
 
 
-GROUP_MAP = group_map_parse({
-    "it": {"department": "it", "role": "contributor"},
-    "it-approvers": {"department": "it", "role": "Department approver"},
-    "mkt": {"department": "marketing", "role": "Contributor"},
-    "admins": {"role": "Glossary admin"},
-    "it-readers": {"department": "it"},
-})
+GROUP_MAP = group_map_parse(
+    {
+        "it": {"department": "it", "role": "contributor"},
+        "it-approvers": {"department": "it", "role": "Department approver"},
+        "mkt": {"department": "marketing", "role": "Contributor"},
+        "admins": {"role": "Glossary admin"},
+        "it-readers": {"department": "it"},
+    }
+)
 
 
 @pytest.mark.parametrize(

@@ -69,7 +69,11 @@ def test_probes_by_ip_address_over_http_get_200_where_pages_are_refused(health_s
     assert_probe_answer(alive)
     ready = http_get(server, "/readyz", PROBE)
     assert ready.status == 200, server.output()
-    assert readiness(ready) == {"ready": True, "failed": [], "checks": {"database": "ok", "cache": "ok", "migrations": "ok"}}
+    assert readiness(ready) == {
+        "ready": True,
+        "failed": [],
+        "checks": {"database": "ok", "cache": "ok", "migrations": "ok"},
+    }
     assert_probe_answer(ready)
 
 
@@ -80,7 +84,9 @@ def test_readyz_names_the_database_when_it_cannot_be_reached_and_healthz_still_a
 
     assert answer.status == 503
     assert readiness(answer) == {
-        "ready": False, "failed": ["database"], "checks": {"database": "failed", "cache": "ok", "migrations": "skipped"}
+        "ready": False,
+        "failed": ["database"],
+        "checks": {"database": "failed", "cache": "ok", "migrations": "skipped"},
     }
     assert_probe_answer(answer)
     assert b"127.0.0.1" not in answer.body and b"postgres" not in answer.body, "no exception text, no address"
@@ -94,19 +100,26 @@ def test_readyz_names_migrations_when_one_is_not_applied(health_servers):
 
     assert answer.status == 503
     assert readiness(answer) == {
-        "ready": False, "failed": ["migrations"], "checks": {"database": "ok", "cache": "ok", "migrations": "failed"}
+        "ready": False,
+        "failed": ["migrations"],
+        "checks": {"database": "ok", "cache": "ok", "migrations": "failed"},
     }
 
 
 def test_readyz_names_the_cache_when_it_cannot_be_reached(client, db, settings):
-    settings.CACHES = {"default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://127.0.0.1:{free_port()}/10",
-    }}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/10",
+        }
+    }
     answer = client.get("/readyz")
 
     assert answer.status_code == 503
     assert answer.json() == {
-        "ready": False, "failed": ["cache"], "checks": {"database": "ok", "cache": "failed", "migrations": "ok"}
+        "ready": False,
+        "failed": ["cache"],
+        "checks": {"database": "ok", "cache": "failed", "migrations": "ok"},
     }
 
 

@@ -50,8 +50,12 @@ def two_servers(transactional_db, counts_in, tmp_path):
     """Gunicorn A and B, one worker each: two processes with nothing in memory in common."""
     (tmp_path / "limits_settings.py").write_text(SERVER_SETTINGS.format(static_root=str(tmp_path / "static")))
     env = production_environment(
-        tmp_path, "limits_settings", DATABASE_URL=database_url(), REDIS_SHARED_URL=counts_in,
-        API_TOKEN_FAILURE_LIMIT=str(LIMIT), LOGIN_FAILURE_LIMIT=str(LIMIT),
+        tmp_path,
+        "limits_settings",
+        DATABASE_URL=database_url(),
+        REDIS_SHARED_URL=counts_in,
+        API_TOKEN_FAILURE_LIMIT=str(LIMIT),
+        LOGIN_FAILURE_LIMIT=str(LIMIT),
     )
     collect_static(env)
     with serving(env, tmp_path) as servers:
@@ -90,7 +94,9 @@ def test_wrong_passwords_sent_to_two_app_servers_lock_the_account_at_the_one_lim
         server = [a, b][attempt % 2]
         browser = Browser()
         browser.get(f"{server.url}/accounts/login/")
-        answers.append(browser.post(f"{server.url}/accounts/login/", {"username": "ada", "password": f"wrong-{attempt}"}).status)
+        answers.append(
+            browser.post(f"{server.url}/accounts/login/", {"username": "ada", "password": f"wrong-{attempt}"}).status
+        )
     # The form again after each wrong password, and the lock-out page at the LIMIT-th.
     assert answers == [200] * (LIMIT - 1) + [429], a.output() + b.output()
     for server in (a, b):

@@ -67,8 +67,12 @@ class SentryReceiver:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def events(self) -> list[dict]:
-        return [json.loads(payload) for body in self.bodies for header, payload in envelope_items(body)
-                if header.get("type") == "event"]
+        return [
+            json.loads(payload)
+            for body in self.bodies
+            for header, payload in envelope_items(body)
+            if header.get("type") == "event"
+        ]
 
     def event_tagged(self, request_id: str, timeout: float = 20) -> dict:
         deadline = time.monotonic() + timeout
@@ -89,7 +93,7 @@ def envelope_items(body: bytes) -> list[tuple[dict, bytes]]:
         header_line, _, rest = rest.partition(b"\n")
         header = json.loads(header_line)
         if "length" in header:
-            payload, rest = rest[: header["length"]], rest[header["length"] + 1:]
+            payload, rest = rest[: header["length"]], rest[header["length"] + 1 :]
         else:
             payload, _, rest = rest.partition(b"\n")
         items.append((header, payload))
@@ -112,7 +116,8 @@ def failing_server(tmp_path_factory, sentry_receiver):
         SERVER_SETTINGS.format(static_root=str(folder / "static"), mail_folder=str(folder / "mail"))
     )
     env = production_environment(
-        folder, "failing_settings",
+        folder,
+        "failing_settings",
         DATABASE_URL=migrated_sqlite_database(tmp_path_factory, folder / "db.sqlite3"),
         DJANGO_ADMINS=ADMINS,
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
@@ -176,7 +181,11 @@ def test_a_server_error_shows_its_request_id_on_the_page_and_logs_one_json_line_
     assert len(lines) == 1, failing_server.output()
     line = lines[0]
     assert (line["level"], line["logger"], line["method"], line["path"], line["status"]) == (
-        "ERROR", "django.request", "GET", FAILING_PATH, 500
+        "ERROR",
+        "django.request",
+        "GET",
+        FAILING_PATH,
+        500,
     )
     assert line["message"] == f"Internal Server Error: {FAILING_PATH}"
     assert line["traceback"].startswith("Traceback (most recent call last):")
@@ -221,7 +230,7 @@ def test_admins_are_mailed_the_traceback_and_request_id_without_the_requests_sec
     assert mail["To"] == "ops@example.com, b@example.com"
     assert mail["Subject"] == f"[Common Ground] ERROR (EXTERNAL IP): Internal Server Error: {FAILING_PATH}"
     assert f"Request id: {request_id}" in body
-    assert "Traceback (most recent call last):" in body and 'in failing_view' in body
+    assert "Traceback (most recent call last):" in body and "in failing_view" in body
     assert f"Exception Value: {FAILURE_MESSAGE}" in body
     assert "HTTP_AUTHORIZATION = '********************'" in body, "the header is named, its value hidden"
     raw = b"".join(path.read_bytes() for path in failing_server.mail_folder.glob("*.log"))
@@ -244,15 +253,20 @@ def test_sentry_receives_the_failing_views_exception_tagged_with_the_request_id(
     everything_sent = b"".join(sentry_receiver.bodies)
     for secret in hidden:
         at = everything_sent.find(secret.encode())
-        assert at == -1, everything_sent[max(0, at - 300):at + 100]
+        assert at == -1, everything_sent[max(0, at - 300) : at + 100]
 
 
 def test_without_a_sentry_dsn_the_sdk_is_not_even_imported():
     env = production_environment(ROOT, "config.settings")
     code = "import sys; print('sentry_sdk' in sys.modules)"
     assert manage(env, "shell", "--no-imports", "-c", code).stdout.split() == ["False"]
-    with_dsn = manage({**env, "SENTRY_DSN": "http://publickey@127.0.0.1:9/1"}, "shell", "--no-imports", "-c",
-                      "import sentry_sdk; print(sentry_sdk.is_initialized())")
+    with_dsn = manage(
+        {**env, "SENTRY_DSN": "http://publickey@127.0.0.1:9/1"},
+        "shell",
+        "--no-imports",
+        "-c",
+        "import sentry_sdk; print(sentry_sdk.is_initialized())",
+    )
     assert with_dsn.stdout.split() == ["True"], "the check above would pass for a settings file that never starts it"
 
 

@@ -25,7 +25,9 @@ def test_a_changed_template_stylesheet_module_or_pdf_layout_gives_the_cache_new_
     assert release_fingerprint(tmp_path) == first, "documentation does not change how pages look"
     seen = {first}
     changes = [
-        (template, "<li class=x>{{ term.name }}</li>"), (module, "LIMIT = 120\n"), (stylesheet, "body {}"),
+        (template, "<li class=x>{{ term.name }}</li>"),
+        (module, "LIMIT = 120\n"),
+        (stylesheet, "body {}"),
         (layout, "#set text(size: 10pt)"),
     ]
     for path, text in changes:

@@ -111,6 +111,7 @@ def within(name: str, prefixes) -> bool:
 
 # --- the rules --------------------------------------------------------------------------------------
 
+
 def test_no_module_of_the_project_imports_itself_round_a_cycle():
     found = cycles(import_graph())
     assert not found, "import cycles:\n" + "\n".join(" → ".join(cycle) for cycle in found)
@@ -119,9 +120,11 @@ def test_no_module_of_the_project_imports_itself_round_a_cycle():
 def test_the_workflows_services_import_no_webhook_and_no_mail_or_watching_sender():
     graph = import_graph()
     wrong = {
-        name: sorted(target for target in targets if within(target, ("webhooks",)) or (
-            within(target, SENDERS) and name not in SENDERS_THEMSELVES
-        ))
+        name: sorted(
+            target
+            for target in targets
+            if within(target, ("webhooks",)) or (within(target, SENDERS) and name not in SENDERS_THEMSELVES)
+        )
         for name, targets in imports_of(graph, "glossary.services").items()
     }
     assert not {name: targets for name, targets in wrong.items() if targets}
@@ -131,7 +134,8 @@ def test_the_glossary_imports_nothing_from_webhooks():
     """Webhooks depend on the glossary and hear its events; the glossary does not know they exist."""
     graph = import_graph()
     wrong = {
-        name: sorted(t for t in targets if within(t, ("webhooks",))) for name, targets in imports_of(graph, "glossary").items()
+        name: sorted(t for t in targets if within(t, ("webhooks",)))
+        for name, targets in imports_of(graph, "glossary").items()
     }
     assert not {name: targets for name, targets in wrong.items() if targets}
 
@@ -161,11 +165,14 @@ def test_no_app_imports_from_config_which_is_wiring_only():
 def test_common_imports_no_app_of_the_project():
     graph = import_graph()
     apps = [package for package in PACKAGES if package != "common"]
-    wrong = {name: sorted(t for t in targets if within(t, apps)) for name, targets in imports_of(graph, "common").items()}
+    wrong = {
+        name: sorted(t for t in targets if within(t, apps)) for name, targets in imports_of(graph, "common").items()
+    }
     assert not {name: targets for name, targets in wrong.items() if targets}
 
 
 # --- the graph sees what it must -------------------------------------------------------------------
+
 
 def test_an_import_inside_a_function_is_part_of_the_graph():
     # GlossaryConfig.ready() imports the mail tasks inside the method.

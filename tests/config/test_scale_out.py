@@ -26,6 +26,7 @@ REDIS_URL = REDIS_SHARED_URL
 OLD_WORDING = "One experience across channels."
 NEW_WORDING = "The same customer journey whichever channel is used."
 
+
 @pytest.fixture(autouse=True)
 def fast_passwords():
     """Overrides conftest's MD5 hasher: the servers verify passwords with the default hasher."""
@@ -44,7 +45,11 @@ def shared_redis(settings):
     client.flushdb()
     prefix = settings.CACHES["default"]["KEY_PREFIX"]  # the servers run this release too
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
     }
     yield client
     client.flushdb()
@@ -73,10 +78,19 @@ def test_a_pdf_cached_by_one_app_server_is_served_by_the_other_until_a_publish_t
     """A renders the PDF once into Redis; B serves those very bytes to the same session. A change
     published through B's sign-off forms then reaches A: its next PDF has the new wording."""
     a, b = two_app_servers
-    make_term("Omnichannel", it_text="Integrated systems.", marketing_text="A consistent experience.",
-              summary=OLD_WORDING, status=Term.Status.APPROVED)
-    make_term("API", it_text="A contract between programs.", marketing_text="What connects our tools.",
-              status=Term.Status.APPROVED)
+    make_term(
+        "Omnichannel",
+        it_text="Integrated systems.",
+        marketing_text="A consistent experience.",
+        summary=OLD_WORDING,
+        status=Term.Status.APPROVED,
+    )
+    make_term(
+        "API",
+        it_text="A contract between programs.",
+        marketing_text="What connects our tools.",
+        status=Term.Status.APPROVED,
+    )
     make_term("Lead", it_text="A CRM record.", marketing_text="A prospect.", status=Term.Status.APPROVED)
 
     reader = Browser()
@@ -97,10 +111,16 @@ def test_a_pdf_cached_by_one_app_server_is_served_by_the_other_until_a_publish_t
     # Maya proposes new common ground on B; IT and Marketing approve it through B's sign-off form.
     proposer = Browser()
     proposer.log_in(b, "maya")
-    proposed = proposer.post(f"{b.url}/terms/omnichannel/propose/", {
-        "name": "Omnichannel", "summary": NEW_WORDING, "definition_it": "Integrated systems.",
-        "definition_marketing": "A consistent experience.", "reason": "Both departments agreed on this wording.",
-    })
+    proposed = proposer.post(
+        f"{b.url}/terms/omnichannel/propose/",
+        {
+            "name": "Omnichannel",
+            "summary": NEW_WORDING,
+            "definition_it": "Integrated systems.",
+            "definition_marketing": "A consistent experience.",
+            "reason": "Both departments agreed on this wording.",
+        },
+    )
     match = re.search(r"/proposals/(\d+)/$", proposed.url)
     assert proposed.status == 200 and match, b.output() or proposed.text
     proposal_url = f"{b.url}/proposals/{match[1]}/"

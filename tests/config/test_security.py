@@ -56,8 +56,13 @@ def test_the_app_starts_in_production_mode_unless_told_otherwise():
     assert "Production mode" in result.stderr and "DJANGO_SECRET_KEY must be" in result.stderr
     assert "DJANGO_DEBUG=1" in result.stderr, "the message says how to get development mode"
 
-    result = manage("shell", "--no-imports", "-c", "from django.conf import settings; print(settings.DEBUG)",
-                    env_overrides={"DJANGO_DEBUG": "1"})
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.DEBUG)",
+        env_overrides={"DJANGO_DEBUG": "1"},
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True"]
 
@@ -90,8 +95,12 @@ def test_no_page_carries_inline_script(reader_client, admin_user, make_term, ada
     term = make_term("API", it_text="A contract.")
     proposal = proposal_create(author=ada, reason="New", entry=new_term_entry(it, marketing))
     pages = [
-        reverse("glossary:term_list"), term.get_absolute_url(), reverse("glossary:term_history", args=[term.slug]),
-        proposal.get_absolute_url(), reverse("glossary:term_propose_new"), reverse("glossary:sign_off_queue"),
+        reverse("glossary:term_list"),
+        term.get_absolute_url(),
+        reverse("glossary:term_history", args=[term.slug]),
+        proposal.get_absolute_url(),
+        reverse("glossary:term_propose_new"),
+        reverse("glossary:sign_off_queue"),
     ]
     for url in pages:
         html = reader_client.get(url).content.decode()
@@ -116,10 +125,14 @@ def test_repeated_failed_log_ins_lock_the_account_for_a_while(client, ada, make_
     assert "Too many failed log-ins" in locked.content.decode()
     assert "_auth_user_id" not in client.session
     make_user("maya")
-    assert log_in_through_the_form(client, "maya", "pw-for-tests-only").status_code == 302, "other accounts are not locked"
+    assert log_in_through_the_form(client, "maya", "pw-for-tests-only").status_code == 302, (
+        "other accounts are not locked"
+    )
     client.post(reverse("logout"))
     time.sleep(2.1)
-    assert log_in_through_the_form(client, "ada", "pw-for-tests-only").status_code == 302, "the lock lifts after the cool-off"
+    assert log_in_through_the_form(client, "ada", "pw-for-tests-only").status_code == 302, (
+        "the lock lifts after the cool-off"
+    )
 
 
 def login_from(client, username, password, **meta):
@@ -170,7 +183,10 @@ def test_behind_a_trusted_proxy_clients_do_not_lock_each_other_out(client, ada, 
     via_proxy = {"REMOTE_ADDR": "10.0.0.1"}
     for _ in range(settings.AXES_FAILURE_LIMIT):
         login_from(client, "ada", "wrong", HTTP_X_FORWARDED_FOR="203.0.113.9", **via_proxy)
-    assert login_from(client, "ada", "pw-for-tests-only", HTTP_X_FORWARDED_FOR="203.0.113.9", **via_proxy).status_code == 429
+    assert (
+        login_from(client, "ada", "pw-for-tests-only", HTTP_X_FORWARDED_FOR="203.0.113.9", **via_proxy).status_code
+        == 429
+    )
     other = login_from(client, "ada", "pw-for-tests-only", HTTP_X_FORWARDED_FOR="198.51.100.7", **via_proxy)
     assert other.status_code == 302, "a second client behind the same proxy is not the first one"
 
@@ -182,7 +198,9 @@ def test_behind_a_trusted_proxy_clients_do_not_lock_each_other_out(client, ada, 
         ("1", "10.0.0.1", "198.51.100.{n}, 203.0.113.9"),  # behind one proxy: only its entry counts
     ],
 )
-def test_a_client_cannot_escape_the_lock_out_with_its_own_x_forwarded_for(client, ada, settings, trusted, remote, forged):
+def test_a_client_cannot_escape_the_lock_out_with_its_own_x_forwarded_for(
+    client, ada, settings, trusted, remote, forged
+):
     settings.TRUSTED_PROXIES = trusted
     for n in range(settings.AXES_FAILURE_LIMIT):
         login_from(client, "ada", "wrong", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forged.format(n=n))
@@ -192,7 +210,12 @@ def test_a_client_cannot_escape_the_lock_out_with_its_own_x_forwarded_for(client
 
 @pytest.mark.parametrize(
     "next_url, expected",
-    [("/terms/api/", "/terms/api/"), ("https://evil.example/", "/"), ("//evil.example/x", "/"), ("javascript:alert(1)", "/")],
+    [
+        ("/terms/api/", "/terms/api/"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/x", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
 )
 def test_log_in_redirects_only_within_this_site(client, ada, next_url, expected):
     response = log_in_through_the_form(client, "ada", "pw-for-tests-only", next=next_url)
@@ -224,8 +247,12 @@ def test_every_response_to_a_signed_in_user_is_private(client, ada, make_term):
     signed_in = log_in_through_the_form(client, "ada", "pw-for-tests-only")
     assert signed_in.status_code == 302 and "private" in cache_directives(signed_in)
     pages = [
-        reverse("glossary:term_list"), term.get_absolute_url(), reverse("glossary:term_history", args=[term.slug]),
-        reverse("glossary:sign_off_queue"), reverse("glossary:term_propose_new"), "/no-such-page/",
+        reverse("glossary:term_list"),
+        term.get_absolute_url(),
+        reverse("glossary:term_history", args=[term.slug]),
+        reverse("glossary:sign_off_queue"),
+        reverse("glossary:term_propose_new"),
+        "/no-such-page/",
     ]
     for url in pages:
         directives = cache_directives(client.get(url))
@@ -239,8 +266,11 @@ def test_exports_are_private_and_never_stored(reader_client, make_term):
     term = make_term("API", it_text="A contract.", status=Term.Status.APPROVED)
     ready = PdfExport.objects.create(options={}, key="k", state=PdfExport.State.READY, pdf=b"%PDF-1.7 stored")
     downloads = [
-        reverse("glossary:glossary_csv"), reverse("glossary:glossary_json"), reverse("glossary:glossary_pdf"),
-        reverse("glossary:term_pdf", args=[term.slug]), reverse("glossary:pdf_export_download", args=[ready.pk]),
+        reverse("glossary:glossary_csv"),
+        reverse("glossary:glossary_json"),
+        reverse("glossary:glossary_pdf"),
+        reverse("glossary:term_pdf", args=[term.slug]),
+        reverse("glossary:pdf_export_download", args=[ready.pk]),
     ]
     for url in downloads:
         response = reader_client.get(url)

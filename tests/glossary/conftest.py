@@ -17,6 +17,9 @@ def as_user(live_server):
 def platform(make_term):
     """An approved term with a tag, to watch and change."""
     return make_term(
-        "Platform", it_text="Tools to build on.", marketing_text="A complete system.", tags=["Architecture"],
+        "Platform",
+        it_text="Tools to build on.",
+        marketing_text="A complete system.",
+        tags=["Architecture"],
         status=Term.Status.APPROVED,
     )

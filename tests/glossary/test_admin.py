@@ -86,9 +86,16 @@ def test_admin_cannot_delete_terms_or_revert_history(admin_client, make_term):
 
 @pytest.mark.parametrize(
     "url",
-    ["admin:glossary_term_changelist", "admin:glossary_definition_changelist", "admin:glossary_tag_changelist",
-     "admin:accounts_department_changelist", "admin:accounts_user_changelist", "admin:glossary_proposal_changelist",
-     "admin:glossary_signoff_changelist", "admin:glossary_comment_changelist"],
+    [
+        "admin:glossary_term_changelist",
+        "admin:glossary_definition_changelist",
+        "admin:glossary_tag_changelist",
+        "admin:accounts_department_changelist",
+        "admin:accounts_user_changelist",
+        "admin:glossary_proposal_changelist",
+        "admin:glossary_signoff_changelist",
+        "admin:glossary_comment_changelist",
+    ],
 )
 def test_every_model_has_an_admin_page(admin_client, make_term, url):
     make_term("API", it_text="An interface between programs.", tags=["Architecture"])
@@ -125,15 +132,23 @@ def test_admin_add_offers_a_slot_per_department_and_records_one_version(admin_cl
     assert response.status_code == 302, response.content.decode()[:3000]
     term = Term.objects.get(name="Load time")
     assert term.history.count() == 1
-    assert term.history.first().history_change_reason == "Edited directly in the admin: New term from the planning meeting"
+    assert (
+        term.history.first().history_change_reason == "Edited directly in the admin: New term from the planning meeting"
+    )
     assert term.definitions.count() == 2
     assert "page speed" in term.search_document
 
 
 def test_admin_user_change_records_the_reason(admin_client, ada, marketing):
     data = {
-        "username": "ada", "first_name": "Ada", "last_name": "Lindqvist", "email": "",
-        "is_active": "on", "department": str(marketing.pk), "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
+        "username": "ada",
+        "first_name": "Ada",
+        "last_name": "Lindqvist",
+        "email": "",
+        "is_active": "on",
+        "department": str(marketing.pk),
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
         "change_reason": "Moved to Marketing",
     }
     response = admin_client.post(reverse("admin:accounts_user_change", args=[ada.pk]), data)
@@ -156,11 +171,15 @@ def test_admin_cannot_create_or_change_proposals_or_sign_offs(admin_client, ada,
     assert Proposal.objects.get(pk=proposal.pk).state == Proposal.State.IN_REVIEW
 
 
-def test_staff_without_the_glossary_admin_role_cannot_edit_terms_in_the_admin(client, make_user, make_term, it, marketing):
+def test_staff_without_the_glossary_admin_role_cannot_edit_terms_in_the_admin(
+    client, make_user, make_term, it, marketing
+):
     staff = make_user("staffer", department=it, is_staff=True)
     client.force_login(staff)
     term = make_term("Digital product", it_text="Custom software.")
-    response = client.post(reverse("admin:glossary_term_change", args=[term.pk]), term_form(term, it, marketing, name="Hijacked"))
+    response = client.post(
+        reverse("admin:glossary_term_change", args=[term.pk]), term_form(term, it, marketing, name="Hijacked")
+    )
     assert response.status_code == 403
     term.refresh_from_db()
     assert term.name == "Digital product"

@@ -17,9 +17,30 @@ from glossary.models import Proposal, Term
 from tests.workflow_helpers import snapshot
 
 NASTY = [
-    "", " ", "\t\n", "x" * 100_000, "a\x00b", "\x00", "😀🚀", "مرحبا بالعالم", "‮evil‭", "ﬁ", "Ｐlatform",
-    "Plat\u00adform", "<script>alert(1)</script>", "'; DROP TABLE glossary_term; --", "%00", "../../etc/passwd",
-    "-1", "0", "999999999999999999999", "abc", "1e10", "null", "[]", "{}",
+    "",
+    " ",
+    "\t\n",
+    "x" * 100_000,
+    "a\x00b",
+    "\x00",
+    "😀🚀",
+    "مرحبا بالعالم",
+    "‮evil‭",
+    "ﬁ",
+    "Ｐlatform",
+    "Plat\u00adform",
+    "<script>alert(1)</script>",
+    "'; DROP TABLE glossary_term; --",
+    "%00",
+    "../../etc/passwd",
+    "-1",
+    "0",
+    "999999999999999999999",
+    "abc",
+    "1e10",
+    "null",
+    "[]",
+    "{}",
 ]
 # Text a browser can send: any characters except lone surrogates, which have no UTF-8 form.
 BROWSER_TEXT = st.one_of(st.sampled_from(NASTY), st.text(st.characters(exclude_categories=["Cs"]), max_size=300))
@@ -33,25 +54,32 @@ def world(make_term, ada, it, marketing):
     from glossary.services.proposals import proposal_create
     from tests.workflow_helpers import new_term_entry
 
-    term = make_term("Platform", it_text="Tools to build on.", marketing_text="A complete system.", tags=["Architecture"])
+    term = make_term(
+        "Platform", it_text="Tools to build on.", marketing_text="A complete system.", tags=["Architecture"]
+    )
     proposal = proposal_create(author=ada, reason="New", entry=new_term_entry(it, marketing, name="Pilot"))
     return term, proposal
 
 
 @pytest.mark.slow
 @SETTINGS
-@given(q=BROWSER_TEXT, status=BROWSER_TEXT, missing=BROWSER_TEXT, tag=BROWSER_TEXT, letter=BROWSER_TEXT, page=BROWSER_TEXT)
+@given(
+    q=BROWSER_TEXT, status=BROWSER_TEXT, missing=BROWSER_TEXT, tag=BROWSER_TEXT, letter=BROWSER_TEXT, page=BROWSER_TEXT
+)
 @example(q="omni channel", status="approved", missing="it", tag="architecture", letter="P", page="-1")
 def test_home_page_query_parameters_never_fail(reader_client, world, q, status, missing, tag, letter, page):
     before = snapshot()
     response = reader_client.get(
-        reverse("glossary:term_list"), {"q": q, "status": status, "missing": missing, "tag": tag, "letter": letter, "page": page}
+        reverse("glossary:term_list"),
+        {"q": q, "status": status, "missing": missing, "tag": tag, "letter": letter, "page": page},
     )
     assert response.status_code == 200
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("url", ["/?q=%ED%A0%80", "/?page=%FF%FE", "/terms/%FF/", "/?q=%00", "/export/glossary.pdf?letter=%C0"])
+@pytest.mark.parametrize(
+    "url", ["/?q=%ED%A0%80", "/?page=%FF%FE", "/terms/%FF/", "/?q=%00", "/export/glossary.pdf?letter=%C0"]
+)
 def test_undecodable_bytes_in_urls_never_fail(reader_client, world, url):
     assert reader_client.get(url).status_code in (200, 400, 404)
 
@@ -67,7 +95,10 @@ def test_malformed_slugs_get_a_404(reader_client, world, slug):
 @given(frm=BROWSER_TEXT, to=BROWSER_TEXT)
 def test_history_compare_parameters_never_fail(reader_client, world, frm, to):
     term, _ = world
-    assert reader_client.get(reverse("glossary:term_history", args=[term.slug]), {"from": frm, "to": to}).status_code == 200
+    assert (
+        reader_client.get(reverse("glossary:term_history", args=[term.slug]), {"from": frm, "to": to}).status_code
+        == 200
+    )
 
 
 @pytest.mark.slow
@@ -78,7 +109,9 @@ def test_history_compare_parameters_never_fail(reader_client, world, frm, to):
 @example(name="a\x00b", summary="", definition="x", reason="nul", tags="")
 @example(name="Latency", summary="x" * 100_000, definition="y", reason="huge", tags="")
 @example(name="Latency", summary="", definition="y", reason="nul tag", tags="a\x00b")
-def test_proposal_form_answers_with_a_message_or_a_proposal(reader_client, world, it, name, summary, definition, reason, tags):
+def test_proposal_form_answers_with_a_message_or_a_proposal(
+    reader_client, world, it, name, summary, definition, reason, tags
+):
     before = snapshot()
     response = reader_client.post(
         reverse("glossary:term_propose_new"),
@@ -103,7 +136,8 @@ def test_comment_and_sign_off_forms_never_fail(client, world, ivan, body, commen
     response = client.post(reverse("glossary:proposal_action", args=[proposal.pk, "comment"]), {"body": body})
     assert response.status_code in (302, 400)
     response = client.post(
-        reverse("glossary:proposal_action", args=[proposal.pk, "request_changes"]), {"comment": comment, "revision": revision}
+        reverse("glossary:proposal_action", args=[proposal.pk, "request_changes"]),
+        {"comment": comment, "revision": revision},
     )
     assert response.status_code in (302, 400, 403)
     after = snapshot()
@@ -122,7 +156,9 @@ def test_login_form_never_fails(client, world, username, password, next_url, set
 
 @pytest.mark.slow
 @SETTINGS
-@given(data=st.one_of(st.binary(max_size=2000), st.sampled_from([b"", b"\x00" * 10, b"\xff\xfe\x00\x00", b"name\n\x00"])))
+@given(
+    data=st.one_of(st.binary(max_size=2000), st.sampled_from([b"", b"\x00" * 10, b"\xff\xfe\x00\x00", b"name\n\x00"]))
+)
 def test_import_of_any_bytes_never_fails_and_never_half_imports(client, world, admin_user, data):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -138,14 +174,24 @@ def test_import_of_any_bytes_never_fails_and_never_half_imports(client, world, a
 @pytest.mark.slow
 @SETTINGS
 @given(
-    status=BROWSER_TEXT, tag=BROWSER_TEXT, letter=BROWSER_TEXT, include=BROWSER_TEXT, history=BROWSER_TEXT,
-    missing=BROWSER_TEXT, q=BROWSER_TEXT,
+    status=BROWSER_TEXT,
+    tag=BROWSER_TEXT,
+    letter=BROWSER_TEXT,
+    include=BROWSER_TEXT,
+    history=BROWSER_TEXT,
+    missing=BROWSER_TEXT,
+    q=BROWSER_TEXT,
 )
 @example(status="approved", tag="architecture", letter="P", include="on", history="1", missing="it", q="omni")
 def test_export_parameters_never_fail(reader_client, world, status, tag, letter, include, history, missing, q):
     params = {
-        "status": status, "tag": tag, "letter": letter, "include_in_review": include, "history": history,
-        "missing": missing, "q": q,
+        "status": status,
+        "tag": tag,
+        "letter": letter,
+        "include_in_review": include,
+        "history": history,
+        "missing": missing,
+        "q": q,
     }
     for name in ("glossary:glossary_csv", "glossary:glossary_json"):
         response = reader_client.get(reverse(name), params)
@@ -179,10 +225,15 @@ def test_admin_term_form_explains_bad_names(client, world, admin_user, it, name)
     response = client.post(
         reverse("admin:glossary_term_add"),
         {
-            "name": name, "status": "draft", "change_reason": "test",
-            "definitions-TOTAL_FORMS": "1", "definitions-INITIAL_FORMS": "0",
-            "definitions-MIN_NUM_FORMS": "0", "definitions-MAX_NUM_FORMS": "1000",
-            "definitions-0-department": str(it.pk), "definitions-0-text": "x",
+            "name": name,
+            "status": "draft",
+            "change_reason": "test",
+            "definitions-TOTAL_FORMS": "1",
+            "definitions-INITIAL_FORMS": "0",
+            "definitions-MIN_NUM_FORMS": "0",
+            "definitions-MAX_NUM_FORMS": "1000",
+            "definitions-0-department": str(it.pk),
+            "definitions-0-text": "x",
         },
     )
     assert response.status_code == 200
@@ -248,9 +299,15 @@ LIMITED_INPUTS = {
     "abbreviation": (lambda: max_length(Term, "abbreviation"), lambda unit, n: of_stored_length(unit, n, stored_plain)),
     "synonyms": (lambda: max_length(Term, "synonyms"), synonyms_of_stored_length),
     "one synonym": (lambda: max_length(Term, "name"), lambda unit, n: of_stored_length(unit, n, stored_name)),
-    "summary": (lambda: max_length(Term, "summary"), lambda unit, n: of_stored_length(unit + "\r\n" + unit, n, stored_text)),
+    "summary": (
+        lambda: max_length(Term, "summary"),
+        lambda unit, n: of_stored_length(unit + "\r\n" + unit, n, stored_text),
+    ),
     "examples": (lambda: max_length(Term, "examples"), lambda unit, n: of_stored_length(unit, n, stored_text)),
-    "definition_it": (lambda: max_length(Definition, "text"), lambda unit, n: of_stored_length(unit + "\r\n" + unit, n, stored_text)),
+    "definition_it": (
+        lambda: max_length(Definition, "text"),
+        lambda unit, n: of_stored_length(unit + "\r\n" + unit, n, stored_text),
+    ),
     "tags": (lambda: max_length(Tag, "name"), lambda unit, n: of_stored_length(unit, n, stored_name)),
     "reason": (lambda: max_length(Proposal, "reason"), lambda unit, n: of_stored_length(unit, n, stored_text)),
 }
@@ -336,7 +393,9 @@ def test_a_name_that_grows_past_its_limit_is_refused_on_every_proposal_form(clie
     }[form]
     client.force_login(ada)
     before = snapshot()
-    response = client.post(url, {"name": name_that_grows(), "definition_it": "x", "reason": "why", "revision": proposal.revision})
+    response = client.post(
+        url, {"name": name_that_grows(), "definition_it": "x", "reason": "why", "revision": proposal.revision}
+    )
     assert response.status_code == 400
     assert "At most 120 characters" in response.context["form"].errors["name"][0]
     assert snapshot() == before
@@ -348,10 +407,15 @@ def test_a_name_that_grows_past_its_limit_is_refused_by_the_admin_term_form(clie
     response = client.post(
         reverse("admin:glossary_term_add"),
         {
-            "name": name_that_grows(), "status": "draft", "change_reason": "test",
-            "definitions-TOTAL_FORMS": "1", "definitions-INITIAL_FORMS": "0",
-            "definitions-MIN_NUM_FORMS": "0", "definitions-MAX_NUM_FORMS": "1000",
-            "definitions-0-department": str(it.pk), "definitions-0-text": "x",
+            "name": name_that_grows(),
+            "status": "draft",
+            "change_reason": "test",
+            "definitions-TOTAL_FORMS": "1",
+            "definitions-INITIAL_FORMS": "0",
+            "definitions-MIN_NUM_FORMS": "0",
+            "definitions-MAX_NUM_FORMS": "1000",
+            "definitions-0-department": str(it.pk),
+            "definitions-0-text": "x",
         },
     )
     assert response.status_code == 200
@@ -362,7 +426,9 @@ def test_a_name_that_grows_past_its_limit_is_refused_by_the_admin_term_form(clie
 def test_a_name_whose_case_folded_key_is_twice_as_long_publishes(client, ada, ivan, marco, it):
     """Cause 2: 61 × “ß” fits the name's 120 characters, but its lookup key (“ss” each) did not."""
     client.force_login(ada)
-    response = client.post(reverse("glossary:term_propose_new"), {"name": "ß" * 61, "definition_it": "x", "reason": "why"})
+    response = client.post(
+        reverse("glossary:term_propose_new"), {"name": "ß" * 61, "definition_it": "x", "reason": "why"}
+    )
     assert response.status_code == 302
     proposal = sign_off_through_the_pages(client, Proposal.objects.get(), ivan, marco)
     assert proposal.state == Proposal.State.PUBLISHED
@@ -373,7 +439,8 @@ def test_a_tag_longer_than_its_column_is_refused_when_proposed_not_when_publishe
     """Cause 2: the form allowed 500 characters of tags; a tag holds 60, so publishing failed."""
     client.force_login(ada)
     response = client.post(
-        reverse("glossary:term_propose_new"), {"name": "Tagged", "definition_it": "x", "reason": "why", "tags": "t" * 61}
+        reverse("glossary:term_propose_new"),
+        {"name": "Tagged", "definition_it": "x", "reason": "why", "tags": "t" * 61},
     )
     assert response.status_code == 400
     assert "at most 60 characters" in response.context["form"].errors["tags"][0]
@@ -383,7 +450,9 @@ def test_a_tag_longer_than_its_column_is_refused_when_proposed_not_when_publishe
 def test_too_many_tags_are_refused_when_proposed(client, ada, it):
     client.force_login(ada)
     tags = ", ".join(f"tag {n}" for n in range(Term.MAX_TAGS + 1))
-    response = client.post(reverse("glossary:term_propose_new"), {"name": "Tagged", "definition_it": "x", "reason": "why", "tags": tags})
+    response = client.post(
+        reverse("glossary:term_propose_new"), {"name": "Tagged", "definition_it": "x", "reason": "why", "tags": tags}
+    )
     assert response.status_code == 400
     assert f"At most {Term.MAX_TAGS} tags" in response.context["form"].errors["tags"][0]
 
@@ -393,25 +462,31 @@ def test_tags_sharing_an_address_are_refused_when_proposed_with_the_right_messag
     client.force_login(ada)
     tag_from_world = Tag.objects.get(name="Architecture")
     response = client.post(
-        reverse("glossary:term_propose_new"), {"name": "Tagged", "definition_it": "x", "reason": "why", "tags": "architecture!"}
+        reverse("glossary:term_propose_new"),
+        {"name": "Tagged", "definition_it": "x", "reason": "why", "tags": "architecture!"},
     )
     assert response.status_code == 400
     message = response.context["form"].errors["tags"][0]
     assert "would share its address with the tag “Architecture”" in message
     assert tag_from_world.name in message and "name" not in message.split(":")[0]
     response = client.post(
-        reverse("glossary:term_propose_new"), {"name": "Tagged", "definition_it": "x", "reason": "why", "tags": "x y, x-y"}
+        reverse("glossary:term_propose_new"),
+        {"name": "Tagged", "definition_it": "x", "reason": "why", "tags": "x y, x-y"},
     )
     assert response.status_code == 400
     assert "differ only in spacing or punctuation" in response.context["form"].errors["tags"][0]
 
 
-def test_a_tag_taken_between_proposal_and_publication_sends_it_back_with_the_tags_reason(ada, ivan, marco, it, marketing):
+def test_a_tag_taken_between_proposal_and_publication_sends_it_back_with_the_tags_reason(
+    ada, ivan, marco, it, marketing
+):
     from glossary.services.proposals import proposal_create
     from glossary.services.terms import tags_from_names
     from tests.workflow_helpers import approve, new_term_entry
 
-    proposal = proposal_create(author=ada, reason="New", entry=new_term_entry(it, marketing, name="Pilot", tags=("x y",)))
+    proposal = proposal_create(
+        author=ada, reason="New", entry=new_term_entry(it, marketing, name="Pilot", tags=("x y",))
+    )
     tags_from_names(["x-y"], user=ada)
     approve(proposal, ivan)
     approve(proposal, marco)
@@ -457,12 +532,22 @@ def test_a_form_sent_twice_gets_a_message_the_second_time_and_changes_nothing_mo
         "new term": (ada, reverse("glossary:term_propose_new"), {**content, "name": "Pipeline"}),
         "change": (ada, reverse("glossary:term_propose_change", args=[term.slug]), content),
         "deprecation": (ada, reverse("glossary:term_propose_deprecation", args=[term.slug]), {"reason": "Unused"}),
-        "edit": (ada, reverse("glossary:proposal_edit", args=[proposal.pk]), {**content, "name": "Pilot", "revision": 1}),
+        "edit": (
+            ada,
+            reverse("glossary:proposal_edit", args=[proposal.pk]),
+            {**content, "name": "Pilot", "revision": 1},
+        ),
         "approve": (ivan, reverse("glossary:proposal_action", args=[proposal.pk, "approve"]), {"revision": 1}),
         "request changes": (
-            ivan, reverse("glossary:proposal_action", args=[proposal.pk, "request_changes"]), {"revision": 1, "comment": "Say more"}
+            ivan,
+            reverse("glossary:proposal_action", args=[proposal.pk, "request_changes"]),
+            {"revision": 1, "comment": "Say more"},
         ),
-        "reject": (ivan, reverse("glossary:proposal_action", args=[proposal.pk, "reject"]), {"revision": 1, "comment": "No"}),
+        "reject": (
+            ivan,
+            reverse("glossary:proposal_action", args=[proposal.pk, "reject"]),
+            {"revision": 1, "comment": "No"},
+        ),
         "withdraw": (ada, reverse("glossary:proposal_action", args=[proposal.pk, "withdraw"]), {}),
     }
     user, url, data = forms[what]

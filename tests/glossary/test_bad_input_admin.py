@@ -28,10 +28,44 @@ OK = {200, 302, 400, 404}
 
 # Values as they appear in a query string, already percent-encoded: some are bytes no decoder reads.
 JUNK = [
-    "%00", "a%00b", "%FF%FE", "%C0%AF", "%ED%A0%80", quote("x" * 100_000), "9" * 40, "-" + "9" * 40, "-1", "0", "9999", "%5B%5D",
-    quote("\u202eevil\u202d"), "maybe", "", "%25", "_", quote("'\"<>"), "2024-13-45", "1e400", "True",
+    "%00",
+    "a%00b",
+    "%FF%FE",
+    "%C0%AF",
+    "%ED%A0%80",
+    quote("x" * 100_000),
+    "9" * 40,
+    "-" + "9" * 40,
+    "-1",
+    "0",
+    "9999",
+    "%5B%5D",
+    quote("\u202eevil\u202d"),
+    "maybe",
+    "",
+    "%25",
+    "_",
+    quote("'\"<>"),
+    "2024-13-45",
+    "1e400",
+    "True",
 ]
-JUNK_NAMES = ["junk", "%00", "a%00b", "%FF", quote("\u202ejunk"), "pk", "password", "e", "_to_field", "_popup", "all", "o", "p", "q"]
+JUNK_NAMES = [
+    "junk",
+    "%00",
+    "a%00b",
+    "%FF",
+    quote("\u202ejunk"),
+    "pk",
+    "password",
+    "e",
+    "_to_field",
+    "_popup",
+    "all",
+    "o",
+    "p",
+    "q",
+]
 
 
 def url_name(model, view: str) -> str:
@@ -73,13 +107,18 @@ def build_one_of_each():
         return user
 
     ada = make_user("ada", department=it, first_name="Ada", last_name="Lindqvist", email="ada@example.com")
-    ivan = make_user("ivan", department=it, role=roles.APPROVER, first_name="Ivan", last_name="Okafor", email="ivan@example.com")
+    ivan = make_user(
+        "ivan", department=it, role=roles.APPROVER, first_name="Ivan", last_name="Okafor", email="ivan@example.com"
+    )
     maya = make_user("maya", department=marketing, first_name="Maya", last_name="Brennan", email="maya@example.com")
     admin_user = make_user("root", role=roles.GLOSSARY_ADMIN, is_staff=True, is_superuser=True)
     client = Client()
 
     term = term_create(
-        name="Platform", user=ada, reason="Test term", fields={"status": Term.Status.APPROVED},
+        name="Platform",
+        user=ada,
+        reason="Test term",
+        fields={"status": Term.Status.APPROVED},
         definitions={it: "Tools to build on.", marketing: "A complete system."},
         tags=tags_from_names(["Architecture"], user=ada),
     )
@@ -101,14 +140,22 @@ def build_one_of_each():
     client.post(reverse("login"), {"username": "maya", "password": "wrong"})
     # Departments come with the database; one added in the admin has a version, too.
     client.force_login(admin_user)
-    added = client.post(reverse("admin:accounts_department_add"), {
-        "name": "Legal", "slug": "legal", "description": "", "position": "3", "change_reason": "New department",
-    })
+    added = client.post(
+        reverse("admin:accounts_department_add"),
+        {
+            "name": "Legal",
+            "slug": "legal",
+            "description": "",
+            "position": "3",
+            "change_reason": "New department",
+        },
+    )
     assert added.status_code == 302, added.content.decode()[:2000]
     client.logout()
     # A webhook endpoint, and its test event as one delivery.
-    endpoint, _ = webhook_endpoint_register(user=admin_user, url="http://127.0.0.1:9/hook", events_wanted=["term.published"],
-                                            endpoint_format="standard")
+    endpoint, _ = webhook_endpoint_register(
+        user=admin_user, url="http://127.0.0.1:9/hook", events_wanted=["term.published"], endpoint_format="standard"
+    )
     webhook_test_send(endpoint=endpoint)
     empty = [model._meta.label for model, _ in ADMINS if not model._default_manager.exists()]
     assert not empty, f"make one of each of these first: {empty}"
@@ -117,7 +164,9 @@ def build_one_of_each():
 
 # What one_of_each changes for as long as it lives, as the settings fixture did when each test built its own.
 ONE_OF_EACH_SETTINGS = {
-    "GLOSSARY_PDF_INLINE_LIMIT": 0, "AXES_ENABLE_ACCESS_FAILURE_LOG": True, "GLOSSARY_WEBHOOKS_ALLOW_HTTP": True,
+    "GLOSSARY_PDF_INLINE_LIMIT": 0,
+    "AXES_ENABLE_ACCESS_FAILURE_LOG": True,
+    "GLOSSARY_WEBHOOKS_ALLOW_HTTP": True,
 }
 
 
@@ -182,7 +231,6 @@ def version_page(model, obj) -> str | None:
 NONSENSE_IDS = ["0", "-1", "9" * 40, "password", "abc", "1.5", "%00", "a%00b", "%FF", quote("\u202e1"), "x" * 300]
 
 
-
 class TestOnOneOfEach:
     """The tests that only read one_of_each: it is built once for all of them."""
 
@@ -203,7 +251,9 @@ class TestOnOneOfEach:
 
     @pytest.mark.slow
     @pytest.mark.parametrize("model, model_admin", ADMINS, ids=[model._meta.label for model, _ in ADMINS])
-    def test_every_changelist_answers_junk_parameters_without_a_server_error(self, superuser_client, admin_user, model, model_admin):
+    def test_every_changelist_answers_junk_parameters_without_a_server_error(
+        self, superuser_client, admin_user, model, model_admin
+    ):
         changelist = reverse(url_name(model, "changelist"))
         assert superuser_client.get(changelist).status_code == 200
         before = everything()
@@ -216,8 +266,13 @@ class TestOnOneOfEach:
         assert everything() == before
 
     def test_a_nul_in_a_filter_or_search_is_refused_with_a_clear_message(self, superuser_client):
-        for url in ["/admin/glossary/proposal/?state__exact=%00", "/admin/auth/group/?q=%00", "/admin/glossary/term/?q=a%00b",
-                    "/admin/axes/accesslog/?path_info=%00", "/admin/glossary/term/?%00=1"]:
+        for url in [
+            "/admin/glossary/proposal/?state__exact=%00",
+            "/admin/auth/group/?q=%00",
+            "/admin/glossary/term/?q=a%00b",
+            "/admin/axes/accesslog/?path_info=%00",
+            "/admin/glossary/term/?%00=1",
+        ]:
             response = superuser_client.get(url)
             assert response.status_code == 400, url
             assert "holds a NUL character (%00)" in response.content.decode()
@@ -227,14 +282,20 @@ class TestOnOneOfEach:
             response = superuser_client.get(f"/admin/axes/accesslog/?attempt_time__year={year}")
             assert response.status_code == 400
             assert "“attempt_time__year” must be a number from 1 to 9998" in response.content.decode()
-        assert superuser_client.get("/admin/axes/accesslog/?attempt_time__year=9998&attempt_time__month=12").status_code == 200
+        assert (
+            superuser_client.get("/admin/axes/accesslog/?attempt_time__year=9998&attempt_time__month=12").status_code
+            == 200
+        )
         # Not a number: the admin's own "invalid filter" page, as before.
         assert superuser_client.get("/admin/axes/accesslog/?attempt_time__year=abc").status_code == 302
 
     def test_a_filter_number_beyond_64_bits_is_refused_but_a_search_for_digits_is_not(self, superuser_client):
         huge = "9" * 40
-        for url in [f"/admin/accounts/user/?department__exact={huge}", f"/admin/glossary/proposal/?p=-{huge}",
-                    f"/admin/django_tasks_database/dbtaskresult/?priority__in=1,{huge}"]:
+        for url in [
+            f"/admin/accounts/user/?department__exact={huge}",
+            f"/admin/glossary/proposal/?p=-{huge}",
+            f"/admin/django_tasks_database/dbtaskresult/?priority__in=1,{huge}",
+        ]:
             response = superuser_client.get(url)
             assert response.status_code == 400, url
             assert "holds a number larger than any database holds" in response.content.decode()
@@ -289,7 +350,9 @@ class TestOnOneOfEach:
 
     def test_a_users_old_version_links_to_the_password_page_and_history_password_is_a_404(self, superuser_client, ada):
         version = ada.history.latest("history_date").history_id
-        page = superuser_client.get(reverse("admin:accounts_user_simple_history", args=[ada.pk, version])).content.decode()
+        page = superuser_client.get(
+            reverse("admin:accounts_user_simple_history", args=[ada.pk, version])
+        ).content.decode()
         password_page = reverse("admin:auth_user_password_change", args=[ada.pk])
         assert f'href="{password_page}"' in page
         assert superuser_client.get(password_page).status_code == 200
@@ -297,6 +360,7 @@ class TestOnOneOfEach:
 
 
 # --- The term form sent twice: a stale second tab, a double click. ------------------------------
+
 
 def stale_term_form(client, term, it, marketing):
     """What the change form, opened before either submission, sends: it offers Marketing a slot."""
@@ -307,7 +371,9 @@ def stale_term_form(client, term, it, marketing):
     return term_form(term, it, marketing, **{"definitions-0-text": term.definitions.get(department=it).text})
 
 
-def test_the_term_form_sent_twice_adds_the_definition_once_and_says_why_the_second_time(client, admin_user, make_term, it, marketing):
+def test_the_term_form_sent_twice_adds_the_definition_once_and_says_why_the_second_time(
+    client, admin_user, make_term, it, marketing
+):
     from tests.glossary.test_bad_input import snapshot
 
     term = make_term("Digital product", it_text="Custom software.")
@@ -319,15 +385,23 @@ def test_the_term_form_sent_twice_adds_the_definition_once_and_says_why_the_seco
 
     response = client.post(url, data)
     assert response.status_code == 200
-    assert ("Marketing already has a definition on this term — someone added it meanwhile; reload the page to edit it."
-            in response.content.decode())
-    assert (snapshot(), term.definitions.count(), term.definitions.get(department=marketing).history.count()) == after_first
+    assert (
+        "Marketing already has a definition on this term — someone added it meanwhile; reload the page to edit it."
+        in response.content.decode()
+    )
+    assert (
+        snapshot(),
+        term.definitions.count(),
+        term.definitions.get(department=marketing).history.count(),
+    ) == after_first
     assert term.history.count() == 2, "one version for the one change"
 
 
 @postgres_only
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_term_form_sent_twice_at_once_adds_the_definition_once_and_never_fails(admin_user, make_term, it, marketing, monkeypatch):
+def test_the_term_form_sent_twice_at_once_adds_the_definition_once_and_never_fails(
+    admin_user, make_term, it, marketing, monkeypatch
+):
     from glossary.admin import TermAdmin
     from tests.databases import run_together
 
@@ -357,7 +431,14 @@ def test_the_term_form_sent_twice_at_once_adds_the_definition_once_and_never_fai
 # Lookups no admin declares but Django's admin accepts on a model's own fields, each with a value
 # the database or Python refuses: the page answers 400 with the reason, never 500.
 LOOKUPS_BY_FIELD = {
-    "text": [("regex", "("), ("iregex", "["), ("unaccent", "x"), ("search", "x"), ("trigram_similar", "x"), ("contains", "%00x")],
+    "text": [
+        ("regex", "("),
+        ("iregex", "["),
+        ("unaccent", "x"),
+        ("search", "x"),
+        ("trigram_similar", "x"),
+        ("contains", "%00x"),
+    ],
     "date": [("year__gt", "99999"), ("month", "13"), ("year__in", "1,99999"), ("range", "a,b")],
     "json": [("contains", "{"), ("has_key", "x")],
 }

@@ -22,8 +22,16 @@ def review_dates():
     latest = latest_review_by(today)
     accepted = [today.isoformat(), latest.isoformat(), (today + datetime.timedelta(days=1)).isoformat()]
     refused = [
-        (today - datetime.timedelta(days=1)).isoformat(), (latest + datetime.timedelta(days=1)).isoformat(),
-        "9999-12-31", "99999-12-31", "0000-01-01", "2027-13-01", "２０２７-０１-０１", "2027-01-01\x00", "7" * 10_000, " ",
+        (today - datetime.timedelta(days=1)).isoformat(),
+        (latest + datetime.timedelta(days=1)).isoformat(),
+        "9999-12-31",
+        "99999-12-31",
+        "0000-01-01",
+        "2027-13-01",
+        "２０２７-０１-０１",
+        "2027-01-01\x00",
+        "7" * 10_000,
+        " ",
     ]
     return today, accepted, refused
 
@@ -41,12 +49,17 @@ def test_review_dates_at_and_past_their_limits_through_the_page(client, ada, iva
     login(client, ada)
     for n, typed in enumerate(refused):
         before = snapshot()
-        response = client.post(reverse("glossary:term_propose_new"), proposal_form_data(it, marketing, review_by=typed, name=f"Refused {n}"))
+        response = client.post(
+            reverse("glossary:term_propose_new"),
+            proposal_form_data(it, marketing, review_by=typed, name=f"Refused {n}"),
+        )
         assert response.status_code == 400, typed[:20]
         assert response.context["form"].errors["review_by"], typed[:20]
         assert snapshot() == before
     for n, typed in enumerate(accepted):
-        response = client.post(reverse("glossary:term_propose_new"), proposal_form_data(it, marketing, review_by=typed, name=f"Kept {n}"))
+        response = client.post(
+            reverse("glossary:term_propose_new"), proposal_form_data(it, marketing, review_by=typed, name=f"Kept {n}")
+        )
         assert response.status_code == 302, typed
         term = publish(Proposal.objects.get(name=f"Kept {n}"), ivan, marco)
         assert term.review_by.isoformat() == typed
@@ -56,13 +69,25 @@ def test_review_dates_at_and_past_their_limits_through_the_api(ada, ivan, marco,
     _, accepted, refused = review_dates()
     for n, typed in enumerate(refused):
         before = snapshot()
-        response = api_call(ada, {"kind": "new_term", "reason": "Limits", "content": {
-            "name": f"Refused {n}", "definitions": {"it": "Unpaid traffic."}, "review_by": typed}})
+        response = api_call(
+            ada,
+            {
+                "kind": "new_term",
+                "reason": "Limits",
+                "content": {"name": f"Refused {n}", "definitions": {"it": "Unpaid traffic."}, "review_by": typed},
+            },
+        )
         assert response.status_code in (400, 422), (typed[:20], response.status_code)
         assert snapshot() == before
     for n, typed in enumerate(accepted):
-        response = api_call(ada, {"kind": "new_term", "reason": "Limits", "content": {
-            "name": f"Kept {n}", "definitions": {"it": "Unpaid traffic."}, "review_by": typed}})
+        response = api_call(
+            ada,
+            {
+                "kind": "new_term",
+                "reason": "Limits",
+                "content": {"name": f"Kept {n}", "definitions": {"it": "Unpaid traffic."}, "review_by": typed},
+            },
+        )
         assert response.status_code == 201, response.content
         assert publish(Proposal.objects.get(name=f"Kept {n}"), ivan, marco).review_by.isoformat() == typed
 
@@ -88,15 +113,27 @@ def test_webhook_addresses_at_and_past_their_limit(admin_client, settings):
     at_limit = base + "a" * (URL_LIMIT - len(base))
     unicode_at_limit = "https://bücher.example/" + "é" * (URL_LIMIT - len("https://bücher.example/"))
     for url in [at_limit, unicode_at_limit]:
-        response = admin_client.post(reverse("webhooks:add"), {"url": url, "events": ["term.published"], "format": "standard"})
+        response = admin_client.post(
+            reverse("webhooks:add"), {"url": url, "events": ["term.published"], "format": "standard"}
+        )
         assert response.status_code == 201 and "shown only this once" in response.content.decode()
         assert WebhookEndpoint.objects.filter(url=url).exists()
-    for url in [at_limit + "a", "https://x.example/\x00", "https://" + "a" * 300 + ".example/", "javascript:alert(1)", "\u202e" * 10]:
+    for url in [
+        at_limit + "a",
+        "https://x.example/\x00",
+        "https://" + "a" * 300 + ".example/",
+        "javascript:alert(1)",
+        "\u202e" * 10,
+    ]:
         before = WebhookEndpoint.objects.count()
-        response = admin_client.post(reverse("webhooks:add"), {"url": url, "events": ["term.published"], "format": "standard"})
+        response = admin_client.post(
+            reverse("webhooks:add"), {"url": url, "events": ["term.published"], "format": "standard"}
+        )
         assert response.status_code in (200, 400), url[:30]
         assert WebhookEndpoint.objects.count() == before
-    response = admin_client.post(reverse("webhooks:add"), {"url": at_limit, "events": ["x" * 5000], "format": "y" * 5000})
+    response = admin_client.post(
+        reverse("webhooks:add"), {"url": at_limit, "events": ["x" * 5000], "format": "y" * 5000}
+    )
     assert response.status_code in (200, 400)
 
 
@@ -124,7 +161,9 @@ def test_private_webhook_addresses_at_and_past_the_length_limit_are_refused_at_t
     settings.GLOSSARY_WEBHOOK_ALLOWED_NETWORKS = ""
     base = f"https://{host}/"
     for url, status in ((base + "a" * (URL_LIMIT - len(base)), 400), (base + "a" * (URL_LIMIT + 1 - len(base)), 400)):
-        response = admin_client.post(reverse("webhooks:add"), {"url": url, "events": ["term.published"], "format": "standard"})
+        response = admin_client.post(
+            reverse("webhooks:add"), {"url": url, "events": ["term.published"], "format": "standard"}
+        )
         assert response.status_code == status
         assert 'id="id_url_error"' in response.content.decode()
     assert not WebhookEndpoint.objects.exists()

@@ -102,7 +102,9 @@ def test_a_reviewer_reads_the_change_before_the_decision_form_and_can_open_the_m
     ivan = as_user("ivan")
     open_first_in_queue(ivan, "Churn")
     # What is seen first is what comes first: no part of the page is moved by the stylesheet.
-    tops = [ivan.locator(selector).bounding_box()["y"] for selector in (".proposal-header", ".diff", ".thread", ".review")]
+    tops = [
+        ivan.locator(selector).bounding_box()["y"] for selector in (".proposal-header", ".diff", ".thread", ".review")
+    ]
     assert tops == sorted(tops)
     rendered = ivan.locator(".diff-rendered").first
     assert rendered.locator("em").inner_text() == "closed" and "*" not in rendered.inner_text()
@@ -133,8 +135,12 @@ def glossary_for_a_background_export(settings):
     it, marketing = Department.objects.get(slug="it"), Department.objects.get(slug="marketing")
     for name in ("API", "Omnichannel", "Roadmap"):
         term_create(
-            name=name, user=ada, reason="Test term", fields={"status": Term.Status.APPROVED},
-            definitions={it: f"What IT means by {name}.", marketing: f"What Marketing means by {name}."}, tags=[],
+            name=name,
+            user=ada,
+            reason="Test term",
+            fields={"status": Term.Status.APPROVED},
+            definitions={it: f"What IT means by {name}.", marketing: f"What Marketing means by {name}."},
+            tags=[],
         )
     settings.GLOSSARY_PDF_INLINE_LIMIT = 1
 
@@ -227,7 +233,11 @@ def demo_site(live_server):
     term = Term.objects.get(name="Web 2.0")
     proposal = Proposal.objects.filter(name="Agile", state=Proposal.State.IN_REVIEW).get()
     export = PdfExport.objects.create(
-        options={}, key="browser-test", requested_by=ivan, state=PdfExport.State.RUNNING, progress=40,
+        options={},
+        key="browser-test",
+        requested_by=ivan,
+        state=PdfExport.State.RUNNING,
+        progress=40,
         message="Laying out the terms",
     )
     it, marketing = Department.objects.get(slug="it"), Department.objects.get(slug="marketing")
@@ -256,8 +266,16 @@ def demo_site(live_server):
         ("search results", "ivan", "/?q=omni+channel"),
         ("search for one long word", "ivan", "/?q=" + "Donaudampfschifffahrt" * 9),
         ("propose a term", "ivan", reverse("glossary:term_propose_new")),
-        ("propose a change", "ivan", reverse("glossary:term_propose_change", args=[Term.objects.get(name="Firewall").slug])),
-        ("propose deprecating", "ivan", reverse("glossary:term_propose_deprecation", args=[Term.objects.get(name="Pilot").slug])),
+        (
+            "propose a change",
+            "ivan",
+            reverse("glossary:term_propose_change", args=[Term.objects.get(name="Firewall").slug]),
+        ),
+        (
+            "propose deprecating",
+            "ivan",
+            reverse("glossary:term_propose_deprecation", args=[Term.objects.get(name="Pilot").slug]),
+        ),
         ("PDF export", "ivan", export.get_absolute_url()),
         ("import (glossary admins only)", "admin", reverse("glossary:glossary_import")),
         ("my API tokens (none)", "ivan", reverse("api_tokens")),
@@ -292,7 +310,11 @@ def _failing_webhook(admin, address):
     delivery = webhook_test_send(endpoint=endpoint)
     now = timezone.now()
     WebhookAttempt.objects.create(
-        delivery=delivery, attempted_at=now, status_code=502, error="The receiver answered 502.", response_bytes=65536,
+        delivery=delivery,
+        attempted_at=now,
+        status_code=502,
+        error="The receiver answered 502.",
+        response_bytes=65536,
         response_truncated=True,
     )
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
@@ -378,7 +400,9 @@ def test_dashboard_charts_are_drawn_under_the_content_security_policy(demo_site,
 def test_an_import_report_fits_the_screen_and_passes_axe(demo_site, viewport):
     from axe_playwright_python.sync_playwright import Axe
 
-    rows = "name,definition:it\nLatency,Delay in milliseconds.\nEdge computing,Servers close to the people using them.\n"
+    rows = (
+        "name,definition:it\nLatency,Delay in milliseconds.\nEdge computing,Servers close to the people using them.\n"
+    )
     page = demo_site.at(viewport)("admin", reverse("glossary:glossary_import"))
     page.get_by_label("Glossary file").set_input_files(
         files=[{"name": "terms.csv", "mimeType": "text/csv", "buffer": rows.encode()}]

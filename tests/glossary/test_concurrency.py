@@ -32,8 +32,13 @@ def wide_race_window(monkeypatch):
 
 @pytest.mark.parametrize("attempt", range(2))
 def test_last_two_departments_approving_at_once_publish_exactly_once(ada, ivan, marco, it, marketing, attempt):
-    proposal = services.proposal_create(author=ada, reason="Race", entry=new_term_entry(it, marketing, name=f"Race {attempt}"))
-    outcomes = run_together(lambda: approve(Proposal.objects.get(pk=proposal.pk), ivan), lambda: approve(Proposal.objects.get(pk=proposal.pk), marco))
+    proposal = services.proposal_create(
+        author=ada, reason="Race", entry=new_term_entry(it, marketing, name=f"Race {attempt}")
+    )
+    outcomes = run_together(
+        lambda: approve(Proposal.objects.get(pk=proposal.pk), ivan),
+        lambda: approve(Proposal.objects.get(pk=proposal.pk), marco),
+    )
     assert not [o for o in outcomes if isinstance(o, Exception)]
     proposal.refresh_from_db()
     assert proposal.state == State.PUBLISHED
@@ -44,20 +49,30 @@ def test_last_two_departments_approving_at_once_publish_exactly_once(ada, ivan, 
 
 def test_two_approvers_of_one_department_at_once_give_one_sign_off(ada, ivan, ines, it, marketing):
     proposal = services.proposal_create(author=ada, reason="Race", entry=new_term_entry(it, marketing))
-    outcomes = run_together(lambda: approve(Proposal.objects.get(pk=proposal.pk), ivan), lambda: approve(Proposal.objects.get(pk=proposal.pk), ines))
+    outcomes = run_together(
+        lambda: approve(Proposal.objects.get(pk=proposal.pk), ivan),
+        lambda: approve(Proposal.objects.get(pk=proposal.pk), ines),
+    )
     refused = [o for o in outcomes if isinstance(o, (PermissionDenied, services.WorkflowConflict))]
     assert len(refused) == 1
     assert SignOff.objects.filter(proposal=proposal).count() == 1
 
 
-def test_two_proposals_for_one_term_published_at_once_never_lose_an_update(make_term, ada, maya, ivan, marco, it, marketing):
+def test_two_proposals_for_one_term_published_at_once_never_lose_an_update(
+    make_term, ada, maya, ivan, marco, it, marketing
+):
     term = make_term("Platform", it_text="Tools.", marketing_text="A system.")
     base = Entry.from_term(term)
     first = services.proposal_create(author=ada, reason="IT", term=term, entry=replace(base, summary="From IT"))
-    second = services.proposal_create(author=maya, reason="Marketing", term=term, entry=replace(base, summary="From Marketing"))
+    second = services.proposal_create(
+        author=maya, reason="Marketing", term=term, entry=replace(base, summary="From Marketing")
+    )
     approve(first, ivan)
     approve(second, ivan)
-    outcomes = run_together(lambda: approve(Proposal.objects.get(pk=first.pk), marco), lambda: approve(Proposal.objects.get(pk=second.pk), marco))
+    outcomes = run_together(
+        lambda: approve(Proposal.objects.get(pk=first.pk), marco),
+        lambda: approve(Proposal.objects.get(pk=second.pk), marco),
+    )
     # The later click either finds its proposal already out of date (refused) or marks it so itself.
     errors = [o for o in outcomes if isinstance(o, Exception)]
     assert all(isinstance(e, PermissionDenied) and "out of date" in str(e) for e in errors)

@@ -46,7 +46,9 @@ def test_entries_models_and_the_declaration_name_the_same_fields():
     assert columns == set(COLUMNS) - {"status"}, "every column but the status is shared by terms and proposals"
 
 
-@pytest.mark.parametrize("model", [Term, Proposal, Term.history.model, Proposal.history.model], ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "model", [Term, Proposal, Term.history.model, Proposal.history.model], ids=lambda m: m.__name__
+)
 def test_every_declared_column_is_a_column_of_terms_proposals_and_their_histories_as_declared(model):
     for content_field in CONTENT:
         column = content_field.column
@@ -104,7 +106,9 @@ def printed_text(content_field, related) -> str:
 
 
 @pytest.mark.slow  # renders a PDF
-def test_every_declared_field_reaches_every_place_a_term_goes(client, ada, ivan, marco, it, marketing, make_term, admin_user):
+def test_every_declared_field_reaches_every_place_a_term_goes(
+    client, ada, ivan, marco, it, marketing, make_term, admin_user
+):
     related = make_term("Anchorword", it_text="A term to relate to.", status=Term.Status.APPROVED)
     client.force_login(ada)
     form_page = client.get(reverse("glossary:term_propose_new")).content.decode()
@@ -149,7 +153,9 @@ def test_every_declared_field_reaches_every_place_a_term_goes(client, ada, ivan,
         columns = [c for c in csv_row if c == content_field.export_name or c.startswith("definition:")]
         assert any(text in csv_row[c] for c in columns), f"{where} CSV"
         assert text in json.dumps(record[content_field.export_name]), f"{where} JSON"
-        assert record["history"][-1][content_field.export_name] == record[content_field.export_name], f"{where} JSON history"
+        assert record["history"][-1][content_field.export_name] == record[content_field.export_name], (
+            f"{where} JSON history"
+        )
         assert printed_text(content_field, related).lower() in " ".join(pdf_text.split()).lower(), f"{where} the PDF"
         assert text in api_term, f"{where} the API"
         # SKOS marks only a deprecated term.
@@ -159,7 +165,9 @@ def test_every_declared_field_reaches_every_place_a_term_goes(client, ada, ivan,
     for filename, data in (("walk.csv", csv_text), ("walk.json", json_text), ("walk.ttl", skos_text)):
         report = glossary_import(filename=filename, data=data.encode(), user=admin_user, dry_run=True)
         assert report.ok, report.row_errors
-        assert {c.name: c.action for c in report.changes}[term.name] == "unchanged", f"{filename} does not read every field back"
+        assert {c.name: c.action for c in report.changes}[term.name] == "unchanged", (
+            f"{filename} does not read every field back"
+        )
 
 
 def skos_file() -> bytes:

@@ -40,7 +40,9 @@ class TestTheLoadedDemo:
     def test_every_approved_demo_term_was_proposed_and_signed_off_by_both_departments(self, demo, client):
         ivan, marco = User.objects.get(username="ivan"), User.objects.get(username="marco")
         for term in Term.objects.filter(status=Term.Status.APPROVED):
-            approvals = term.approval.sign_offs.filter(revision=term.approval.revision, decision=SignOff.Decision.APPROVE)
+            approvals = term.approval.sign_offs.filter(
+                revision=term.approval.revision, decision=SignOff.Decision.APPROVE
+            )
             assert {s.approver for s in approvals} == {ivan, marco}, term.name
             assert term.approval.author.username in {"ada", "maya"}
         first = Term.objects.get(name="Platform").history.earliest()
@@ -48,7 +50,10 @@ class TestTheLoadedDemo:
         assert "approved by Ivan Okafor (IT), Marco Silva (Marketing)" in first.history_change_reason
         client.force_login(User.objects.get(username="ada"))
         page = client.get(Term.objects.get(name="Platform").get_absolute_url()).content.decode()
-        assert "Approved by <strong>Ivan Okafor</strong> (IT) on" in page and "<strong>Marco Silva</strong> (Marketing) on" in page
+        assert (
+            "Approved by <strong>Ivan Okafor</strong> (IT) on" in page
+            and "<strong>Marco Silva</strong> (Marketing) on" in page
+        )
 
     def test_every_demo_term_in_review_has_its_change_waiting_in_both_approvers_queues(self, demo):
         from glossary.selectors.proposals import sign_off_queue
@@ -112,7 +117,11 @@ def test_the_demo_loader_reads_every_declared_field(tmp_path):
     from glossary.demo import load_demo_glossary
     from glossary.entries import CONTENT, Entry, Kind
 
-    item = {"name": "Everything", "status": "approved", "definitions": {"it": "IT text.", "marketing": "Marketing text."}}
+    item = {
+        "name": "Everything",
+        "status": "approved",
+        "definitions": {"it": "IT text.", "marketing": "Marketing text."},
+    }
     for content_field in CONTENT:
         if content_field.kind in (Kind.TEXT, Kind.MARKDOWN):
             item[content_field.name] = f"demo {content_field.name}"

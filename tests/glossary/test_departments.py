@@ -97,7 +97,9 @@ def test_an_unknown_department_is_a_404(reader_client):
         ("text/html;q=0.5, text/turtle", "ttl"),
     ],
 )
-def test_a_client_asking_for_rdf_gets_the_department_as_an_organisational_unit(reader_client, site, it, accept, file_format):
+def test_a_client_asking_for_rdf_gets_the_department_as_an_organisational_unit(
+    reader_client, site, it, accept, file_format
+):
     it.description = "Runs the systems."
     it.save()
     response = reader_client.get("/departments/it", headers={"Accept": accept})
@@ -112,7 +114,13 @@ def test_a_client_asking_for_rdf_gets_the_department_as_an_organisational_unit(r
 
 
 def test_a_browser_gets_the_page(reader_client, it):
-    for accept in ("text/html,application/xhtml+xml,*/*;q=0.8", "*/*", "", "text/turtle;q=0, text/html", "text/turtle;charset=latin-1"):
+    for accept in (
+        "text/html,application/xhtml+xml,*/*;q=0.8",
+        "*/*",
+        "",
+        "text/turtle;q=0, text/html",
+        "text/turtle;charset=latin-1",
+    ):
         response = reader_client.get("/departments/it", headers={"Accept": accept} if accept else {})
         assert response.status_code == 200 and response["Content-Type"].startswith("text/html"), accept
         assert "<h1>IT</h1>" in response.content.decode()

@@ -19,8 +19,29 @@ PATHS = {
     "whole": (),
 }
 
-TOKENS = ["a", "b", "the", "customer", " ", "  ", "\n", "\n\n", "\t", ".", ",", "!", "?", "- ", "<b>", "&", "\"", "'",
-          "é", "日本", "x" * 40]
+TOKENS = [
+    "a",
+    "b",
+    "the",
+    "customer",
+    " ",
+    "  ",
+    "\n",
+    "\n\n",
+    "\t",
+    ".",
+    ",",
+    "!",
+    "?",
+    "- ",
+    "<b>",
+    "&",
+    '"',
+    "'",
+    "é",
+    "日本",
+    "x" * 40,
+]
 texts = st.lists(st.sampled_from(TOKENS), max_size=40).map("".join)
 
 
@@ -67,8 +88,9 @@ def test_removing_insertions_shows_the_old_text_and_removing_deletions_the_new_o
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", PATHS)
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(pair=long_repetitive_pair())
 def test_long_repetitive_texts_rebuild_on_every_path(monkeypatch, path, pair):
     monkeypatch.setattr(diffs, "STAGES", PATHS[path])

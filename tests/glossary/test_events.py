@@ -135,22 +135,34 @@ def test_the_workflow_raises_each_event_once_for_what_happened(listen, make_term
     decide(proposal, ivan, Action.REQUEST_CHANGES, "Say which systems.")
     proposal.refresh_from_db()
     services.proposal_update(
-        proposal=proposal, user=ada, reason="Systems named", seen_revision=proposal.revision,
+        proposal=proposal,
+        user=ada,
+        reason="Systems named",
+        seen_revision=proposal.revision,
         entry=new_term_entry(it, marketing, it_text="CRM and shop, integrated."),
     )
     approve(proposal, ivan)
     approve(proposal, marco)
     term = Term.objects.get(name="Omnichannel")
     withdrawn = services.proposal_create(
-        author=ada, reason="Shorter", term=term, entry=replace(Entry.from_term(term), summary="Short."),
+        author=ada,
+        reason="Shorter",
+        term=term,
+        entry=replace(Entry.from_term(term), summary="Short."),
     )
     services.proposal_withdraw(proposal=withdrawn, user=ada)
     deprecation = services.proposal_create(
-        author=ada, reason="Nobody says it", term=term, kind=Proposal.Kind.DEPRECATE,
+        author=ada,
+        reason="Nobody says it",
+        term=term,
+        kind=Proposal.Kind.DEPRECATE,
         entry=replace(Entry.from_term(term), status=Term.Status.DEPRECATED),
     )
     stale = services.proposal_create(
-        author=ada, reason="Longer", term=term, entry=replace(Entry.from_term(term), summary="Long."),
+        author=ada,
+        reason="Longer",
+        term=term,
+        entry=replace(Entry.from_term(term), summary="Long."),
     )
     approve(deprecation, ivan)
     approve(deprecation, marco)
@@ -191,14 +203,18 @@ def test_the_tick_raises_review_due_once_per_term_and_date(listen, make_term):
 
 def test_each_reactor_hears_a_proposal_opened_once(ada, it, marketing, ivan, maya, admin_user):
     webhook_endpoint_register(
-        user=admin_user, url="https://hooks.example.com/in", events_wanted=["proposal.opened"], endpoint_format="standard",
+        user=admin_user,
+        url="https://hooks.example.com/in",
+        events_wanted=["proposal.opened"],
+        endpoint_format="standard",
     )
     watch_set(user=maya, delivery="immediate")
     proposal = services.proposal_create(author=ada, reason="Settle the word", entry=new_term_entry(it, marketing))
 
     queued = list(DBTaskResult.objects.values_list("task_path", "args_kwargs"))
     assert sorted(path for path, _ in queued if path.startswith("glossary.mail.tasks")) == [
-        mail_tasks.mail_proposal_waiting.module_path, mail_tasks.mail_watch_notices.module_path,
+        mail_tasks.mail_proposal_waiting.module_path,
+        mail_tasks.mail_watch_notices.module_path,
     ]
     assert WatchNotice.objects.filter(proposal=proposal).count() == 1
     assert [d.event for d in WebhookDelivery.objects.all()] == ["proposal.opened"]
@@ -208,7 +224,10 @@ def test_a_change_that_rolls_back_records_no_notice_queues_no_mail_and_stores_no
     ada, it, marketing, ivan, maya, admin_user
 ):
     webhook_endpoint_register(
-        user=admin_user, url="https://hooks.example.com/in", events_wanted=["proposal.opened"], endpoint_format="standard",
+        user=admin_user,
+        url="https://hooks.example.com/in",
+        events_wanted=["proposal.opened"],
+        endpoint_format="standard",
     )
     watch_set(user=maya, delivery="immediate")
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -266,7 +285,11 @@ def test_the_demo_loader_raises_events_that_reach_nobody(listen, monkeypatch):
 
     call_command("load_demo")
 
-    assert {type(event) for event in raised} >= {events.ProposalOpened, events.ProposalDecided, events.ProposalPublished}
+    assert {type(event) for event in raised} >= {
+        events.ProposalOpened,
+        events.ProposalDecided,
+        events.ProposalPublished,
+    }
     assert after.events == inside.events == []
     assert not DBTaskResult.objects.exists()
     assert not WatchNotice.objects.exists()

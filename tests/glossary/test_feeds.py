@@ -44,12 +44,26 @@ def published(ada, ivan, marco, it, marketing):
     """Omnichannel published, then changed once; Lead published, tagged Sales."""
     omnichannel = publish(ada, ivan, marco, new_term_entry(it, marketing, tags=("Channels",)))
     publish(
-        ada, ivan, marco,
+        ada,
+        ivan,
+        marco,
         new_term_entry(it, marketing, it_text="Integrated systems, **real-time** data.", tags=("Channels",)),
-        term=omnichannel, reason="IT means real time",
+        term=omnichannel,
+        reason="IT means real time",
     )
-    publish(ada, ivan, marco, new_term_entry(it, marketing, name="Lead", it_text="A row in the CRM.",
-                                             marketing_text="Someone who might buy.", tags=("Sales",)))
+    publish(
+        ada,
+        ivan,
+        marco,
+        new_term_entry(
+            it,
+            marketing,
+            name="Lead",
+            it_text="A row in the CRM.",
+            marketing_text="Someone who might buy.",
+            tags=("Sales",),
+        ),
+    )
     return omnichannel
 
 
@@ -84,7 +98,8 @@ def test_the_site_feed_has_one_entry_per_publish_newest_first(published, reader_
 def test_a_tags_feed_and_a_terms_feed_hold_only_their_changes(published, reader_client):
     tag = published.tags.get()
     assert [e["title"] for e in entries(reader_client.get(reverse("glossary:feed_tag_changes", args=[tag.slug])))] == [
-        "Omnichannel: What IT means", "Omnichannel: new term",
+        "Omnichannel: What IT means",
+        "Omnichannel: new term",
     ]
     lead = entries(reader_client.get(reverse("glossary:feed_term_changes", args=["lead"])))
     assert [e["title"] for e in lead] == ["Lead: new term"]
@@ -227,7 +242,9 @@ def site(settings):
     settings.GLOSSARY_FEED_ID_AUTHORITY = "glossary.example.com,2026-01-01"
 
 
-def test_every_feed_is_valid_atom_with_permanent_ids_and_absolute_links_for_every_reader(published, ada, site, settings):
+def test_every_feed_is_valid_atom_with_permanent_ids_and_absolute_links_for_every_reader(
+    published, ada, site, settings
+):
     _, secret = feed_token_create(user=ada)
     signed_in = Client()
     signed_in.force_login(ada)
@@ -264,8 +281,14 @@ def test_ids_stay_when_the_site_moves_and_links_follow_it(published, reader_clie
 
 def test_renaming_a_term_keeps_its_entries_ids(published, ada, ivan, marco, it, marketing, reader_client, site):
     before = read_feed(reader_client.get(reverse("glossary:feed_term_changes", args=["omnichannel"])))
-    publish(ada, ivan, marco, new_term_entry(it, marketing, name="Omni-channel", tags=("Channels",)),
-            term=Term.objects.get(pk=published.pk), reason="Hyphenated")
+    publish(
+        ada,
+        ivan,
+        marco,
+        new_term_entry(it, marketing, name="Omni-channel", tags=("Channels",)),
+        term=Term.objects.get(pk=published.pk),
+        reason="Hyphenated",
+    )
     after = read_feed(reader_client.get(reverse("glossary:feed_term_changes", args=["omnichannel"])))
     assert after.feed.id == before.feed.id
     assert [e.id for e in after.entries[1:]] == [e.id for e in before.entries]
@@ -302,8 +325,13 @@ def test_hostile_text_comes_out_as_the_same_text_never_as_markup(ada, ivan, marc
 
 
 def test_control_characters_xml_cannot_hold_become_replacement_marks(ada, ivan, marco, it, marketing, reader_client):
-    publish(ada, ivan, marco, new_term_entry(it, marketing, name="Bell\x07 term", it_text="esc\x1b[31m red\x0b"),
-            reason="back\x08space \x01 and \x1f end")
+    publish(
+        ada,
+        ivan,
+        marco,
+        new_term_entry(it, marketing, name="Bell\x07 term", it_text="esc\x1b[31m red\x0b"),
+        reason="back\x08space \x01 and \x1f end",
+    )
     parsed = read_feed(reader_client.get(reverse("glossary:feed_changes")))
     entry = parsed.entries[0]
     assert entry.title == "Bell\ufffd term: new term"
@@ -314,10 +342,19 @@ def test_control_characters_xml_cannot_hold_become_replacement_marks(ada, ivan, 
 
 def test_a_feed_id_authority_that_is_not_a_domain_and_date_stops_the_app_at_start():
     def starts(value):
-        environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_DEBUG": "1",
-                       "GLOSSARY_FEED_ID_AUTHORITY": value}
-        run = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=environment,
-                             cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True)
+        environment = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_DEBUG": "1",
+            "GLOSSARY_FEED_ID_AUTHORITY": value,
+        }
+        run = subprocess.run(
+            [sys.executable, "-c", "import django; django.setup()"],
+            env=environment,
+            cwd=Path(__file__).resolve().parents[2],
+            capture_output=True,
+            text=True,
+        )
         assert run.returncode == 0 or "GLOSSARY_FEED_ID_AUTHORITY is a domain and a date" in run.stderr, run.stderr
         return run.returncode == 0
 

@@ -64,7 +64,10 @@ def test_a_digest_holds_each_change_once_and_a_second_tick_sends_nothing(ada, iv
     watch_set(user=maya, delivery=DAILY)  # the same changes reach her through two watches
     with frozen(at(10, 10)):
         proposal = services.proposal_create(
-            author=ada, reason="Say it better", term=platform, entry=replace(Entry.from_term(platform), summary="Shared tools.")
+            author=ada,
+            reason="Say it better",
+            term=platform,
+            entry=replace(Entry.from_term(platform), summary="Shared tools."),
         )
         approve(proposal, ivan)
         approve(proposal, marco)
@@ -88,10 +91,14 @@ def test_a_digest_holds_each_change_once_and_a_second_tick_sends_nothing(ada, iv
 def test_a_change_after_the_digest_goes_in_the_next_one_only(ada, maya, platform, mailoutbox):
     watch_set(user=maya, term=platform, delivery=DAILY)
     with frozen(at(10, 10)):
-        services.proposal_create(author=ada, reason="First", term=platform, entry=replace(Entry.from_term(platform), summary="One."))
+        services.proposal_create(
+            author=ada, reason="First", term=platform, entry=replace(Entry.from_term(platform), summary="One.")
+        )
     tick(at(11, 7))
     with frozen(at(11, 9)):
-        services.proposal_create(author=ada, reason="Second", term=platform, entry=replace(Entry.from_term(platform), summary="Two."))
+        services.proposal_create(
+            author=ada, reason="Second", term=platform, entry=replace(Entry.from_term(platform), summary="Two.")
+        )
     tick(at(11, 10))
     tick(at(12, 7))
     first, second = mails_to(mailoutbox, maya)
@@ -102,7 +109,9 @@ def test_a_change_after_the_digest_goes_in_the_next_one_only(ada, maya, platform
 def test_a_notice_claimed_by_another_tick_is_not_sent_again_until_that_claim_is_stale(ada, maya, platform, mailoutbox):
     watch_set(user=maya, term=platform, delivery=DAILY)
     with frozen(at(10, 10)):
-        services.proposal_create(author=ada, reason="First", term=platform, entry=replace(Entry.from_term(platform), summary="One."))
+        services.proposal_create(
+            author=ada, reason="First", term=platform, entry=replace(Entry.from_term(platform), summary="One.")
+        )
     # Another process took it at 07:00 and has not finished (or died).
     WatchNotice.objects.update(claimed_at=at(11, 7), claim="another-process")
     assert "daily digests sent: 0" in tick(at(11, 7, 1))
@@ -116,12 +125,16 @@ def test_a_watched_term_warns_once_when_its_review_comes_due_and_once_when_overd
     assert "review-date warnings recorded: 0" in tick(at(1, 12))  # 31 days ahead: not yet
     assert "review-date warnings recorded: 1" in tick(at(2, 12))
     assert "review-date warnings recorded: 0" in tick(at(2, 12, 1))
-    assert [m.subject for m in mails_to(mailoutbox, maya)] == ["[Common Ground] “Platform” is due for review by 1 April 2026"]
+    assert [m.subject for m in mails_to(mailoutbox, maya)] == [
+        "[Common Ground] “Platform” is due for review by 1 April 2026"
+    ]
     tick(at(31, 23))
     assert len(mails_to(mailoutbox, maya)) == 1
     tick(datetime.datetime(2026, 4, 2, 8, tzinfo=UTC))
     tick(datetime.datetime(2026, 4, 2, 8, 1, tzinfo=UTC))
-    assert [m.subject for m in mails_to(mailoutbox, maya)][1:] == ["[Common Ground] “Platform” is overdue for review (review by 1 April 2026)"]
+    assert [m.subject for m in mails_to(mailoutbox, maya)][1:] == [
+        "[Common Ground] “Platform” is overdue for review (review by 1 April 2026)"
+    ]
 
 
 def test_review_warnings_reach_only_watchers(ada, platform, mailoutbox):
@@ -156,13 +169,19 @@ def test_a_new_revision_starts_the_wait_again(ada, ivan, it, marketing, mailoutb
         proposal = services.proposal_create(author=ada, reason="Settle it", entry=new_term_entry(it, marketing))
     with frozen(at(3, 9)):
         services.proposal_update(
-            proposal=proposal, user=ada, reason="Clearer", seen_revision=1, entry=new_term_entry(it, marketing, it_text="Clearer.")
+            proposal=proposal,
+            user=ada,
+            reason="Clearer",
+            seen_revision=1,
+            entry=new_term_entry(it, marketing, it_text="Clearer."),
         )
     assert "approver reminders sent: 0" in tick(at(5, 9))
     assert "approver reminders sent: 1" in tick(at(6, 9))  # Ivan, for IT; Marketing has no approver here
 
 
-def test_the_tick_run_twice_at_the_same_moment_sends_nothing_twice(ada, ivan, maya, platform, it, marketing, mailoutbox):
+def test_the_tick_run_twice_at_the_same_moment_sends_nothing_twice(
+    ada, ivan, maya, platform, it, marketing, mailoutbox
+):
     Term.objects.filter(pk=platform.pk).update(review_by=datetime.date(2026, 3, 12))
     watch_set(user=maya, delivery=DAILY)
     with frozen(at(1, 9)):
@@ -183,7 +202,9 @@ def test_the_tick_refuses_a_moment_or_an_interval_it_cannot_use():
 
 def test_the_tick_without_now_sends_what_is_due_by_the_clock(ada, maya, platform, mailoutbox):
     watch_set(user=maya, term=platform, delivery=DAILY)
-    services.proposal_create(author=ada, reason="Now", term=platform, entry=replace(Entry.from_term(platform), summary="One."))
+    services.proposal_create(
+        author=ada, reason="Now", term=platform, entry=replace(Entry.from_term(platform), summary="One.")
+    )
     WatchNotice.objects.update(created_at=timezone.now() - datetime.timedelta(days=1))
     out = StringIO()
     call_command("glossary_tick", stdout=out)
@@ -202,7 +223,9 @@ class MailServerAway(BaseEmailBackend):
 def test_a_mail_that_could_not_be_sent_goes_out_at_the_next_tick(ada, maya, platform, mailoutbox, settings):
     watch_set(user=maya, term=platform, delivery=IMMEDIATE)
     settings.EMAIL_BACKEND = f"{__name__}.MailServerAway"
-    services.proposal_create(author=ada, reason="Now", term=platform, entry=replace(Entry.from_term(platform), summary="One."))
+    services.proposal_create(
+        author=ada, reason="Now", term=platform, entry=replace(Entry.from_term(platform), summary="One.")
+    )
     send_queued_mail()  # the mail worker tries, the server refuses, the notice is left for the tick
     notice = WatchNotice.objects.get()
     assert (notice.sent_at, notice.claimed_at) == (None, None)
@@ -220,7 +243,12 @@ def test_two_ticks_at_the_same_instant_send_each_change_once(ada, maya, marco, p
     watch_set(user=marco, term=platform, delivery=DAILY)
     with frozen(at(10, 10)):
         for n in range(5):
-            services.proposal_create(author=ada, reason=f"Change {n}", term=platform, entry=replace(Entry.from_term(platform), summary=f"Try {n}."))
+            services.proposal_create(
+                author=ada,
+                reason=f"Change {n}",
+                term=platform,
+                entry=replace(Entry.from_term(platform), summary=f"Try {n}."),
+            )
     outcomes = run_together(lambda: glossary_tick(now=at(11, 7, 5)), lambda: glossary_tick(now=at(11, 7, 5)))
     assert not [o for o in outcomes if isinstance(o, Exception)]
     assert sum(o["daily digests sent"] for o in outcomes) == 2

@@ -16,7 +16,10 @@ def test_a_version_holds_the_definitions_saved_with_it(make_term, ada, it, marke
     term_save(term=term, user=ada, reason="Sharpen IT wording", definitions={it: "A CRM record with a status."})
     newest, first = selectors.term_versions(term)
     assert newest.reason == "Sharpen IT wording"
-    assert newest.entry.definitions == {it.pk: "A CRM record with a status.", marketing.pk: "Someone who showed interest."}
+    assert newest.entry.definitions == {
+        it.pk: "A CRM record with a status.",
+        marketing.pk: "Someone who showed interest.",
+    }
     assert first.entry.definitions == {it.pk: "A row in the CRM.", marketing.pk: "Someone who showed interest."}
 
 

@@ -14,15 +14,27 @@ from glossary.services import terms as term_services
 from tests.workflow_helpers import approve, new_term_entry
 
 
-def test_a_failure_after_the_first_write_of_a_publish_leaves_everything_as_it_was(make_term, ada, ivan, marco, it, marketing, monkeypatch):
+def test_a_failure_after_the_first_write_of_a_publish_leaves_everything_as_it_was(
+    make_term, ada, ivan, marco, it, marketing, monkeypatch
+):
     term = make_term("Platform", it_text="Tools.", marketing_text="A system.")
     proposal = services.proposal_create(
-        author=ada, reason="Reword", term=term,
-        entry=Entry(**{**Entry.from_term(term).__dict__, "definitions": {it.pk: "New tools.", marketing.pk: "New system."}}),
+        author=ada,
+        reason="Reword",
+        term=term,
+        entry=Entry(
+            **{**Entry.from_term(term).__dict__, "definitions": {it.pk: "New tools.", marketing.pk: "New system."}}
+        ),
     )
     approve(proposal, ivan)
-    before = (Entry.from_term(term), term.version, term.history.count(), Definition.history.count(),
-              SignOff.objects.count(), Proposal.objects.get(pk=proposal.pk).state)
+    before = (
+        Entry.from_term(term),
+        term.version,
+        term.history.count(),
+        Definition.history.count(),
+        SignOff.objects.count(),
+        Proposal.objects.get(pk=proposal.pk).state,
+    )
 
     real_write = term_services._write_definitions
 
@@ -36,14 +48,22 @@ def test_a_failure_after_the_first_write_of_a_publish_leaves_everything_as_it_wa
         services.proposal_approve(proposal=proposal, user=marco, comment="", seen_revision=1)
 
     term.refresh_from_db()
-    after = (Entry.from_term(term), term.version, term.history.count(), Definition.history.count(),
-             SignOff.objects.count(), Proposal.objects.get(pk=proposal.pk).state)
+    after = (
+        Entry.from_term(term),
+        term.version,
+        term.history.count(),
+        Definition.history.count(),
+        SignOff.objects.count(),
+        Proposal.objects.get(pk=proposal.pk).state,
+    )
     assert after == before
 
 
 # Flushing needs real transactions (PostgreSQL cannot truncate inside the test's own).
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_backup_with_dumpdata_restores_every_term_version_and_sign_off(make_term, ada, ivan, marco, maya, it, marketing):
+def test_backup_with_dumpdata_restores_every_term_version_and_sign_off(
+    make_term, ada, ivan, marco, maya, it, marketing
+):
     published = services.proposal_create(author=ada, reason="New", entry=new_term_entry(it, marketing, name="Lead"))
     approve(published, ivan)
     approve(published, marco)
@@ -55,17 +75,34 @@ def test_backup_with_dumpdata_restores_every_term_version_and_sign_off(make_term
         return {
             "terms": sorted((t.name, t.version, t.approval_id) for t in Term.objects.all()),
             "definitions": sorted(Definition.objects.values_list("term__name", "department__slug", "text")),
-            "term_versions": sorted(Term.history.values_list("history_id", "name", "history_user__username", "history_change_reason")),
+            "term_versions": sorted(
+                Term.history.values_list("history_id", "name", "history_user__username", "history_change_reason")
+            ),
             "definition_versions": Definition.history.count(),
-            "sign_offs": sorted(SignOff.objects.values_list("proposal_id", "department__slug", "approver__username", "decision")),
+            "sign_offs": sorted(
+                SignOff.objects.values_list("proposal_id", "department__slug", "approver__username", "decision")
+            ),
             "proposals": sorted(Proposal.objects.values_list("pk", "name", "state", "revision")),
             "comments": list(Comment.objects.values_list("body", flat=True)),
         }
 
     before = state()
     backup = io.StringIO()
-    call_command("dumpdata", "--natural-foreign", "--exclude", "contenttypes", "--exclude", "auth.permission",
-                 "--exclude", "sessions", "--exclude", "axes", "--exclude", "django_tasks_database", stdout=backup)
+    call_command(
+        "dumpdata",
+        "--natural-foreign",
+        "--exclude",
+        "contenttypes",
+        "--exclude",
+        "auth.permission",
+        "--exclude",
+        "sessions",
+        "--exclude",
+        "axes",
+        "--exclude",
+        "django_tasks_database",
+        stdout=backup,
+    )
     call_command("flush", "--no-input")
     assert not Term.objects.exists() and not Term.history.exists()
 

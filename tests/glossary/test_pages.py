@@ -13,7 +13,10 @@ LIST = reverse("glossary:term_list")
 
 def listed(response) -> list[str]:
     """The term names a list page shows, in order."""
-    return [html.unescape(name) for name in re.findall(r'<h2><a href="/terms/[^"]+/">([^<]*)</a>', response.content.decode())]
+    return [
+        html.unescape(name)
+        for name in re.findall(r'<h2><a href="/terms/[^"]+/">([^<]*)</a>', response.content.decode())
+    ]
 
 
 @pytest.fixture
@@ -66,7 +69,7 @@ def test_list_shows_name_abbreviation_status_and_first_line_per_department(reade
     )
     page = reader_client.get(LIST).content.decode()
     assert "Key performance indicator" in page
-    assert "<abbr class=\"abbreviation\">KPI</abbr>" in page
+    assert '<abbr class="abbreviation">KPI</abbr>' in page
     assert "In review" in page
     assert "A monitored service level." in page
     assert "More detail here." not in page
@@ -179,7 +182,9 @@ def test_term_page_shows_definitions_side_by_side_with_common_ground(reader_clie
     assert "Link API" in page
 
 
-def test_term_page_is_rendered_once_per_glossary_state_and_shows_every_change_at_once(reader_client, omnichannel, ada, it):
+def test_term_page_is_rendered_once_per_glossary_state_and_shows_every_change_at_once(
+    reader_client, omnichannel, ada, it
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -189,8 +194,12 @@ def test_term_page_is_rendered_once_per_glossary_state_and_shows_every_change_at
         page = reader_client.get(url).content.decode()
     assert "Fully integrated systems" in page
     assert not [q for q in queries if "glossary_definition" in q["sql"]], "the shared part came from the cache"
-    term_save(term=omnichannel, user=ada, reason="Name the end points",
-              definitions={it: "Fully integrated systems with real-time data flow to every end point."})
+    term_save(
+        term=omnichannel,
+        user=ada,
+        reason="Name the end points",
+        definitions={it: "Fully integrated systems with real-time data flow to every end point."},
+    )
     page = reader_client.get(url).content.decode()
     assert "to every end point" in page and "Name the end points" in page
     ada.first_name = "Adaline"
@@ -206,7 +215,12 @@ def test_missing_definition_and_summary_have_an_empty_state(reader_client, make_
 
 
 def test_history_page_lists_versions_and_diffs_two_of_them(reader_client, omnichannel, ada, it):
-    term_save(term=omnichannel, user=ada, reason="Name the end points", definitions={it: "Fully integrated systems with real-time data flow to every end point."})
+    term_save(
+        term=omnichannel,
+        user=ada,
+        reason="Name the end points",
+        definitions={it: "Fully integrated systems with real-time data flow to every end point."},
+    )
     response = reader_client.get(reverse("glossary:term_history", args=[omnichannel.slug]))
     page = response.content.decode()
     assert "Name the end points" in page and "Test term" in page
@@ -228,7 +242,10 @@ def test_history_page_shows_a_new_version_at_once(reader_client, omnichannel, ad
 def test_history_page_compares_chosen_versions_in_either_order(reader_client, omnichannel, ada):
     term_save(term=omnichannel, user=ada, reason="v2", fields={"summary": "One story across channels."})
     term_save(term=omnichannel, user=ada, reason="v3", fields={"abbreviation": "OMNI"})
-    v3, v2, v1 = [v.history_id for v in reader_client.get(reverse("glossary:term_history", args=[omnichannel.slug])).context["versions"]]
+    v3, v2, v1 = [
+        v.history_id
+        for v in reader_client.get(reverse("glossary:term_history", args=[omnichannel.slug])).context["versions"]
+    ]
     url = reverse("glossary:term_history", args=[omnichannel.slug])
     page = reader_client.get(url, {"from": v3, "to": v1}).content.decode()
     assert "Changes from version 1 to version 3" in page
@@ -274,7 +291,9 @@ def list_page_queries(client, make_term, count) -> int:
     return len(queries)
 
 
-def test_list_page_query_count_does_not_grow_with_terms(client, ivan, make_term, settings, django_assert_max_num_queries):
+def test_list_page_query_count_does_not_grow_with_terms(
+    client, ivan, make_term, settings, django_assert_max_num_queries
+):
     settings.GLOSSARY_PAGE_SIZE = 50
     client.force_login(ivan)  # an approver: the navigation asks the most for them
     few = list_page_queries(client, make_term, 5)

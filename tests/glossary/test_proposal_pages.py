@@ -74,7 +74,9 @@ def test_bad_proposal_input_is_explained_and_saves_nothing(client, ada, it, mark
 def test_proposing_an_existing_name_points_at_the_existing_term(client, ada, it, marketing, make_term):
     make_term("Organic search")
     login(client, ada)
-    response = client.post(reverse("glossary:term_propose_new"), proposal_form_data(it, marketing, name="organic  SEARCH"))
+    response = client.post(
+        reverse("glossary:term_propose_new"), proposal_form_data(it, marketing, name="organic  SEARCH")
+    )
     assert response.status_code == 400
     assert "already in the glossary" in response.context["form"].errors["name"][0]
 
@@ -88,9 +90,15 @@ def test_readers_and_people_without_a_department_cannot_propose(client, make_use
 
 
 def test_anonymous_visitors_are_sent_to_log_in_for_workflow_pages(client, proposal_without_emails):
-    for url in [reverse("glossary:term_propose_new"), proposal_without_emails.get_absolute_url(), reverse("glossary:sign_off_queue")]:
+    for url in [
+        reverse("glossary:term_propose_new"),
+        proposal_without_emails.get_absolute_url(),
+        reverse("glossary:sign_off_queue"),
+    ]:
         assert client.get(url)["Location"].startswith(reverse("login"))
-    assert client.post(action_url(proposal_without_emails, "approve"), {"revision": 1})["Location"].startswith(reverse("login"))
+    assert client.post(action_url(proposal_without_emails, "approve"), {"revision": 1})["Location"].startswith(
+        reverse("login")
+    )
     assert not SignOff.objects.exists()
 
 
@@ -100,7 +108,12 @@ def test_term_page_keeps_the_approved_version_and_links_the_change_in_review(cli
 
     from glossary.entries import Entry
 
-    proposal = services.proposal_create(author=maya, reason="Marketing view", term=term, entry=replace(Entry.from_term(term), summary="Someone who may buy."))
+    proposal = services.proposal_create(
+        author=maya,
+        reason="Marketing view",
+        term=term,
+        entry=replace(Entry.from_term(term), summary="Someone who may buy."),
+    )
     page = login(client, ada).get(term.get_absolute_url()).content.decode()
     assert "A CRM row." in page
     assert "Someone who may buy." not in page
@@ -123,12 +136,23 @@ def test_pages_offer_only_the_actions_the_user_may_take(client, proposal_without
 
 @pytest.mark.parametrize(
     "who, action",
-    [("maya", "approve"), ("ada", "approve"), ("ada", "reject"), ("maya", "withdraw"), ("ivan", "withdraw"), ("reader", "comment")],
+    [
+        ("maya", "approve"),
+        ("ada", "approve"),
+        ("ada", "reject"),
+        ("maya", "withdraw"),
+        ("ivan", "withdraw"),
+        ("reader", "comment"),
+    ],
 )
-def test_forged_posts_for_forbidden_actions_get_403_and_change_nothing(client, proposal_without_emails, ada, ivan, maya, make_user, it, who, action):
+def test_forged_posts_for_forbidden_actions_get_403_and_change_nothing(
+    client, proposal_without_emails, ada, ivan, maya, make_user, it, who, action
+):
     users = {"ada": ada, "ivan": ivan, "maya": maya, "reader": make_user("reader", department=it, role=roles.READER)}
     login(client, users[who])
-    response = client.post(action_url(proposal_without_emails, action), {"revision": 1, "comment": "forged", "body": "forged"})
+    response = client.post(
+        action_url(proposal_without_emails, action), {"revision": 1, "comment": "forged", "body": "forged"}
+    )
     assert response.status_code == 403
     proposal_without_emails.refresh_from_db()
     assert proposal_without_emails.state == State.IN_REVIEW
@@ -144,7 +168,10 @@ def test_a_second_approver_of_the_same_department_gets_403(client, proposal_with
 def test_editing_someone_elses_proposal_is_forbidden(client, proposal_without_emails, maya, it, marketing):
     login(client, maya)
     assert client.get(reverse("glossary:proposal_edit", args=[proposal_without_emails.pk])).status_code == 403
-    response = client.post(reverse("glossary:proposal_edit", args=[proposal_without_emails.pk]), {**proposal_form_data(it, marketing), "revision": 1})
+    response = client.post(
+        reverse("glossary:proposal_edit", args=[proposal_without_emails.pk]),
+        {**proposal_form_data(it, marketing), "revision": 1},
+    )
     assert response.status_code == 403
     proposal_without_emails.refresh_from_db()
     assert proposal_without_emails.name == "Omnichannel" and proposal_without_emails.revision == 1
@@ -158,14 +185,24 @@ def test_unknown_actions_404_and_gets_405(client, proposal_without_emails, ivan)
 
 
 def test_request_changes_without_a_comment_is_explained(client, proposal_without_emails, marco):
-    response = login(client, marco).post(action_url(proposal_without_emails, "request_changes"), {"revision": 1, "comment": ""})
+    response = login(client, marco).post(
+        action_url(proposal_without_emails, "request_changes"), {"revision": 1, "comment": ""}
+    )
     assert response.status_code == 400
     assert "Say what needs to change" in response.content.decode()
     assert not SignOff.objects.exists()
 
 
-def test_approving_an_outdated_revision_tells_the_approver_to_look_again(client, proposal_without_emails, ada, ivan, it, marketing):
-    services.proposal_update(proposal=proposal_without_emails, user=ada, reason="Edit", entry=new_term_entry(it, marketing, name="Omni-channel"), seen_revision=1)
+def test_approving_an_outdated_revision_tells_the_approver_to_look_again(
+    client, proposal_without_emails, ada, ivan, it, marketing
+):
+    services.proposal_update(
+        proposal=proposal_without_emails,
+        user=ada,
+        reason="Edit",
+        entry=new_term_entry(it, marketing, name="Omni-channel"),
+        seen_revision=1,
+    )
     response = login(client, ivan).post(action_url(proposal_without_emails, "approve"), {"revision": 1}, follow=True)
     assert "changed the proposal since you opened it" in response.content.decode()
     assert not SignOff.objects.exists()
@@ -195,7 +232,9 @@ def test_sign_off_queue_and_my_proposals_with_navigation_counts(client, proposal
     assert mine.context["nav_counts"] == {"mine": 1, "awaiting": 0}
 
 
-def test_navigation_badges_follow_every_workflow_change_at_once(client, proposal_without_emails, ivan, ada, it, marketing):
+def test_navigation_badges_follow_every_workflow_change_at_once(
+    client, proposal_without_emails, ivan, ada, it, marketing
+):
     from django.contrib.auth.models import Group
 
     def badges(user):
@@ -205,7 +244,9 @@ def test_navigation_badges_follow_every_workflow_change_at_once(client, proposal
     assert badges(ivan) == {"mine": 0, "awaiting": 1}  # now from the cache
     approve(proposal_without_emails, ivan)
     assert badges(ivan) == {"mine": 0, "awaiting": 0}
-    second = services.proposal_create(author=ada, reason="Another", entry=new_term_entry(it, marketing, name="Platform"))
+    second = services.proposal_create(
+        author=ada, reason="Another", entry=new_term_entry(it, marketing, name="Platform")
+    )
     assert badges(ivan) == {"mine": 0, "awaiting": 1}
     assert listed_proposals(client.get(reverse("glossary:sign_off_queue"))) == [second.pk]
     ivan.groups.remove(Group.objects.get(name=roles.APPROVER))
@@ -238,7 +279,11 @@ def test_restore_an_earlier_version_from_the_history_page(client, make_term, ada
     assert restore_url in history
     form = client.get(restore_url)
     assert form.context["form"].initial["definition_it"] == "A limited rollout."
-    data = {**proposal_form_data(it, marketing, name="Pilot"), "definition_it": "A limited rollout.", "definition_marketing": ""}
+    data = {
+        **proposal_form_data(it, marketing, name="Pilot"),
+        "definition_it": "A limited rollout.",
+        "definition_marketing": "",
+    }
     client.post(restore_url, data)
     proposal = Proposal.objects.get()
     assert proposal.kind == Proposal.Kind.RESTORE and proposal.term == term
@@ -264,7 +309,12 @@ def test_out_of_date_proposal_shows_what_changed_and_offers_the_update(client, m
 
     from glossary.entries import Entry
 
-    proposal = services.proposal_create(author=maya, reason="Summary", term=term, entry=replace(Entry.from_term(term), summary="Someone else's computers."))
+    proposal = services.proposal_create(
+        author=maya,
+        reason="Summary",
+        term=term,
+        entry=replace(Entry.from_term(term), summary="Someone else's computers."),
+    )
     term_save(term=term, user=admin_user, reason="Direct fix", fields={"abbreviation": "CLD"})
     Proposal.objects.filter(pk=proposal.pk).update(state=State.OUT_OF_DATE)
     page = login(client, maya).get(proposal.get_absolute_url()).content.decode()
@@ -273,11 +323,20 @@ def test_out_of_date_proposal_shows_what_changed_and_offers_the_update(client, m
     response = client.post(action_url(proposal, "rebase"), follow=True)
     assert "back in review" in response.content.decode()
     proposal.refresh_from_db()
-    assert proposal.state == State.IN_REVIEW and proposal.abbreviation == "CLD" and proposal.summary == "Someone else's computers."
+    assert (
+        proposal.state == State.IN_REVIEW
+        and proposal.abbreviation == "CLD"
+        and proposal.summary == "Someone else's computers."
+    )
 
 
 def test_untouched_fields_stay_unchanged_through_a_browser_round_trip(client, ada, make_term, it, marketing):
-    term = make_term("Pilot", it_text="A limited rollout:\n\n- one team\n- one month", examples="- IT: one\n- Marketing: two", status=Term.Status.APPROVED)
+    term = make_term(
+        "Pilot",
+        it_text="A limited rollout:\n\n- one team\n- one month",
+        examples="- IT: one\n- Marketing: two",
+        status=Term.Status.APPROVED,
+    )
     login(client, ada)
     form = client.get(reverse("glossary:term_propose_change", args=[term.slug])).context["form"]
     # What a browser posts back: the same values, textarea lines ending in CRLF.
@@ -306,7 +365,9 @@ def _decision_form(page: str) -> str:
     return forms[0]
 
 
-def test_a_reviewer_reads_who_and_why_then_what_changes_then_the_discussion_then_decides(client, proposal_without_emails, ivan, maya):
+def test_a_reviewer_reads_who_and_why_then_what_changes_then_the_discussion_then_decides(
+    client, proposal_without_emails, ivan, maya
+):
     services.proposal_comment(proposal=proposal_without_emails, user=maya, body="Does this cover the shop?")
     page = login(client, ivan).get(proposal_without_emails.get_absolute_url()).content.decode()
     order = [
@@ -355,14 +416,18 @@ def test_readers_and_closed_proposals_show_why_there_is_no_form(client, proposal
 def test_requesting_changes_or_rejecting_without_a_comment_is_explained_next_to_the_box(
     client, proposal_without_emails, marco, action, comment, message
 ):
-    response = login(client, marco).post(action_url(proposal_without_emails, action), {"revision": 1, "comment": comment})
+    response = login(client, marco).post(
+        action_url(proposal_without_emails, action), {"revision": 1, "comment": comment}
+    )
     assert response.status_code == 400
     assert response.context["decision_form"].errors["comment"] == [message]
     form = _decision_form(response.content.decode())
     # The message is tied to the box it is about, for screen readers too.
     assert f'<div class="field-error" id="id_comment_error"><p>{message}</p></div>' in form
     textarea = re.search(r"<textarea[^>]*>", form).group(0)
-    assert 'aria-invalid="true"' in textarea and "id_comment_error" in re.search(r'aria-describedby="([^"]*)"', textarea).group(1)
+    assert 'aria-invalid="true"' in textarea and "id_comment_error" in re.search(
+        r'aria-describedby="([^"]*)"', textarea
+    ).group(1)
     assert not SignOff.objects.exists()
     proposal_without_emails.refresh_from_db()
     assert proposal_without_emails.state == State.IN_REVIEW
@@ -370,7 +435,9 @@ def test_requesting_changes_or_rejecting_without_a_comment_is_explained_next_to_
 
 def test_the_comment_typed_before_a_refused_decision_is_kept_in_the_box(client, proposal_without_emails, marco):
     long_comment = "x" * 5001
-    response = login(client, marco).post(action_url(proposal_without_emails, "reject"), {"revision": 1, "comment": long_comment})
+    response = login(client, marco).post(
+        action_url(proposal_without_emails, "reject"), {"revision": 1, "comment": long_comment}
+    )
     assert response.status_code == 400
     assert "At most 5000 characters" in response.context["decision_form"].errors["comment"][0]
     assert long_comment in response.content.decode()
@@ -378,9 +445,15 @@ def test_the_comment_typed_before_a_refused_decision_is_kept_in_the_box(client, 
 
 
 def test_approving_needs_no_comment_and_a_decision_with_one_keeps_it(client, proposal_without_emails, ivan, marco):
-    assert login(client, ivan).post(action_url(proposal_without_emails, "approve"), {"revision": 1, "comment": ""}).status_code == 302
+    assert (
+        login(client, ivan)
+        .post(action_url(proposal_without_emails, "approve"), {"revision": 1, "comment": ""})
+        .status_code
+        == 302
+    )
     response = login(client, marco).post(
-        action_url(proposal_without_emails, "request_changes"), {"revision": 1, "comment": "Add what *Marketing* counts."}
+        action_url(proposal_without_emails, "request_changes"),
+        {"revision": 1, "comment": "Add what *Marketing* counts."},
     )
     assert response.status_code == 302
     assert list(SignOff.objects.values_list("department__name", "decision", "comment")) == [
@@ -401,7 +474,12 @@ def test_a_plain_comment_goes_through_the_same_box(client, proposal_without_emai
     empty = client.post(action_url(proposal_without_emails, "comment"), {"revision": 1, "comment": "  "})
     assert empty.status_code == 400
     assert empty.context["decision_form"].errors["comment"] == ["Write a comment first."]
-    assert client.post(action_url(proposal_without_emails, "comment"), {"revision": 1, "comment": "Stores too?"}).status_code == 302
+    assert (
+        client.post(
+            action_url(proposal_without_emails, "comment"), {"revision": 1, "comment": "Stores too?"}
+        ).status_code
+        == 302
+    )
     # The comment's text was once sent as "body"; older pages and scripts still work.
     assert client.post(action_url(proposal_without_emails, "comment"), {"body": "And the app?"}).status_code == 302
     assert list(proposal_without_emails.comments.values_list("body", flat=True)) == ["Stores too?", "And the app?"]
@@ -417,7 +495,10 @@ def test_a_forbidden_decision_is_refused_before_its_comment_is_read(client, prop
 def test_the_author_sees_why_each_department_decided(client, proposal_without_emails, ada, ivan, marco):
     approve(proposal_without_emails, ivan)
     services.proposal_request_changes(
-        proposal=proposal_without_emails, user=marco, comment="Add what Marketing counts: sign-ups count too.", seen_revision=1
+        proposal=proposal_without_emails,
+        user=marco,
+        comment="Add what Marketing counts: sign-ups count too.",
+        seen_revision=1,
     )
     sign_off = SignOff.objects.get(department__name="Marketing")
     page = login(client, ada).get(proposal_without_emails.get_absolute_url()).content.decode()
@@ -435,19 +516,31 @@ def test_the_author_sees_why_each_department_decided(client, proposal_without_em
 
 def test_markdown_fields_show_the_formatted_text_with_the_source_one_click_away(client, make_term, ada, ivan, marco):
     term = make_term(
-        "Omnichannel", it_text="Integrated systems.", marketing_text="A *consistent, fitting experience*", status=Term.Status.APPROVED
+        "Omnichannel",
+        it_text="Integrated systems.",
+        marketing_text="A *consistent, fitting experience*",
+        status=Term.Status.APPROVED,
     )
     from dataclasses import replace
 
     entry = Entry.from_term(term)
     marketing_id = next(pk for pk, text in entry.definitions.items() if text.startswith("A *"))
     proposal = services.proposal_create(
-        author=ada, reason="Sharper", term=term,
-        entry=replace(entry, abbreviation="OC", definitions={**entry.definitions, marketing_id: "A *consistent, seamless experience*"}),
+        author=ada,
+        reason="Sharper",
+        term=term,
+        entry=replace(
+            entry,
+            abbreviation="OC",
+            definitions={**entry.definitions, marketing_id: "A *consistent, seamless experience*"},
+        ),
     )
     page = login(client, ivan).get(proposal.get_absolute_url()).content.decode()
     changed = page[page.index('id="diff-title"') : page.index('id="thread-title"')]
-    assert '<dd class="diff-rendered prose"><p>A <em>consistent, <del>fitting</del><ins>seamless</ins> experience</em></p>' in changed
+    assert (
+        '<dd class="diff-rendered prose"><p>A <em>consistent, <del>fitting</del><ins>seamless</ins> experience</em></p>'
+        in changed
+    )
     assert "<summary>Markdown source" in changed
     assert "A *consistent, <del>fitting</del><ins>seamless</ins> experience*" in changed
     # A field that is not Markdown keeps its plain word diff, with no source to show.
@@ -486,7 +579,11 @@ def test_a_change_that_changes_nothing_is_refused_above_the_form_and_stores_noth
     before = snapshot()
     # Only spacing differs: the name padded, the tag in lower case, the definition with a trailing blank line.
     data = _as_a_browser_posts_it_back(
-        form, name=" Omnichannel ", tags="customer experience", definition_it="Integrated systems.\r\n\r\n", reason="Tidy"
+        form,
+        name=" Omnichannel ",
+        tags="customer experience",
+        definition_it="Integrated systems.\r\n\r\n",
+        reason="Tidy",
     )
     response = client.post(url, data)
     assert response.status_code == 400
@@ -512,7 +609,10 @@ def test_editing_a_proposal_back_to_the_term_as_it_stands_is_refused_on_the_edit
     from dataclasses import replace
 
     proposal = services.proposal_create(
-        author=maya, reason="Shorter", entry=replace(Entry.from_term(signed_off_term), abbreviation="OC"), term=signed_off_term
+        author=maya,
+        reason="Shorter",
+        entry=replace(Entry.from_term(signed_off_term), abbreviation="OC"),
+        term=signed_off_term,
     )
     url = reverse("glossary:proposal_edit", args=[proposal.pk])
     form = login(client, maya).get(url).context["form"]

@@ -18,13 +18,25 @@ def grow(size, *, make_term, ada, ivan, marco, maya, it, marketing):
     """A glossary of `size` terms with three versions each, links, tags and open proposals."""
     terms = list(Term.objects.order_by("pk"))
     for n in range(len(terms), size):
-        term = make_term(f"Term {n:03}", it_text=f"IT words {n}.", marketing_text=f"Marketing words {n}.", tags=["Data", f"Tag {n % 3}"])
+        term = make_term(
+            f"Term {n:03}",
+            it_text=f"IT words {n}.",
+            marketing_text=f"Marketing words {n}.",
+            tags=["Data", f"Tag {n % 3}"],
+        )
         term_save(term=term, user=ada, reason="Second", fields={"summary": f"Shared {n}."}, related_terms=terms[-2:])
         term_save(term=term, user=ada, reason="Third", fields={"abbreviation": f"T{n}"})
         terms.append(term)
-    proposal = services.proposal_create(author=maya, reason="Change", term=terms[0], entry=Entry(**{**Entry.from_term(terms[0]).__dict__, "summary": f"New {size}"}))
+    proposal = services.proposal_create(
+        author=maya,
+        reason="Change",
+        term=terms[0],
+        entry=Entry(**{**Entry.from_term(terms[0]).__dict__, "summary": f"New {size}"}),
+    )
     services.proposal_comment(proposal=proposal, user=ada, body="Looks right")
-    published = services.proposal_create(author=ada, reason="New", entry=new_term_entry(it, marketing, name=f"Published {size}"))
+    published = services.proposal_create(
+        author=ada, reason="New", entry=new_term_entry(it, marketing, name=f"Published {size}")
+    )
     approve(published, ivan)
     approve(published, marco)
     return terms[0], proposal, Term.objects.get(name=f"Published {size}")
@@ -54,9 +66,19 @@ def urls_for(term, proposal, published):
 
 
 @pytest.mark.slow
-def test_every_page_stays_within_the_query_budget_at_two_sizes(client, settings, make_term, ada, ivan, marco, maya, it, marketing):
+def test_every_page_stays_within_the_query_budget_at_two_sizes(
+    client, settings, make_term, ada, ivan, marco, maya, it, marketing
+):
     settings.GLOSSARY_PAGE_SIZE = 5
-    people = {"make_term": make_term, "ada": ada, "ivan": ivan, "marco": marco, "maya": maya, "it": it, "marketing": marketing}
+    people = {
+        "make_term": make_term,
+        "ada": ada,
+        "ivan": ivan,
+        "marco": marco,
+        "maya": maya,
+        "it": it,
+        "marketing": marketing,
+    }
     client.force_login(ivan)  # an approver: the navigation asks the most for them
     small_counts = {name: page_queries(client, url) for name, url in urls_for(*grow(8, **people)).items()}
     large_counts = {name: page_queries(client, url) for name, url in urls_for(*grow(40, **people)).items()}

@@ -42,12 +42,16 @@ def export_status(client, export) -> dict:
 def webhook_endpoint(admin_user, settings, url: str) -> WebhookEndpoint:
     settings.GLOSSARY_WEBHOOKS_ALLOW_HTTP = True  # for the receiver on 127.0.0.1
     endpoint, _ = webhook_endpoint_register(
-        user=admin_user, url=url, events_wanted=list(payloads.SUBSCRIBABLE), endpoint_format=WebhookEndpoint.Format.STANDARD
+        user=admin_user,
+        url=url,
+        events_wanted=list(payloads.SUBSCRIBABLE),
+        endpoint_format=WebhookEndpoint.Format.STANDARD,
     )
     return endpoint
 
 
 # --- exports behind webhooks ---------------------------------------------------------------------
+
 
 @pytest.mark.slow
 @outside_a_transaction
@@ -64,7 +68,10 @@ def test_a_full_webhook_queue_holds_no_export_back_and_the_export_hears_of_no_ex
         reader_client.get(reverse("glossary:glossary_pdf"))
         export = PdfExport.objects.get()
         waiting = export_status(reader_client, export)
-        assert (waiting["place_in_queue"], waiting["message"]) == (1, "Waiting for the worker: yours is next in the queue")
+        assert (waiting["place_in_queue"], waiting["message"]) == (
+            1,
+            "Waiting for the worker: yours is next in the queue",
+        )
 
         run_worker(queues.EXPORTS)
 
@@ -97,13 +104,18 @@ def test_the_place_in_the_queue_counts_only_exports_even_with_other_tasks_on_the
 
 # --- mail off the request -------------------------------------------------------------------------
 
+
 @outside_a_transaction
-def test_a_workflow_action_queues_its_mail_and_the_mail_worker_sends_it(client, proposal, ivan, marco, maya, mailoutbox):
+def test_a_workflow_action_queues_its_mail_and_the_mail_worker_sends_it(
+    client, proposal, ivan, marco, maya, mailoutbox
+):
     watch_set(user=maya, delivery="immediate")
     client.force_login(ivan)
     client.post(reverse("glossary:proposal_action", args=[proposal.pk, "approve"]), {"comment": "", "revision": 1})
     client.force_login(marco)
-    response = client.post(reverse("glossary:proposal_action", args=[proposal.pk, "approve"]), {"comment": "", "revision": 1})
+    response = client.post(
+        reverse("glossary:proposal_action", args=[proposal.pk, "approve"]), {"comment": "", "revision": 1}
+    )
     assert response.status_code == 302
     assert Proposal.objects.get(pk=proposal.pk).state == Proposal.State.PUBLISHED
 
@@ -120,13 +132,19 @@ def test_a_workflow_action_queues_its_mail_and_the_mail_worker_sends_it(client, 
 
     send_queued_mail()
 
-    assert [m.subject for m in mailoutbox if m.to == ["ada@example.com"]] == ["[Common Ground] “Omnichannel” is approved"]
-    assert [m.subject for m in mailoutbox if m.to == ["maya@example.com"]] == ["[Common Ground] “Omnichannel” is a new term: Settle the word"]
+    assert [m.subject for m in mailoutbox if m.to == ["ada@example.com"]] == [
+        "[Common Ground] “Omnichannel” is approved"
+    ]
+    assert [m.subject for m in mailoutbox if m.to == ["maya@example.com"]] == [
+        "[Common Ground] “Omnichannel” is a new term: Settle the word"
+    ]
     assert not DBTaskResult.objects.filter(queue_name=queues.MAIL).exclude(status="SUCCESSFUL").exists()
 
 
 @outside_a_transaction
-def test_a_watch_notice_the_tick_sent_first_is_not_sent_again_by_the_mail_worker(proposal, ivan, marco, maya, mailoutbox):
+def test_a_watch_notice_the_tick_sent_first_is_not_sent_again_by_the_mail_worker(
+    proposal, ivan, marco, maya, mailoutbox
+):
     watch_set(user=maya, delivery="immediate")
     approve(proposal, ivan)
     approve(proposal, marco)
@@ -189,7 +207,9 @@ def test_a_mail_server_that_does_not_answer_neither_holds_nor_fails_the_request(
     approve(proposal, ivan)
     client.force_login(marco)
     started = time.monotonic()
-    response = client.post(reverse("glossary:proposal_action", args=[proposal.pk, "approve"]), {"comment": "", "revision": 1})
+    response = client.post(
+        reverse("glossary:proposal_action", args=[proposal.pk, "approve"]), {"comment": "", "revision": 1}
+    )
     assert response.status_code == 302 and time.monotonic() - started < 1
     assert Proposal.objects.get(pk=proposal.pk).state == Proposal.State.PUBLISHED
     assert silent_mail_server.connections == 0  # the request never spoke to it
@@ -206,6 +226,7 @@ def test_a_mail_server_that_does_not_answer_neither_holds_nor_fails_the_request(
 
 # --- upgrading from one queue ----------------------------------------------------------------------
 
+
 def test_exports_and_deliveries_left_on_the_old_single_queue_move_onto_their_own():
     # The task paths of that release: deliveries were sent by a task inside the glossary app then,
     # and exports were built by one in glossary.exports.
@@ -214,8 +235,12 @@ def test_exports_and_deliveries_left_on_the_old_single_queue_move_onto_their_own
 
     def left_waiting(task_path, status=READY):
         return DBTaskResult.objects.create(
-            args_kwargs={"args": ["x"], "kwargs": {}}, task_path=task_path, queue_name="default",
-            backend_name="default", run_after=get_date_max(), status=status,
+            args_kwargs={"args": ["x"], "kwargs": {}},
+            task_path=task_path,
+            queue_name="default",
+            backend_name="default",
+            run_after=get_date_max(),
+            status=status,
         )
 
     export, delivery = left_waiting(old_export_path), left_waiting(old_delivery_path)
@@ -225,7 +250,11 @@ def test_exports_and_deliveries_left_on_the_old_single_queue_move_onto_their_own
     migration.move_waiting_tasks(apps, None)
 
     queue_of = dict(DBTaskResult.objects.values_list("pk", "queue_name"))
-    assert (queue_of[export.pk], queue_of[delivery.pk], queue_of[finished.pk]) == (queues.EXPORTS, queues.WEBHOOKS, "default")
+    assert (queue_of[export.pk], queue_of[delivery.pk], queue_of[finished.pk]) == (
+        queues.EXPORTS,
+        queues.WEBHOOKS,
+        "default",
+    )
 
     # Then webhooks became their own app: the waiting delivery names the task where it lives now.
     importlib.import_module("webhooks.migrations.0002_own_tables").forwards(apps, None)
@@ -241,11 +270,20 @@ def test_exports_and_deliveries_left_on_the_old_single_queue_move_onto_their_own
 def test_mail_left_waiting_under_the_old_task_module_names_the_task_where_it_lives_now():
     waiting = {
         task: DBTaskResult.objects.create(
-            args_kwargs={"args": [1], "kwargs": {}}, task_path=f"glossary.mail_tasks.{task.name}",
-            queue_name=queues.MAIL, backend_name="default", run_after=get_date_max(), status=READY,
+            args_kwargs={"args": [1], "kwargs": {}},
+            task_path=f"glossary.mail_tasks.{task.name}",
+            queue_name=queues.MAIL,
+            backend_name="default",
+            run_after=get_date_max(),
+            status=READY,
         )
-        for task in (mail_tasks.mail_proposal_waiting, mail_tasks.mail_proposal_decided, mail_tasks.mail_proposal_published,
-                     mail_tasks.mail_proposal_out_of_date, mail_tasks.mail_watch_notices)
+        for task in (
+            mail_tasks.mail_proposal_waiting,
+            mail_tasks.mail_proposal_decided,
+            mail_tasks.mail_proposal_published,
+            mail_tasks.mail_proposal_out_of_date,
+            mail_tasks.mail_watch_notices,
+        )
     }
 
     importlib.import_module("glossary.migrations.0022_task_paths_follow_their_modules").forwards(apps, None)

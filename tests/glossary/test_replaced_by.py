@@ -17,12 +17,16 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def web_and_successor(make_term):
     old = make_term("Web 2.0", it_text="Old web.", marketing_text="Social web.", status=Term.Status.APPROVED)
-    new = make_term("Social media", it_text="Platforms.", marketing_text="Where we talk to people.", status=Term.Status.APPROVED)
+    new = make_term(
+        "Social media", it_text="Platforms.", marketing_text="Where we talk to people.", status=Term.Status.APPROVED
+    )
     return old, new
 
 
 def deprecate(client, term, **data):
-    return client.post(reverse("glossary:term_propose_deprecation", args=[term.slug]), {"reason": "Nobody says it.", **data})
+    return client.post(
+        reverse("glossary:term_propose_deprecation", args=[term.slug]), {"reason": "Nobody says it.", **data}
+    )
 
 
 def test_a_deprecation_names_the_term_to_use_and_publishing_points_to_it(client, ada, ivan, marco, web_and_successor):
@@ -48,7 +52,9 @@ def test_a_deprecation_names_the_term_to_use_and_publishing_points_to_it(client,
     assert api["replaced_by"]["slug"] == new.slug
     api_list = client.get("/api/v1/terms", {"status": "deprecated"}).json()
     assert [t["replaced_by"]["slug"] for t in api_list["results"]] == [new.slug]
-    graph = Graph().parse(data=client.get("/export/glossary.ttl", {"status": "deprecated"}).content.decode(), format="turtle")
+    graph = Graph().parse(
+        data=client.get("/export/glossary.ttl", {"status": "deprecated"}).content.decode(), format="turtle"
+    )
     site = "http://127.0.0.1:8000"
     assert (URIRef(f"{site}/terms/{old.slug}/"), DCTERMS.isReplacedBy, URIRef(f"{site}/terms/{new.slug}/")) in graph
 
@@ -57,7 +63,9 @@ def test_a_deprecation_names_the_term_to_use_and_publishing_points_to_it(client,
     "name, message",
     [("Nothing like it", "No term is called"), ("Web 2.0", "cannot replace itself")],
 )
-def test_a_replacement_that_does_not_exist_or_is_the_term_itself_is_refused_at_the_field(client, ada, web_and_successor, name, message):
+def test_a_replacement_that_does_not_exist_or_is_the_term_itself_is_refused_at_the_field(
+    client, ada, web_and_successor, name, message
+):
     old, _ = web_and_successor
     login(client, ada)
     before = snapshot()
@@ -81,7 +89,9 @@ def _deprecate(ada, old, replacement):
     from glossary.entries import Entry
 
     entry = replace(Entry.from_term(old), status=Term.Status.DEPRECATED)
-    return services.proposal_create(author=ada, reason="x", entry=entry, term=old, kind=Proposal.Kind.DEPRECATE, replaced_by=replacement)
+    return services.proposal_create(
+        author=ada, reason="x", entry=entry, term=old, kind=Proposal.Kind.DEPRECATE, replaced_by=replacement
+    )
 
 
 def test_bringing_a_term_back_clears_where_it_pointed(ada, ivan, marco, web_and_successor):
@@ -110,13 +120,17 @@ def test_the_api_takes_the_replacement_by_slug(client, ada, web_and_successor):
     _, secret = api_token_create(user=ada, name="Script")
     headers = {"Authorization": f"Bearer {secret}"}
     made = client.post(
-        "/api/v1/proposals", {"kind": "deprecate", "term": old.slug, "reason": "Gone.", "replaced_by": new.slug},
-        content_type="application/json", headers=headers,
+        "/api/v1/proposals",
+        {"kind": "deprecate", "term": old.slug, "reason": "Gone.", "replaced_by": new.slug},
+        content_type="application/json",
+        headers=headers,
     )
     assert made.status_code == 201 and made.json()["replaced_by"]["slug"] == new.slug
     wrong = client.post(
-        "/api/v1/proposals", {"kind": "deprecate", "term": new.slug, "reason": "Gone.", "replaced_by": "nope"},
-        content_type="application/json", headers=headers,
+        "/api/v1/proposals",
+        {"kind": "deprecate", "term": new.slug, "reason": "Gone.", "replaced_by": "nope"},
+        content_type="application/json",
+        headers=headers,
     )
     assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "body.replaced_by"
 
@@ -163,7 +177,9 @@ def test_an_imported_change_to_a_term_the_file_keeps_deprecated_leaves_it_deprec
     approve(proposal, marco)
     old.refresh_from_db()
     assert (old.status, old.replaced_by, old.definitions.get(department__slug="it").text) == (
-        Term.Status.DEPRECATED, new, "The old web.",
+        Term.Status.DEPRECATED,
+        new,
+        "The old web.",
     )
 
 
@@ -171,18 +187,24 @@ def _skos_deprecating(client, old, replacement_slug) -> bytes:
     turtle = client.get("/export/glossary.ttl", {"status": "deprecated"}).content.decode()
     replaced = "<http://purl.org/dc/terms/isReplacedBy>"
     lines = [line for line in turtle.splitlines() if "isReplacedBy" not in line]
-    return ("\n".join(lines) + f"\n<http://127.0.0.1:8000/terms/{old.slug}/> {replaced} "
-            f"<http://127.0.0.1:8000/terms/{replacement_slug}/> .\n").encode()
+    return (
+        "\n".join(lines) + f"\n<http://127.0.0.1:8000/terms/{old.slug}/> {replaced} "
+        f"<http://127.0.0.1:8000/terms/{replacement_slug}/> .\n"
+    ).encode()
 
 
-def test_a_skos_file_can_name_another_replacement_for_a_deprecated_term(client, admin_user, ivan, marco, web_replaced, make_term, settings):
+def test_a_skos_file_can_name_another_replacement_for_a_deprecated_term(
+    client, admin_user, ivan, marco, web_replaced, make_term, settings
+):
     from glossary.interchange.imports import glossary_import
 
     settings.SITE_URL = "http://127.0.0.1:8000"
     old, _ = web_replaced
     wiki = make_term("Wiki", it_text="Pages anyone edits.", status=Term.Status.APPROVED)
     client.force_login(admin_user)
-    report = glossary_import(filename="g.ttl", data=_skos_deprecating(client, old, wiki.slug), user=admin_user, dry_run=False)
+    report = glossary_import(
+        filename="g.ttl", data=_skos_deprecating(client, old, wiki.slug), user=admin_user, dry_run=False
+    )
     assert report.ok, [(r.number, r.errors) for r in report.row_errors]
     assert [(c.name, c.action) for c in report.changes] == [("Web 2.0", "change")]
     approve(report.changes[0].proposal, ivan)
@@ -193,7 +215,9 @@ def test_a_skos_file_can_name_another_replacement_for_a_deprecated_term(client, 
 
 @pytest.mark.parametrize("dry_run", [True, False])
 @pytest.mark.parametrize("replacement, says", [("web-20", "names itself"), ("gopher", "deprecated too")])
-def test_a_skos_replacement_that_cannot_be_is_refused_for_its_concept(client, admin_user, web_replaced, make_term, settings, replacement, says, dry_run):
+def test_a_skos_replacement_that_cannot_be_is_refused_for_its_concept(
+    client, admin_user, web_replaced, make_term, settings, replacement, says, dry_run
+):
     from glossary.interchange.imports import glossary_import
 
     settings.SITE_URL = "http://127.0.0.1:8000"

@@ -51,6 +51,7 @@ def windows(settings):
 
 # --- Watch notices ---------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def notices(clock, ada, maya, it, marketing, make_user):
     """Maya hears of each change at once, Dan in a daily digest nobody has sent yet, Eva at once but
@@ -68,7 +69,10 @@ def notices(clock, ada, maya, it, marketing, make_user):
         proposal_create(author=ada, reason=f"Settle {name}", entry=new_term_entry(it, marketing, name=name))
         WatchNotice.objects.filter(user=eva, sent_at__isnull=True).update(claimed_at=day(n), claim="a-sender-that-died")
         send_queued_mail()
-        made[n] = {notice.user.username: notice for notice in WatchNotice.objects.filter(created_at=day(n)).select_related("user")}
+        made[n] = {
+            notice.user.username: notice
+            for notice in WatchNotice.objects.filter(created_at=day(n)).select_related("user")
+        }
     for by_user in made.values():
         assert by_user["maya"].sent_at is not None
         assert by_user["dan"].sent_at is None and by_user["eva"].sent_at is None
@@ -83,8 +87,11 @@ def test_notices_mailed_more_than_90_days_ago_are_removed_and_unsent_and_recent_
     assert not WatchNotice.objects.filter(pk=old_sent.pk).exists()
     kept = set(WatchNotice.objects.values_list("user__username", "created_at"))
     assert kept == {
-        ("dan", day(0)), ("eva", day(0)),  # still to be mailed, however old, claimed or not
-        ("maya", day(80)), ("dan", day(80)), ("eva", day(80)),
+        ("dan", day(0)),
+        ("eva", day(0)),  # still to be mailed, however old, claimed or not
+        ("maya", day(80)),
+        ("dan", day(80)),
+        ("eva", day(80)),
     }
 
 
@@ -93,9 +100,11 @@ def test_pruning_notices_twice_removes_nothing_more(notices):
     assert watch_notices_prune(now=day(200)) == 2  # both of Maya's
     left = set(WatchNotice.objects.values_list("pk", flat=True))
     assert watch_notices_prune(now=day(200)) == 0
-    assert set(WatchNotice.objects.values_list("pk", flat=True)) == left == {
-        notices[n][user].pk for n in (0, 80) for user in ("dan", "eva")
-    }
+    assert (
+        set(WatchNotice.objects.values_list("pk", flat=True))
+        == left
+        == {notices[n][user].pk for n in (0, 80) for user in ("dan", "eva")}
+    )
 
 
 @outside_a_transaction
@@ -150,6 +159,7 @@ def test_an_overdue_terms_warning_is_kept_while_the_term_has_that_review_date_so
 
 # --- Webhook deliveries ------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def deliveries(clock, admin_user, settings):
     """On day 0: one delivered at once, one given up after 24 hours of refused tries, one still
@@ -193,8 +203,12 @@ def deliveries(clock, admin_user, settings):
         delivery.refresh_from_db()
     states = {name: delivery.state for name, delivery in made.items()}
     assert states == {
-        "delivered": "succeeded", "given_up": "failed", "retrying": "pending", "waiting": "pending",
-        "delivered_late": "succeeded", "delivered_recently": "succeeded",
+        "delivered": "succeeded",
+        "given_up": "failed",
+        "retrying": "pending",
+        "waiting": "pending",
+        "delivered_late": "succeeded",
+        "delivered_recently": "succeeded",
     }
     return made
 
@@ -239,7 +253,9 @@ def test_a_zero_delivery_window_keeps_every_delivery(deliveries, settings):
 def test_deliveries_are_removed_in_batches_each_its_own_delete(deliveries):
     with CaptureQueriesContext(connection) as queries:
         assert webhook_deliveries_prune(now=day(35), batch_size=1) == 2
-    deletes = [q["sql"] for q in queries if q["sql"].startswith("DELETE") and "webhookdelivery" in q["sql"].split("WHERE")[0]]
+    deletes = [
+        q["sql"] for q in queries if q["sql"].startswith("DELETE") and "webhookdelivery" in q["sql"].split("WHERE")[0]
+    ]
     assert len(deletes) == 2
 
 
@@ -252,10 +268,14 @@ def test_the_endpoint_page_says_how_long_deliveries_are_kept_and_lists_what_is_l
     assert "kept 30 days after their last try" in text
     assert text.count("<code>webhook.test</code>") == 2  # late and recent; the first one is gone
     settings.GLOSSARY_KEEP_WEBHOOK_DELIVERIES_DAYS = 1
-    assert "kept 1 day after their last try" in admin_client.get(reverse("webhooks:detail", args=[endpoint.pk])).content.decode()
+    assert (
+        "kept 1 day after their last try"
+        in admin_client.get(reverse("webhooks:detail", args=[endpoint.pk])).content.decode()
+    )
 
 
 # --- The tick -----------------------------------------------------------------------------------------
+
 
 @outside_a_transaction
 def test_the_tick_reports_what_it_removed_and_a_second_run_removes_nothing(clock, notices, deliveries):
@@ -272,6 +292,7 @@ def test_the_tick_reports_what_it_removed_and_a_second_run_removes_nothing(clock
 
 
 # --- The task worker's results --------------------------------------------------------------------
+
 
 @outside_a_transaction
 def test_finished_task_results_are_removed_when_old_and_waiting_ones_stay(ada, it, marketing, settings):

@@ -91,7 +91,9 @@ def test_a_change_left_with_the_current_date_gets_a_fresh_period_on_publishing(a
     later = TODAY + datetime.timedelta(days=100)
     with frozen(later):
         change = services.proposal_create(
-            author=ada, reason="Sharper", term=term,
+            author=ada,
+            reason="Sharper",
+            term=term,
             entry=new_term_entry(it, marketing, it_text="Integrated systems, in real time.", review_by=term.review_by),
         )
         approve(change, ivan)
@@ -129,14 +131,24 @@ def test_the_last_day_five_years_ahead_and_today_are_allowed(it, marketing):
         services.validate_entry(entry=new_term_entry(it, marketing, review_by=day), term=None, today=TODAY)
 
 
-def test_a_term_whose_date_has_passed_can_still_be_changed_without_touching_the_date(ada, ivan, marco, it, marketing, make_term):
+def test_a_term_whose_date_has_passed_can_still_be_changed_without_touching_the_date(
+    ada, ivan, marco, it, marketing, make_term
+):
     term = make_term("Cloud", it_text="Rented servers.")
     set_review_by(term, datetime.date(2020, 1, 1), ada)
     with frozen(TODAY):
         change = services.proposal_create(
-            author=ada, reason="Clearer", term=term,
-            entry=new_term_entry(it, marketing, name="Cloud", it_text="Rented servers, by the hour.",
-                                 marketing_text="", review_by=term.review_by),
+            author=ada,
+            reason="Clearer",
+            term=term,
+            entry=new_term_entry(
+                it,
+                marketing,
+                name="Cloud",
+                it_text="Rented servers, by the hour.",
+                marketing_text="",
+                review_by=term.review_by,
+            ),
         )
     assert change.review_by == datetime.date(2020, 1, 1)
 
@@ -189,10 +201,14 @@ def test_the_proposal_form_takes_a_valid_review_date(client, ada, it, marketing)
 )
 def test_the_api_refuses_a_bad_review_date_and_stores_nothing(ada, it, marketing, review_by, message):
     before = snapshot()
-    response = api_call(ada, {
-        "kind": "new_term", "reason": "Both sides use it.",
-        "content": {"name": "Organic search", "definitions": {"it": "Unpaid traffic."}, "review_by": review_by},
-    })
+    response = api_call(
+        ada,
+        {
+            "kind": "new_term",
+            "reason": "Both sides use it.",
+            "content": {"name": "Organic search", "definitions": {"it": "Unpaid traffic."}, "review_by": review_by},
+        },
+    )
     assert response.status_code in (400, 422), response.content
     assert message in response.content.decode()
     assert snapshot() == before
@@ -224,7 +240,9 @@ def test_the_due_list_holds_terms_overdue_or_due_within_30_days_most_overdue_fir
     days = {"In 29 days": 29, "In 30 days": 30, "In 31 days": 31, "Yesterday": -1, "Long ago": -400, "Today": 0}
     for name, offset in days.items():
         set_review_by(make_term(name, it_text="Words."), TODAY + datetime.timedelta(days=offset), ada)
-    set_review_by(make_term("Gone", it_text="Old.", status=Term.Status.DEPRECATED), TODAY - datetime.timedelta(days=9), ada)
+    set_review_by(
+        make_term("Gone", it_text="Old.", status=Term.Status.DEPRECATED), TODAY - datetime.timedelta(days=9), ada
+    )
     due = [t.name for t in terms_due_for_review(today=TODAY)]
     assert due == ["Long ago", "Yesterday", "Today", "In 29 days", "In 30 days"]
     assert [t.name for t in terms_due_for_review(today=TODAY, overdue_only=True)] == ["Long ago", "Yesterday"]
@@ -339,7 +357,9 @@ def test_the_term_page_marks_an_overdue_term(client, make_term, ada):
 # Files carry the date like any declared field.
 
 
-def test_the_csv_export_carries_the_review_date_and_an_import_refuses_a_bad_one(make_term, ada, admin_user, reader_client):
+def test_the_csv_export_carries_the_review_date_and_an_import_refuses_a_bad_one(
+    make_term, ada, admin_user, reader_client
+):
     from glossary.interchange.imports import glossary_import
 
     term = make_term("API", it_text="An interface.", status=Term.Status.APPROVED)
@@ -347,7 +367,9 @@ def test_the_csv_export_carries_the_review_date_and_an_import_refuses_a_bad_one(
     header, row = exported.splitlines()[:2]
     assert "review_by" in header.split(",") and term.review_by.isoformat() in row
     before = snapshot()
-    bad = exported.replace(term.review_by.isoformat(), "someday").replace("An interface.", "An interface between programs.")
+    bad = exported.replace(term.review_by.isoformat(), "someday").replace(
+        "An interface.", "An interface between programs."
+    )
     report = glossary_import(filename="glossary.csv", data=bad.encode(), user=admin_user, dry_run=False)
     assert not report.ok
     assert any("review_by: “someday” is not a date" in message for row in report.row_errors for message in row.errors)
@@ -360,7 +382,9 @@ def test_the_due_list_is_read_from_its_index_in_its_order_without_sorting_the_gl
     answered by the index on (review_by, name_key) over the terms in use, with no sort of its own."""
     from django.db import connection
 
-    make_term("Omnichannel", it_text="Integrated systems.", marketing_text="One experience.", status=Term.Status.APPROVED)
+    make_term(
+        "Omnichannel", it_text="Integrated systems.", marketing_text="One experience.", status=Term.Status.APPROVED
+    )
     query = terms_due_for_review(today=timezone.localdate())[:25]
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:

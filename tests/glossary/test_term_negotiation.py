@@ -47,7 +47,9 @@ def address(slug="api"):
 
 
 def concepts(response, parser) -> set:
-    return set(Graph().parse(data=response.content.decode(), format=parser).subjects(predicate=None, object=SKOS.Concept))
+    return set(
+        Graph().parse(data=response.content.decode(), format=parser).subjects(predicate=None, object=SKOS.Concept)
+    )
 
 
 def bearer(secret):
@@ -57,22 +59,35 @@ def bearer(secret):
 # Which representation.
 
 
-@pytest.mark.parametrize("accept, media_type, parser", [
-    ("text/turtle; charset=utf-8", "text/turtle", "turtle"),
-    ("text/turtle;charset=UTF-8;q=0.9", "text/turtle", "turtle"),
-    ("TEXT/Turtle", "text/turtle", "turtle"),
-    ('application/ld+json; profile="http://www.w3.org/ns/json-ld#compacted"', "application/ld+json", "json-ld"),
-    ("application/rdf+xml;q=0.9, text/turtle", "text/turtle", "turtle"),
-    ("text/html;q=0.5, application/rdf+xml", "application/rdf+xml", "xml"),
-    # Apache Jena's RDF reader.
-    ("text/turtle,application/n-quads,application/trig;q=0.95,application/ld+json;q=0.9,application/rdf+xml;q=0.9,"
-     "text/rdf+n3;q=0.8,application/n-triples;q=0.8,*/*;q=0.3", "text/turtle", "turtle"),
-    # rdflib's, when it reads an address: two formats it likes alike, so ours decides.
-    ("application/rdf+xml, text/rdf+xml, text/xml;q=0.9, text/n3, text/turtle, application/n-triples, "
-     "application/ld+json;q=0.8, */*;q=0.1", "text/turtle", "turtle"),
-    ("text/turtle, */*", "text/turtle", "turtle"),
-])
-def test_an_rdf_client_gets_rdf_whatever_parameters_and_weights_its_accept_header_carries(reader_client, api, accept, media_type, parser):
+@pytest.mark.parametrize(
+    "accept, media_type, parser",
+    [
+        ("text/turtle; charset=utf-8", "text/turtle", "turtle"),
+        ("text/turtle;charset=UTF-8;q=0.9", "text/turtle", "turtle"),
+        ("TEXT/Turtle", "text/turtle", "turtle"),
+        ('application/ld+json; profile="http://www.w3.org/ns/json-ld#compacted"', "application/ld+json", "json-ld"),
+        ("application/rdf+xml;q=0.9, text/turtle", "text/turtle", "turtle"),
+        ("text/html;q=0.5, application/rdf+xml", "application/rdf+xml", "xml"),
+        # Apache Jena's RDF reader.
+        (
+            "text/turtle,application/n-quads,application/trig;q=0.95,application/ld+json;q=0.9,application/rdf+xml;q=0.9,"
+            "text/rdf+n3;q=0.8,application/n-triples;q=0.8,*/*;q=0.3",
+            "text/turtle",
+            "turtle",
+        ),
+        # rdflib's, when it reads an address: two formats it likes alike, so ours decides.
+        (
+            "application/rdf+xml, text/rdf+xml, text/xml;q=0.9, text/n3, text/turtle, application/n-triples, "
+            "application/ld+json;q=0.8, */*;q=0.1",
+            "text/turtle",
+            "turtle",
+        ),
+        ("text/turtle, */*", "text/turtle", "turtle"),
+    ],
+)
+def test_an_rdf_client_gets_rdf_whatever_parameters_and_weights_its_accept_header_carries(
+    reader_client, api, accept, media_type, parser
+):
     response = reader_client.get(address(), headers={"Accept": accept})
     assert response.status_code == 200
     assert response["Content-Type"].split(";")[0] == media_type
@@ -92,14 +107,30 @@ def test_json_ld_asked_for_in_expanded_form_comes_expanded(reader_client, api):
             assert key == "@id" or isinstance(value, list), key
     compacted = reader_client.get(address(), headers={"Accept": "application/ld+json"})
     assert "@context" in json.loads(compacted.content)
-    assert Graph().parse(data=response.content, format="json-ld").isomorphic(Graph().parse(data=compacted.content, format="json-ld"))
+    assert (
+        Graph()
+        .parse(data=response.content, format="json-ld")
+        .isomorphic(Graph().parse(data=compacted.content, format="json-ld"))
+    )
 
 
-@pytest.mark.parametrize("accept", [
-    *BROWSERS, "*/*", "", "text/*", "image/png", "text/turtle;q=0", "text/turtle;q=0, */*",
-    "text/turtle; charset=iso-8859-1", "text/html, text/turtle", "*/turtle", ";;;, =, /, text/",
-    'application/ld+json; profile="http://www.w3.org/ns/json-ld#flattened";q=0.5, text/html',
-])
+@pytest.mark.parametrize(
+    "accept",
+    [
+        *BROWSERS,
+        "*/*",
+        "",
+        "text/*",
+        "image/png",
+        "text/turtle;q=0",
+        "text/turtle;q=0, */*",
+        "text/turtle; charset=iso-8859-1",
+        "text/html, text/turtle",
+        "*/turtle",
+        ";;;, =, /, text/",
+        'application/ld+json; profile="http://www.w3.org/ns/json-ld#flattened";q=0.5, text/html',
+    ],
+)
 def test_browsers_and_clients_that_ask_for_no_rdf_we_have_get_the_page(reader_client, api, accept):
     response = reader_client.get(address(), headers={"Accept": accept} if accept else {})
     assert response.status_code == 200
@@ -111,9 +142,31 @@ def test_browsers_and_clients_that_ask_for_no_rdf_we_have_get_the_page(reader_cl
 ACCEPT_TEXT = st.text(st.characters(max_codepoint=255, exclude_characters="\r\n"), max_size=300)
 
 
-@given(accept=st.one_of(ACCEPT_TEXT, st.lists(st.sampled_from(
-    ["text/turtle", "*/*", "text/*", ";q=", "q=0.5", ";charset=", "utf-8", '"', ";profile=", ",", " ", "=", "/"]
-), max_size=12).map("".join)))
+@given(
+    accept=st.one_of(
+        ACCEPT_TEXT,
+        st.lists(
+            st.sampled_from(
+                [
+                    "text/turtle",
+                    "*/*",
+                    "text/*",
+                    ";q=",
+                    "q=0.5",
+                    ";charset=",
+                    "utf-8",
+                    '"',
+                    ";profile=",
+                    ",",
+                    " ",
+                    "=",
+                    "/",
+                ]
+            ),
+            max_size=12,
+        ).map("".join),
+    )
+)
 @example(accept='application/ld+json;profile="a b";q=1.5, */*;q=-1, text/turtle;q=0.0001')
 def test_any_accept_header_picks_one_of_the_representations_offered(accept):
     assert preferred_representation(accept, TERM_REPRESENTATIONS) in TERM_REPRESENTATIONS
@@ -141,7 +194,10 @@ def test_an_rdf_request_without_a_valid_token_is_told_401_with_www_authenticate_
     for wrong in (secret, "cg_made-up", ""):
         refused = Client().get(address(), headers={"Accept": "application/ld+json", **bearer(wrong)})
         assert refused.status_code == 401, wrong
-        assert refused["WWW-Authenticate"] == 'Bearer realm="glossary", error="invalid_token"' and "Location" not in refused
+        assert (
+            refused["WWW-Authenticate"] == 'Bearer realm="glossary", error="invalid_token"'
+            and "Location" not in refused
+        )
     # Where reading is open a token is not needed, but one that is not valid is still refused, as
     # the API refuses it, so a client hears that its token broke.
     settings.GLOSSARY_PUBLIC_READ = True
@@ -173,7 +229,9 @@ def revalidate(client, response, **headers):
     return client.get(address(), headers={"If-None-Match": response["ETag"], **headers})
 
 
-def test_a_term_page_answers_304_to_its_etag_until_something_it_shows_changes(client, api, ada, ivan, marco, it, marketing):
+def test_a_term_page_answers_304_to_its_etag_until_something_it_shows_changes(
+    client, api, ada, ivan, marco, it, marketing
+):
     login(client, ada)
     first = client.get(address())
     assert first["ETag"].startswith('W/"')
@@ -222,7 +280,9 @@ def test_a_term_page_answers_304_to_its_etag_until_something_it_shows_changes(cl
 
 def test_a_page_showing_a_message_has_no_etag_so_the_message_is_not_shown_again(client, api, ada):
     login(client, ada)
-    watched = client.post(reverse("glossary:my_watches"), {"term": "api", "delivery": "daily", "next": address()}, follow=True)
+    watched = client.post(
+        reverse("glossary:my_watches"), {"term": "api", "delivery": "daily", "next": address()}, follow=True
+    )
     assert "You watch" in watched.content.decode()
     assert "ETag" not in watched
     assert client.get(address())["ETag"]
@@ -260,8 +320,14 @@ def test_term_rdf_answers_304_to_its_etag_or_date_until_the_glossary_changes(rea
     turtle = reader_client.get(address(), headers={"Accept": "text/turtle"})
     assert turtle["ETag"].startswith('W/"') and "no-cache" in turtle["Cache-Control"]
     again = revalidate(reader_client, turtle, Accept="text/turtle")
-    assert again.status_code == 304 and again["ETag"] == turtle["ETag"] and again["Last-Modified"] == turtle["Last-Modified"]
-    dated = reader_client.get(address(), headers={"Accept": "text/turtle", "If-Modified-Since": turtle["Last-Modified"]})
+    assert (
+        again.status_code == 304
+        and again["ETag"] == turtle["ETag"]
+        and again["Last-Modified"] == turtle["Last-Modified"]
+    )
+    dated = reader_client.get(
+        address(), headers={"Accept": "text/turtle", "If-Modified-Since": turtle["Last-Modified"]}
+    )
     assert dated.status_code == 304
     # Each representation has its own tag: a cache holding one must not take another for it.
     json_ld = reader_client.get(address(), headers={"Accept": "application/ld+json"})
@@ -277,6 +343,10 @@ def test_term_rdf_answers_304_to_its_etag_or_date_until_the_glossary_changes(rea
 
 def test_a_term_that_is_not_there_is_a_404_whatever_validators_come_with_the_request(reader_client, api):
     turtle = reader_client.get(address(), headers={"Accept": "text/turtle"})
-    for headers in ({"If-None-Match": turtle["ETag"]}, {"If-Modified-Since": http_date(4_000_000_000)}, {"If-None-Match": "*"}):
+    for headers in (
+        {"If-None-Match": turtle["ETag"]},
+        {"If-Modified-Since": http_date(4_000_000_000)},
+        {"If-None-Match": "*"},
+    ):
         for accept in ("text/turtle", "text/html"):
             assert reader_client.get(address("nothing-here"), headers={"Accept": accept, **headers}).status_code == 404

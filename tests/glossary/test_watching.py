@@ -55,7 +55,10 @@ def test_term_watchers_hear_of_each_new_revision_of_a_proposal_once_and_its_auth
     proposal = propose_change(ada, platform, definitions={it.pk: "Shared tools.", marketing.pk: "A system."})
     approve(proposal, ivan)
     services.proposal_update(
-        proposal=proposal, user=ada, reason="Say it better", seen_revision=1,
+        proposal=proposal,
+        user=ada,
+        reason="Say it better",
+        seen_revision=1,
         entry=replace(Entry.from_proposal(proposal), summary="Tools everyone builds on."),
     )
     send_queued_mail()
@@ -76,8 +79,18 @@ def test_moving_an_out_of_date_proposal_onto_the_new_version_is_a_revision_its_w
     ada, maya, ivan, marco, it, marketing, platform, django_capture_on_commit_callbacks
 ):
     watch_set(user=marco, term=platform, delivery=IMMEDIATE)
-    first = propose_change(ada, platform, reason="IT wording", definitions={it.pk: "Preconfigured tools.", marketing.pk: "A complete system."})
-    second = propose_change(maya, platform, reason="Marketing wording", definitions={it.pk: "Tools to build on.", marketing.pk: "One system."})
+    first = propose_change(
+        ada,
+        platform,
+        reason="IT wording",
+        definitions={it.pk: "Preconfigured tools.", marketing.pk: "A complete system."},
+    )
+    second = propose_change(
+        maya,
+        platform,
+        reason="Marketing wording",
+        definitions={it.pk: "Tools to build on.", marketing.pk: "One system."},
+    )
     approve(first, ivan)
     approve(first, marco)
     assert not WatchNotice.objects.filter(kind=WatchNotice.Kind.REVISED).exists()
@@ -91,7 +104,11 @@ def test_a_term_watcher_hears_of_its_deprecation(ada, ivan, marco, maya, platfor
     successor = make_term("Toolkit", it_text="Tools.", status=Term.Status.APPROVED)
     watch_set(user=maya, term=platform, delivery=IMMEDIATE)
     proposal = services.proposal_create(
-        author=ada, reason="Nobody says it", term=platform, kind=Proposal.Kind.DEPRECATE, replaced_by=successor,
+        author=ada,
+        reason="Nobody says it",
+        term=platform,
+        kind=Proposal.Kind.DEPRECATE,
+        replaced_by=successor,
         entry=replace(Entry.from_term(platform), status=Term.Status.DEPRECATED),
     )
     approve(proposal, ivan)
@@ -115,10 +132,14 @@ def test_tag_and_glossary_watchers_hear_of_a_new_term(ada, maya, marco, it, mark
     architecture = platform.tags.get()
     watch_set(user=maya, tag=architecture, delivery=IMMEDIATE)
     watch_set(user=marco, delivery=IMMEDIATE)
-    services.proposal_create(author=ada, reason="We need it", entry=new_term_entry(it, marketing, name="Mesh", tags=["Architecture"]))
+    services.proposal_create(
+        author=ada, reason="We need it", entry=new_term_entry(it, marketing, name="Mesh", tags=["Architecture"])
+    )
     services.proposal_create(author=ada, reason="And this", entry=new_term_entry(it, marketing, name="Lead"))
     send_queued_mail()
-    assert [m.subject for m in mails_to(mailoutbox, maya)] == ["[Common Ground] Ada Lindqvist proposed a new term “Mesh”: We need it"]
+    assert [m.subject for m in mails_to(mailoutbox, maya)] == [
+        "[Common Ground] Ada Lindqvist proposed a new term “Mesh”: We need it"
+    ]
     glossary_mails = [m.body for m in mails_to(mailoutbox, marco) if "proposed a new term" in m.body]
     assert len(glossary_mails) == 2
     assert "the whole glossary" in glossary_mails[0]
@@ -147,12 +168,15 @@ def test_nothing_is_recorded_while_events_are_held(ada, maya, platform):
 
 # --- the controls --------------------------------------------------------------------------------
 
+
 def test_the_term_page_offers_watch_and_the_button_watches(client, maya, platform):
     login(client, maya)
     page = client.get(platform.get_absolute_url()).content.decode()
     assert '<label for="watch-term-delivery">Watch this term, telling me by</label>' in page
     assert 'name="csrfmiddlewaretoken"' in page
-    response = client.post(reverse("glossary:my_watches"), {"term": platform.slug, "delivery": DAILY, "next": platform.get_absolute_url()})
+    response = client.post(
+        reverse("glossary:my_watches"), {"term": platform.slug, "delivery": DAILY, "next": platform.get_absolute_url()}
+    )
     assert response.status_code == 302 and response.url == platform.get_absolute_url()
     watch = Watch.objects.get(user=maya)
     assert (watch.target, watch.term, watch.delivery) == (Watch.Target.TERM, platform, DAILY)
@@ -168,7 +192,8 @@ def test_a_tag_and_the_whole_glossary_are_watched_from_the_home_page(client, may
     client.post(reverse("glossary:my_watches"), {"tag": "architecture", "delivery": IMMEDIATE})
     client.post(reverse("glossary:my_watches"), {"delivery": DAILY})
     assert sorted(Watch.objects.filter(user=maya).values_list("target", "delivery")) == [
-        ("glossary", DAILY), ("tag", IMMEDIATE)
+        ("glossary", DAILY),
+        ("tag", IMMEDIATE),
     ]
 
 
@@ -190,7 +215,10 @@ def test_watching_a_term_that_does_not_exist_is_not_found(client, maya):
 def test_an_unknown_delivery_says_how_to_choose_and_stores_nothing(client, maya, platform):
     login(client, maya)
     response = client.post(reverse("glossary:my_watches"), {"term": platform.slug, "delivery": "hourly"}, follow=True)
-    assert "Choose how to hear about changes: “An e-mail for each change” or “A daily digest”." in response.content.decode()
+    assert (
+        "Choose how to hear about changes: “An e-mail for each change” or “A daily digest”."
+        in response.content.decode()
+    )
     assert not Watch.objects.exists()
 
 
@@ -216,7 +244,10 @@ def test_a_persons_watches_come_whole_glossary_first_then_tags_then_terms_by_nam
     watch_set(user=maya, term=agile, delivery=DAILY)
     watch_set(user=maya, delivery=IMMEDIATE)
     assert [w.describe() for w in watches_of(maya)] == [
-        "the whole glossary", "terms tagged “Architecture”", "the term “Agile”", "the term “Platform”",
+        "the whole glossary",
+        "terms tagged “Architecture”",
+        "the term “Agile”",
+        "the term “Platform”",
     ]
 
 
@@ -234,6 +265,7 @@ def test_watching_needs_a_login(client, platform):
 
 
 # --- unsubscribing from a mail -------------------------------------------------------------------
+
 
 def unsubscribe_link(mail) -> str:
     return mail.extra_headers["List-Unsubscribe"].strip("<>").removeprefix("http://127.0.0.1:8000")
@@ -283,7 +315,9 @@ def test_a_reason_over_several_lines_still_makes_a_one_line_subject(ada, maya, p
     propose_change(ada, platform, reason="First line\nSecond line\r\n" + "long " * 200, summary="Common tools.")
     send_queued_mail()
     [mail] = mails_to(mailoutbox, maya)
-    assert mail.subject.startswith("[Common Ground] Ada Lindqvist proposed change of “Platform”: First line Second line long")
+    assert mail.subject.startswith(
+        "[Common Ground] Ada Lindqvist proposed change of “Platform”: First line Second line long"
+    )
     assert "\n" not in mail.subject and mail.subject.endswith("…")
     assert mail.message()["Subject"]  # the mail is well formed, headers and all
 
@@ -298,5 +332,7 @@ def test_glossary_admins_see_watches_and_sent_notices_read_only(
     assert "Ada Lindqvist proposed change of “Platform”" in notices
     assert "Maya Brennan" in admin_client.get(reverse("admin:glossary_watch_changelist")).content.decode()
     assert admin_client.get(reverse("admin:glossary_approverreminder_changelist")).status_code == 200
-    assert admin_client.post(reverse("admin:glossary_watch_delete", args=[watch.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        admin_client.post(reverse("admin:glossary_watch_delete", args=[watch.pk]), {"post": "yes"}).status_code == 403
+    )
     assert Watch.objects.filter(pk=watch.pk).exists()

@@ -45,7 +45,11 @@ def test_only_department_members_with_the_contributor_role_can_propose(make_user
 def test_proposal_needs_a_reason_a_free_name_and_a_definition(ada, it, marketing, make_term):
     make_term("Platform")
     with pytest.raises(ValidationError) as error:
-        services.proposal_create(author=ada, reason=" ", entry=new_term_entry(it, marketing, name=" platform ", it_text="", marketing_text=""))
+        services.proposal_create(
+            author=ada,
+            reason=" ",
+            entry=new_term_entry(it, marketing, name=" platform ", it_text="", marketing_text=""),
+        )
     assert set(error.value.message_dict) == {"reason", "name", "definitions"}
 
 
@@ -57,7 +61,9 @@ def test_one_department_approving_does_not_publish(proposal, ivan):
 
 
 @outside_a_transaction
-def test_last_department_approving_publishes_with_author_approvers_and_proposal_in_history(proposal, ivan, marco, ada, it, marketing):
+def test_last_department_approving_publishes_with_author_approvers_and_proposal_in_history(
+    proposal, ivan, marco, ada, it, marketing
+):
     approve(proposal, ivan)
     approve(proposal, marco)
     send_queued_mail()
@@ -67,7 +73,10 @@ def test_last_department_approving_publishes_with_author_approvers_and_proposal_
     assert term.name == "Omnichannel"
     assert term.status == Term.Status.APPROVED
     assert term.approval == proposal
-    assert {d.department: d.text for d in term.definitions.all()} == {it: "Integrated systems.", marketing: "One experience."}
+    assert {d.department: d.text for d in term.definitions.all()} == {
+        it: "Integrated systems.",
+        marketing: "One experience.",
+    }
     record = term.history.first()
     assert record.history_user == ada
     assert f"Proposal #{proposal.pk}" in record.history_change_reason
@@ -111,7 +120,11 @@ def test_users_without_a_department_or_the_approver_role_cannot_sign(proposal, m
 def test_editing_clears_sign_offs_given_so_far(proposal, ada, ivan, marco, it, marketing):
     approve(proposal, ivan)
     services.proposal_update(
-        proposal=proposal, user=ada, reason="Sharper", entry=new_term_entry(it, marketing, it_text="Integrated, real-time systems."), seen_revision=1
+        proposal=proposal,
+        user=ada,
+        reason="Sharper",
+        entry=new_term_entry(it, marketing, it_text="Integrated, real-time systems."),
+        seen_revision=1,
     )
     proposal.refresh_from_db()
     assert proposal.revision == 2
@@ -125,7 +138,13 @@ def test_editing_clears_sign_offs_given_so_far(proposal, ada, ivan, marco, it, m
 
 
 def test_approving_a_revision_you_did_not_see_is_refused(proposal, ada, ivan, it, marketing):
-    services.proposal_update(proposal=proposal, user=ada, reason="Edit", entry=new_term_entry(it, marketing, name="Omni-channel"), seen_revision=1)
+    services.proposal_update(
+        proposal=proposal,
+        user=ada,
+        reason="Edit",
+        entry=new_term_entry(it, marketing, name="Omni-channel"),
+        seen_revision=1,
+    )
     with pytest.raises(services.WorkflowConflict):
         services.proposal_approve(proposal=proposal, user=ivan, comment="", seen_revision=1)
     assert not SignOff.objects.exists()
@@ -134,7 +153,9 @@ def test_approving_a_revision_you_did_not_see_is_refused(proposal, ada, ivan, it
 def test_only_the_author_can_edit_or_withdraw(proposal, maya, ivan, it, marketing):
     for user in (maya, ivan):
         with pytest.raises(PermissionDenied, match="Only the author"):
-            services.proposal_update(proposal=proposal, user=user, reason="x", entry=new_term_entry(it, marketing), seen_revision=1)
+            services.proposal_update(
+                proposal=proposal, user=user, reason="x", entry=new_term_entry(it, marketing), seen_revision=1
+            )
         with pytest.raises(PermissionDenied, match="Only the author"):
             services.proposal_withdraw(proposal=proposal, user=user)
     proposal.refresh_from_db()
@@ -151,7 +172,13 @@ def test_request_changes_needs_a_comment_and_sends_it_back_to_the_author(proposa
     assert proposal.state == State.CHANGES_REQUESTED
     assert mail.outbox[-1].to == ["ada@example.com"]
     assert "Say touchpoint." in mail.outbox[-1].body
-    services.proposal_update(proposal=proposal, user=ada, reason="Touchpoint", entry=new_term_entry(it, marketing, marketing_text="One experience at every touchpoint."), seen_revision=1)
+    services.proposal_update(
+        proposal=proposal,
+        user=ada,
+        reason="Touchpoint",
+        entry=new_term_entry(it, marketing, marketing_text="One experience at every touchpoint."),
+        seen_revision=1,
+    )
     proposal.refresh_from_db()
     assert proposal.state == State.IN_REVIEW
     assert proposal.revision == 2
@@ -160,7 +187,9 @@ def test_request_changes_needs_a_comment_and_sends_it_back_to_the_author(proposa
 def test_reject_needs_a_comment_closes_the_proposal_and_leaves_the_term(make_term, ada, marco, it, marketing):
     term = make_term("Agile", it_text="A method.", marketing_text="Speed.", status=Term.Status.APPROVED)
     before = Entry.from_term(term), term.version
-    proposal = services.proposal_create(author=ada, reason="Rewrite", term=term, entry=replace(Entry.from_term(term), summary="Changed"))
+    proposal = services.proposal_create(
+        author=ada, reason="Rewrite", term=term, entry=replace(Entry.from_term(term), summary="Changed")
+    )
     with pytest.raises(ValidationError):
         decide(proposal, marco, Action.REJECT, "")
     decide(proposal, marco, Action.REJECT, "We disagree.")
@@ -201,10 +230,28 @@ def test_a_department_that_does_not_sign_off_is_not_waited_for(proposal, ivan, m
     assert proposal.state == State.PUBLISHED
 
 
-def test_publishing_one_proposal_makes_others_for_the_term_out_of_date(make_term, ada, maya, ivan, marco, it, marketing):
+def test_publishing_one_proposal_makes_others_for_the_term_out_of_date(
+    make_term, ada, maya, ivan, marco, it, marketing
+):
     term = make_term("Platform", it_text="Tools to build on.", marketing_text="A complete system.")
-    first = services.proposal_create(author=ada, reason="IT wording", term=term, entry=replace(Entry.from_term(term), definitions={it.pk: "Preconfigured tools to build on.", marketing.pk: "A complete system."}))
-    second = services.proposal_create(author=maya, reason="Marketing wording", term=term, entry=replace(Entry.from_term(term), definitions={it.pk: "Tools to build on.", marketing.pk: "A complete system for one need."}))
+    first = services.proposal_create(
+        author=ada,
+        reason="IT wording",
+        term=term,
+        entry=replace(
+            Entry.from_term(term),
+            definitions={it.pk: "Preconfigured tools to build on.", marketing.pk: "A complete system."},
+        ),
+    )
+    second = services.proposal_create(
+        author=maya,
+        reason="Marketing wording",
+        term=term,
+        entry=replace(
+            Entry.from_term(term),
+            definitions={it.pk: "Tools to build on.", marketing.pk: "A complete system for one need."},
+        ),
+    )
     approve(first, ivan)
     approve(first, marco)
     second.refresh_from_db()
@@ -217,7 +264,10 @@ def test_publishing_one_proposal_makes_others_for_the_term_out_of_date(make_term
     assert second.state == State.IN_REVIEW
     assert second.revision == 2
     merged = Entry.from_proposal(second)
-    assert merged.definitions == {it.pk: "Preconfigured tools to build on.", marketing.pk: "A complete system for one need."}
+    assert merged.definitions == {
+        it.pk: "Preconfigured tools to build on.",
+        marketing.pk: "A complete system for one need.",
+    }
     approve(second, ivan)
     approve(second, marco)
     term.refresh_from_db()
@@ -226,7 +276,12 @@ def test_publishing_one_proposal_makes_others_for_the_term_out_of_date(make_term
 
 def test_publishing_on_top_of_a_direct_edit_is_refused_and_marked_out_of_date(make_term, ada, ivan, marco, admin_user):
     term = make_term("Cloud", it_text="Rented infrastructure.")
-    proposal = services.proposal_create(author=ada, reason="Add summary", term=term, entry=replace(Entry.from_term(term), summary="Someone else's computers."))
+    proposal = services.proposal_create(
+        author=ada,
+        reason="Add summary",
+        term=term,
+        entry=replace(Entry.from_term(term), summary="Someone else's computers."),
+    )
     term_save(term=term, user=admin_user, reason="Direct fix", fields={"abbreviation": "CLD"})
     approve(proposal, ivan)
     approve(proposal, marco)
@@ -239,7 +294,13 @@ def test_publishing_on_top_of_a_direct_edit_is_refused_and_marked_out_of_date(ma
 
 def test_deprecation_is_a_status_and_the_term_and_its_history_stay(make_term, ada, ivan, marco):
     term = make_term("Web 2.0", it_text="Old.", status=Term.Status.APPROVED)
-    proposal = services.proposal_create(author=ada, reason="Outdated", term=term, kind=Proposal.Kind.DEPRECATE, entry=replace(Entry.from_term(term), status=Term.Status.DEPRECATED))
+    proposal = services.proposal_create(
+        author=ada,
+        reason="Outdated",
+        term=term,
+        kind=Proposal.Kind.DEPRECATE,
+        entry=replace(Entry.from_term(term), status=Term.Status.DEPRECATED),
+    )
     approve(proposal, ivan)
     approve(proposal, marco)
     term.refresh_from_db()
@@ -289,14 +350,18 @@ def test_the_action_endpoint_has_a_service_for_every_action_but_editing():
 def change(make_term, ada, it, marketing):
     """An open change to an existing term, so that every transition, updating it onto the term included, can run."""
     term = make_term("Platform", it_text="A shared base.", marketing_text="A stage.")
-    entry = new_term_entry(it, marketing, name="Platform", it_text="A shared base others build on.", marketing_text="A stage.")
+    entry = new_term_entry(
+        it, marketing, name="Platform", it_text="A shared base others build on.", marketing_text="A stage."
+    )
     return services.proposal_create(author=ada, reason="Sharper", entry=entry, term=term)
 
 
 @pytest.mark.parametrize("state", list(State))
 @pytest.mark.parametrize("action", list(Action))
 @pytest.mark.parametrize("actor", ["ada", "ivan", "maya"])  # the author, an approver, another contributor
-def test_each_transition_service_refuses_exactly_what_the_workflow_refuses(change, request, it, marketing, state, action, actor):
+def test_each_transition_service_refuses_exactly_what_the_workflow_refuses(
+    change, request, it, marketing, state, action, actor
+):
     """The endpoint's services and the edit page's, checked against `workflow.refusal` for every state and user."""
     from glossary.workflow import TRANSITIONS, refusal
 
@@ -305,7 +370,11 @@ def test_each_transition_service_refuses_exactly_what_the_workflow_refuses(chang
     user = request.getfixturevalue(actor)
     service = {**ACTION_SERVICES, Action.EDIT: services.proposal_update}[action]
     arguments = {
-        Action.EDIT: {"reason": "Sharper still", "entry": new_term_entry(it, marketing, name="Platform"), "seen_revision": 1},
+        Action.EDIT: {
+            "reason": "Sharper still",
+            "entry": new_term_entry(it, marketing, name="Platform"),
+            "seen_revision": 1,
+        },
         Action.COMMENT: {"body": "A remark."},
         Action.APPROVE: {"comment": "", "seen_revision": 1},
         Action.REQUEST_CHANGES: {"comment": "Say more.", "seen_revision": 1},
@@ -364,7 +433,9 @@ def _as_typed(term, **changes) -> Entry:
         {"related_terms": "with itself"},
     ],
 )
-def test_a_change_that_changes_nothing_is_refused_with_a_message_and_stores_nothing(signed_off_term, maya, it, marketing, typed):
+def test_a_change_that_changes_nothing_is_refused_with_a_message_and_stores_nothing(
+    signed_off_term, maya, it, marketing, typed
+):
     from tests.workflow_helpers import snapshot
 
     term = signed_off_term
@@ -395,30 +466,43 @@ def test_a_change_of_any_one_field_is_proposed(signed_off_term, maya, typed):
 
     if typed.get("review_by") == "next year":
         typed["review_by"] = signed_off_term.review_by + datetime.timedelta(days=30)
-    proposal = services.proposal_create(author=maya, reason="Better", entry=_as_typed(signed_off_term, **typed), term=signed_off_term)
+    proposal = services.proposal_create(
+        author=maya, reason="Better", entry=_as_typed(signed_off_term, **typed), term=signed_off_term
+    )
     assert proposal.state == State.IN_REVIEW
 
 
-def test_restoring_the_version_that_is_current_is_refused_and_an_older_one_is_proposed(signed_off_term, maya, ivan, marco, it):
+def test_restoring_the_version_that_is_current_is_refused_and_an_older_one_is_proposed(
+    signed_off_term, maya, ivan, marco, it
+):
     term = signed_off_term
     version_1 = replace(Entry.from_term(term))
     with pytest.raises(ValidationError, match="restoring it would change nothing"):
         services.proposal_create(author=maya, reason="Back", entry=version_1, term=term, kind=Proposal.Kind.RESTORE)
     change = services.proposal_create(
-        author=maya, reason="Sharper", entry=_as_typed(term, definitions={**version_1.definitions, it.pk: "Sharper."}), term=term
+        author=maya,
+        reason="Sharper",
+        entry=_as_typed(term, definitions={**version_1.definitions, it.pk: "Sharper."}),
+        term=term,
     )
     approve(change, ivan)
     approve(change, marco)
     term.refresh_from_db()
-    restore = services.proposal_create(author=maya, reason="Back", entry=version_1, term=term, kind=Proposal.Kind.RESTORE)
+    restore = services.proposal_create(
+        author=maya, reason="Back", entry=version_1, term=term, kind=Proposal.Kind.RESTORE
+    )
     assert restore.state == State.IN_REVIEW
 
 
 def test_a_revision_that_makes_the_proposal_the_term_as_it_stands_is_refused(signed_off_term, maya):
     term = signed_off_term
-    proposal = services.proposal_create(author=maya, reason="Shorter", entry=_as_typed(term, abbreviation="OC"), term=term)
+    proposal = services.proposal_create(
+        author=maya, reason="Shorter", entry=_as_typed(term, abbreviation="OC"), term=term
+    )
     with pytest.raises(ValidationError, match="With this revision the proposal would change nothing"):
-        services.proposal_update(proposal=proposal, user=maya, reason="Undo", entry=Entry.from_term(term), seen_revision=1)
+        services.proposal_update(
+            proposal=proposal, user=maya, reason="Undo", entry=Entry.from_term(term), seen_revision=1
+        )
     proposal.refresh_from_db()
     assert (proposal.revision, proposal.abbreviation) == (1, "OC")
 
@@ -444,7 +528,9 @@ def test_the_term_as_it_stands_is_proposed_when_its_approvals_need_renewing(sign
     # An admin's direct edit leaves the term needing fresh sign-off.
     term_record_direct_edit(term=term, user=make_user("root", role=roles.GLOSSARY_ADMIN), reason="Typo")
     term.refresh_from_db()
-    renewed = services.proposal_create(author=maya, reason="Renew the approvals", entry=Entry.from_term(term), term=term)
+    renewed = services.proposal_create(
+        author=maya, reason="Renew the approvals", entry=Entry.from_term(term), term=term
+    )
     assert renewed.state == State.IN_REVIEW
 
 

@@ -16,8 +16,8 @@ from tests.workflow_helpers import approve, outside_a_transaction, send_queued_m
 
 PAYLOAD = (
     "<script>alert('x')</script> [click](javascript:alert(1)) <img src=x onerror=alert(1)> "
-    "<svg onload=alert(1)><circle/></svg> <a href=\"javascript:alert(2)\">a</a> "
-    "<iframe src=\"https://evil.example\"></iframe> <object data=x></object>"
+    '<svg onload=alert(1)><circle/></svg> <a href="javascript:alert(2)">a</a> '
+    '<iframe src="https://evil.example"></iframe> <object data=x></object>'
 )
 # Short fields get a payload that fits them.
 SHORT = "<b onmouseover=x>s</b>"
@@ -43,7 +43,9 @@ class LiveMarkup(HTMLParser):
         for name, value in attrs:
             if name.startswith("on"):
                 self.problems.append(f"{tag} {name}=")
-            if name in {"href", "src", "action", "formaction", "data"} and (value or "").strip().lower().startswith("javascript:"):
+            if name in {"href", "src", "action", "formaction", "data"} and (value or "").strip().lower().startswith(
+                "javascript:"
+            ):
                 self.problems.append(f"{tag} {name}={value}")
 
 
@@ -72,7 +74,10 @@ def hostile(ada, ivan, marco, maya, it, marketing, django_capture_on_commit_call
     term = published.term
     with django_capture_on_commit_callbacks(execute=True):
         pending = services.proposal_create(
-            author=maya, reason=PAYLOAD, term=term, entry=Entry(**{**Entry.from_term(term).__dict__, "summary": PAYLOAD + " v2"})
+            author=maya,
+            reason=PAYLOAD,
+            term=term,
+            entry=Entry(**{**Entry.from_term(term).__dict__, "summary": PAYLOAD + " v2"}),
         )
         services.proposal_comment(proposal=pending, user=ivan, body=PAYLOAD)
         pending.refresh_from_db()
@@ -110,7 +115,9 @@ def test_hostile_input_is_inert_in_every_page(client, hostile, ivan, admin_user)
     ]:
         response = client.get(url)
         assert response.status_code == 200, url
-        problems = [p for p in live_markup(response.content.decode()) if "script" in p or " on" in p or "javascript" in p]
+        problems = [
+            p for p in live_markup(response.content.decode()) if "script" in p or " on" in p or "javascript" in p
+        ]
         assert problems == [], url
 
 

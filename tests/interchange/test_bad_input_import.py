@@ -40,7 +40,11 @@ def nested(depth: int, inner: str = "1") -> str:
 
 
 def upload(client, text: str, *, dry_run: bool = False):
-    data = {"file": SimpleUploadedFile("glossary.json", text.encode("utf-8", "surrogatepass"), content_type="application/json")}
+    data = {
+        "file": SimpleUploadedFile(
+            "glossary.json", text.encode("utf-8", "surrogatepass"), content_type="application/json"
+        )
+    }
     if dry_run:
         data["dry_run"] = "on"
     return client.post(reverse("glossary:glossary_import"), data)
@@ -61,7 +65,9 @@ def row_errors(report) -> dict[int, str]:
 
 
 def test_deep_nesting_inside_a_term_is_reported_for_its_row(admin_client_with_a_term):
-    text = document(good("Latency"), good("Load time"), '{"name": "Cache", "definitions": {"it": ' + nested(DEEP) + "}}")
+    text = document(
+        good("Latency"), good("Load time"), '{"name": "Cache", "definitions": {"it": ' + nested(DEEP) + "}}"
+    )
     report = refused(admin_client_with_a_term, text)
     assert row_errors(report) == {3: "nests lists or objects more than 64 levels deep"}
     assert not report.file_errors
@@ -75,7 +81,9 @@ def test_deep_nesting_of_objects_inside_a_term_is_reported_for_its_row(admin_cli
 def test_deep_nesting_outside_the_terms_is_a_file_error(admin_client_with_a_term):
     # The brackets inside the name are text, not nesting.
     report = refused(admin_client_with_a_term, document(good("[[[[ Latency"), junk=nested(DEEP)))
-    assert report.file_errors == ["The file nests lists or objects more than 64 levels deep outside any term, so it cannot be read."]
+    assert report.file_errors == [
+        "The file nests lists or objects more than 64 levels deep outside any term, so it cannot be read."
+    ]
 
 
 def test_deep_nesting_right_inside_the_terms_list_is_reported_for_the_first_row(admin_client_with_a_term):
@@ -93,12 +101,16 @@ def test_deep_nesting_in_the_command_is_a_row_error(tmp_path, admin_user, make_t
 
 
 def test_a_huge_number_as_a_field_is_reported_for_its_row(admin_client_with_a_term):
-    report = refused(admin_client_with_a_term, document(good("Latency"), '{"name": ' + HUGE + ', "definitions": {"it": "x"}}'))
+    report = refused(
+        admin_client_with_a_term, document(good("Latency"), '{"name": ' + HUGE + ', "definitions": {"it": "x"}}')
+    )
     assert row_errors(report) == {2: "name must be text, not a number of 5,000 characters (at most 100)"}
 
 
 def test_a_huge_number_as_a_definition_or_list_item_is_reported_for_its_row(admin_client_with_a_term):
-    text = document('{"name": "Latency", "definitions": {"it": ' + HUGE + '}}', '{"name": "Cache", "tags": [' + HUGE + "]}")
+    text = document(
+        '{"name": "Latency", "definitions": {"it": ' + HUGE + "}}", '{"name": "Cache", "tags": [' + HUGE + "]}"
+    )
     errors = row_errors(refused(admin_client_with_a_term, text))
     assert errors[1] == "the it definition must be text, not a number of 5,000 characters (at most 100)"
     assert "not a list holding a number of 5,000 characters" in errors[2]
@@ -106,7 +118,9 @@ def test_a_huge_number_as_a_definition_or_list_item_is_reported_for_its_row(admi
 
 def test_a_huge_number_in_a_field_the_import_ignores_is_still_reported(admin_client_with_a_term):
     text = document('{"name": "Latency", "definitions": {"it": "x"}, "history": [{"version": ' + HUGE + "}]}")
-    assert row_errors(refused(admin_client_with_a_term, text)) == {1: "holds a number of 5,000 characters (at most 100)"}
+    assert row_errors(refused(admin_client_with_a_term, text)) == {
+        1: "holds a number of 5,000 characters (at most 100)"
+    }
 
 
 def test_a_huge_number_outside_the_terms_is_a_file_error(admin_client_with_a_term):
@@ -135,27 +149,47 @@ def test_a_text_field_of_the_wrong_type_is_a_row_error(admin_client_with_a_term,
 
 
 @pytest.mark.parametrize("field", LIST_FIELDS)
-@pytest.mark.parametrize("value, kind", [('{"a": "b"}', "not an object"), ("false", "not true or false"),
-                                         ('["a", ["b"]]', "not a list holding a list"), ('["a", null]', "not a list holding null"),
-                                         ('[{"a": 1}]', "not a list holding an object")])
+@pytest.mark.parametrize(
+    "value, kind",
+    [
+        ('{"a": "b"}', "not an object"),
+        ("false", "not true or false"),
+        ('["a", ["b"]]', "not a list holding a list"),
+        ('["a", null]', "not a list holding null"),
+        ('[{"a": 1}]', "not a list holding an object"),
+    ],
+)
 def test_a_list_field_of_the_wrong_type_is_a_row_error(admin_client_with_a_term, field, value, kind):
     text = document('{"name": "Latency", "definitions": {"it": "x"}, ' + f'"{field}": {value}' + "}")
-    assert row_errors(refused(admin_client_with_a_term, text)) == {1: f"{field} must be a list of texts or one text separated by “; ”, {kind}"}
+    assert row_errors(refused(admin_client_with_a_term, text)) == {
+        1: f"{field} must be a list of texts or one text separated by “; ”, {kind}"
+    }
 
 
-@pytest.mark.parametrize("value, message", [
-    ('["x"]', "definitions must map department slugs to text, not a list"),
-    ('"x"', "definitions must map department slugs to text, not a single text"),
-    ("12", "definitions must map department slugs to text, not a number"),
-    ('{"it": ["x"]}', "the it definition must be text, not a list"),
-    ('{"it": {"text": "x"}}', "the it definition must be text, not an object"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ('["x"]', "definitions must map department slugs to text, not a list"),
+        ('"x"', "definitions must map department slugs to text, not a single text"),
+        ("12", "definitions must map department slugs to text, not a number"),
+        ('{"it": ["x"]}', "the it definition must be text, not a list"),
+        ('{"it": {"text": "x"}}', "the it definition must be text, not an object"),
+    ],
+)
 def test_definitions_of_the_wrong_type_are_a_row_error(admin_client_with_a_term, value, message):
-    assert row_errors(refused(admin_client_with_a_term, document('{"name": "Latency", "definitions": ' + value + "}"))) == {1: message}
+    assert row_errors(
+        refused(admin_client_with_a_term, document('{"name": "Latency", "definitions": ' + value + "}"))
+    ) == {1: message}
 
 
-@pytest.mark.parametrize("escape, message", [("\\u0000", "a NUL character"), ("\\ud800", "half of a \\u surrogate pair"),
-                                             ("\\udfff", "half of a \\u surrogate pair")])
+@pytest.mark.parametrize(
+    "escape, message",
+    [
+        ("\\u0000", "a NUL character"),
+        ("\\ud800", "half of a \\u surrogate pair"),
+        ("\\udfff", "half of a \\u surrogate pair"),
+    ],
+)
 @pytest.mark.parametrize("where", ["name", "definition", "tag", "slug"])
 def test_escapes_that_are_not_text_are_a_row_error(admin_client_with_a_term, escape, message, where):
     record = {
@@ -179,14 +213,35 @@ def test_numbers_and_texts_are_still_read_as_text(admin_client_with_a_term):
 
 # --- A generated battery: JSON documents made of nested, huge and odd values. ---------------------
 
+
 def _obj(pairs) -> str:
     return "{" + ", ".join(f"{json.dumps(key)}: {value}" for key, value in pairs) + "}"
 
 
 FIELDS = TEXT_FIELDS + LIST_FIELDS + ["definitions", "history", "slug"]
 ODD_SCALARS = st.one_of(
-    st.sampled_from(["null", "true", "false", "NaN", "-Infinity", "0", "-1", "1e999", "1.5e-400", '""', '"; ;"',
-                     '"\\u0000"', '"\\ud800"', '"a\\udfffb"', '"\\u202eevil"', '"x"', '"approved"', '"it"']),
+    st.sampled_from(
+        [
+            "null",
+            "true",
+            "false",
+            "NaN",
+            "-Infinity",
+            "0",
+            "-1",
+            "1e999",
+            "1.5e-400",
+            '""',
+            '"; ;"',
+            '"\\u0000"',
+            '"\\ud800"',
+            '"a\\udfffb"',
+            '"\\u202eevil"',
+            '"x"',
+            '"approved"',
+            '"it"',
+        ]
+    ),
     st.integers().map(str),
     st.sampled_from([99, 100, 101, 4_300, 4_301, 5_000, 20_000]).map(lambda n: "9" * n),
     st.floats(allow_nan=False, allow_infinity=False).map(repr),
@@ -217,8 +272,10 @@ RECORDS = st.one_of(
     JSON_VALUES,
 )
 DOCUMENTS = st.one_of(
-    st.tuples(st.lists(RECORDS, min_size=1, max_size=3), st.lists(st.tuples(st.sampled_from(["version", "format", "x"]), JSON_VALUES), max_size=2))
-    .map(lambda parts: document(*parts[0], **dict(parts[1]))),
+    st.tuples(
+        st.lists(RECORDS, min_size=1, max_size=3),
+        st.lists(st.tuples(st.sampled_from(["version", "format", "x"]), JSON_VALUES), max_size=2),
+    ).map(lambda parts: document(*parts[0], **dict(parts[1]))),
     JSON_VALUES,
 )
 
@@ -226,7 +283,9 @@ DOCUMENTS = st.one_of(
 @pytest.mark.slow
 @SETTINGS
 @given(text=DOCUMENTS, dry_run=st.booleans())
-@example(text=document(good("Latency"), '{"name": "Cache", "definitions": {"it": ' + nested(DEEP) + "}}"), dry_run=False)
+@example(
+    text=document(good("Latency"), '{"name": "Cache", "definitions": {"it": ' + nested(DEEP) + "}}"), dry_run=False
+)
 @example(text=document(good("Latency"), junk=nested(DEEP)), dry_run=False)
 @example(text=document('{"name": ' + HUGE + ', "definitions": {"it": "x"}}'), dry_run=False)
 @example(text=document(good("Latency"), version=HUGE), dry_run=False)

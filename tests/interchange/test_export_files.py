@@ -28,7 +28,10 @@ def attachment(filename: str) -> str:
     ("options", "name"),
     [
         (ExportOptions(), "common-ground-glossary-2026-11-26.pdf"),
-        (ExportOptions(status="approved", tag="architecture"), "common-ground-glossary-approved-tag-architecture-2026-11-26.pdf"),
+        (
+            ExportOptions(status="approved", tag="architecture"),
+            "common-ground-glossary-approved-tag-architecture-2026-11-26.pdf",
+        ),
         (ExportOptions(status="in_review"), "common-ground-glossary-in-review-2026-11-26.pdf"),
         (ExportOptions(include_in_review=True), "common-ground-glossary-all-2026-11-26.pdf"),
         (ExportOptions(missing="marketing"), "common-ground-glossary-missing-marketing-2026-11-26.pdf"),
@@ -74,7 +77,9 @@ def test_file_name_dates_the_file_in_the_sites_time_zone(settings):
 def test_csv_and_json_downloads_are_named_for_their_filters(reader_client, glossary_to_export):
     today = timezone.localdate().isoformat()
     response = reader_client.get(reverse("glossary:glossary_csv"), {"status": "approved", "tag": "architecture"})
-    assert response["Content-Disposition"] == attachment(f"common-ground-glossary-approved-tag-architecture-{today}.csv")
+    assert response["Content-Disposition"] == attachment(
+        f"common-ground-glossary-approved-tag-architecture-{today}.csv"
+    )
     assert names_in_csv(response) == ["API"]
     response = reader_client.get(reverse("glossary:glossary_json"))
     assert response["Content-Disposition"] == attachment(f"common-ground-glossary-{today}.json")
@@ -96,7 +101,7 @@ def test_home_page_export_links_carry_the_search_and_department_filters(reader_c
     page = reader_client.get(reverse("glossary:term_list"), {"q": "omni", "missing": "marketing"}).content.decode()
     assert '<input type="hidden" name="q" value="omni">' in page
     assert '<input type="hidden" name="missing" value="marketing">' in page
-    assert f'{reverse("glossary:glossary_csv")}?missing=marketing&amp;q=omni' in page
+    assert f"{reverse('glossary:glossary_csv')}?missing=marketing&amp;q=omni" in page
     assert "Uses the filters above." in page
 
 

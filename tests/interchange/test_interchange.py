@@ -65,7 +65,9 @@ def starting_like_a_formula(rest=ANY_TEXT):
 
 
 @pytest.mark.slow
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(
     name=starting_like_a_formula(LETTERS.map(lambda letters: "x" + letters)),
     abbreviation=starting_like_a_formula(st.text(st.characters(exclude_categories=("Cs", "Cc")), max_size=10)),
@@ -87,8 +89,13 @@ def test_every_text_field_comes_back_from_the_csv_exactly_as_stored(
     departments = [it, marketing]
     with transaction.atomic():
         term = make_term(
-            name, abbreviation=abbreviation, it_text=it_text, marketing_text=marketing_text, synonyms=synonym,
-            tags=[tag], **texts,
+            name,
+            abbreviation=abbreviation,
+            it_text=it_text,
+            marketing_text=marketing_text,
+            synonyms=synonym,
+            tags=[tag],
+            **texts,
         )
         stored = entry_record(Entry.from_term(term), departments)
         exported = export_csv([term], departments)
@@ -113,7 +120,9 @@ def test_json_export_with_history(reader_client, glossary_to_export):
 
 
 @pytest.mark.parametrize("file_format", ["csv", "json"])
-def test_round_trip_into_an_empty_glossary_reproduces_the_terms(reader_client, glossary_to_export, admin_user, ivan, marco, file_format):
+def test_round_trip_into_an_empty_glossary_reproduces_the_terms(
+    reader_client, glossary_to_export, admin_user, ivan, marco, file_format
+):
     before = {t.name: Entry.from_term(t) for t in Term.objects.all()}
     exported = reader_client.get(reverse(f"glossary:glossary_{file_format}")).content
     Term.objects.all().delete()
@@ -127,7 +136,9 @@ def test_round_trip_into_an_empty_glossary_reproduces_the_terms(reader_client, g
     after = {t.name: Entry.from_term(t) for t in Term.objects.all()}
     assert after.keys() == before.keys()
     for name, entry in before.items():
-        assert after[name].definitions.values() and sorted(after[name].related_terms.values()) == sorted(entry.related_terms.values())
+        assert after[name].definitions.values() and sorted(after[name].related_terms.values()) == sorted(
+            entry.related_terms.values()
+        )
         strip = {"related_terms": {}, "definitions": {}}
         assert Entry(**{**after[name].__dict__, **strip}) == Entry(**{**entry.__dict__, **strip})
         assert sorted(after[name].definitions.values()) == sorted(entry.definitions.values())
@@ -136,7 +147,11 @@ def test_round_trip_into_an_empty_glossary_reproduces_the_terms(reader_client, g
 def test_dry_run_reports_and_writes_nothing(glossary_to_export, admin_user):
     data = "name,definition:it,status\nAPI,Changed wording.,approved\nLatency,Delay in ms.,approved\nOmnichannel,Integrated systems.,approved\n"
     report = glossary_import(filename="x.csv", data=data.encode(), user=admin_user, dry_run=True)
-    assert [(c.row, c.name, c.action) for c in report.changes] == [(2, "API", "change"), (3, "Latency", "new term"), (4, "Omnichannel", "unchanged")]
+    assert [(c.row, c.name, c.action) for c in report.changes] == [
+        (2, "API", "change"),
+        (3, "Latency", "new term"),
+        (4, "Omnichannel", "unchanged"),
+    ]
     assert not Proposal.objects.exists()
 
 
@@ -163,10 +178,17 @@ def test_one_invalid_row_means_nothing_is_imported(glossary_to_export, admin_use
     "filename, data",
     [
         ("x.csv", "name,definition:it,status\nLatency,Delay.,approved\nGopher,Old protocol.,deprecated\n"),
-        ("x.json", json.dumps({"terms": [
-            {"name": "Latency", "definitions": {"it": "Delay."}, "status": "approved"},
-            {"name": "Gopher", "definitions": {"it": "Old protocol."}, "status": "deprecated"},
-        ]})),
+        (
+            "x.json",
+            json.dumps(
+                {
+                    "terms": [
+                        {"name": "Latency", "definitions": {"it": "Delay."}, "status": "approved"},
+                        {"name": "Gopher", "definitions": {"it": "Old protocol."}, "status": "deprecated"},
+                    ]
+                }
+            ),
+        ),
     ],
 )
 def test_a_new_term_marked_deprecated_is_left_out_and_said_so(glossary_to_export, admin_user, filename, data, dry_run):
@@ -178,8 +200,12 @@ def test_a_new_term_marked_deprecated_is_left_out_and_said_so(glossary_to_export
     gopher_row = 3 if filename.endswith(".csv") else 2
     assert [(c.row, c.name, c.action, c.notes) for c in report.changes] == [
         (gopher_row - 1, "Latency", "new term", []),
-        (gopher_row, "Gopher", "left out",
-         ["marked deprecated and not in the glossary, so left out: a new term cannot start deprecated"]),
+        (
+            gopher_row,
+            "Gopher",
+            "left out",
+            ["marked deprecated and not in the glossary, so left out: a new term cannot start deprecated"],
+        ),
     ]
     assert report.summary.endswith("; 0 unchanged, 1 left out.")
     if dry_run:
@@ -209,7 +235,9 @@ def test_a_new_term_marked_deprecated_is_left_out_and_said_so(glossary_to_export
     ],
 )
 def test_bad_files_get_a_clear_message_and_import_nothing(admin_user, glossary_to_export, data, message):
-    report = glossary_import(filename="upload.json" if data.startswith(b"{") else "upload.csv", data=data, user=admin_user, dry_run=False)
+    report = glossary_import(
+        filename="upload.json" if data.startswith(b"{") else "upload.csv", data=data, user=admin_user, dry_run=False
+    )
     assert not report.ok
     messages = " ".join(report.file_errors + [e for row in report.row_errors for e in row.errors])
     assert message in messages
@@ -260,7 +288,9 @@ def test_export_and_import_commands(tmp_path, glossary_to_export, admin_user, ca
     ("file_name", "arguments", "query"),
     [("g.csv", [], {}), ("g.csv", ["--letter", "O"], {"letter": "O"}), ("g.json", ["--history"], {"history": "1"})],
 )
-def test_export_command_writes_the_file_the_export_link_sends(tmp_path, reader_client, glossary_to_export, file_name, arguments, query):
+def test_export_command_writes_the_file_the_export_link_sends(
+    tmp_path, reader_client, glossary_to_export, file_name, arguments, query
+):
     out = tmp_path / file_name
     call_command("export_glossary", str(out), *arguments)
     sent = reader_client.get(reverse(f"glossary:glossary_{out.suffix[1:]}"), query).content.decode()
@@ -298,4 +328,6 @@ def test_a_file_without_a_fields_column_keeps_what_the_term_says_there(glossary_
     assert sorted(proposal.tag_list) == ["Architecture", "Data"]
     definitions = {d.department.slug: d.text for d in proposal.definitions.all()}
     assert definitions["it"] == "A contract between programs."
-    assert definitions["marketing"] == "What connects our tools.", "a department the file has no column for keeps its definition"
+    assert definitions["marketing"] == "What connects our tools.", (
+        "a department the file has no column for keeps its definition"
+    )

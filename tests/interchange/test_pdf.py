@@ -21,9 +21,17 @@ pytestmark = pytest.mark.slow
 
 def test_pdf_holds_every_approved_term_with_both_definitions(glossary_in_every_status):
     text = pdf_text(render_pdf(ExportOptions()))
-    for words in ["Omnichannel", "API", "Fully integrated systems with real-time data flow.",
-                  "A consistent experience at every touchpoint.", "A contract between programs.",
-                  "What connects our tools.", "One experience across channels.", "What IT means", "What Marketing means"]:
+    for words in [
+        "Omnichannel",
+        "API",
+        "Fully integrated systems with real-time data flow.",
+        "A consistent experience at every touchpoint.",
+        "A contract between programs.",
+        "What connects our tools.",
+        "One experience across channels.",
+        "What IT means",
+        "What Marketing means",
+    ]:
         assert words in text
     assert "Budget" not in text
     assert "Web 2.0" not in text
@@ -91,7 +99,9 @@ def test_sign_off_line_names_each_departments_approver(ada, ivan, marco, it, mar
     assert "Marco Silva (Marketing) on" in text
 
 
-def test_second_download_comes_from_the_cache_and_any_change_invalidates_it(glossary_in_every_status, ada, django_assert_max_num_queries):
+def test_second_download_comes_from_the_cache_and_any_change_invalidates_it(
+    glossary_in_every_status, ada, django_assert_max_num_queries
+):
     first = glossary_pdf(ExportOptions())
     with django_assert_max_num_queries(1):  # the fingerprint only: nothing is rendered again
         assert glossary_pdf(ExportOptions()) == first
@@ -154,7 +164,9 @@ def test_cache_in_redis_is_shared_and_invalidated_by_a_change(glossary_in_every_
 
 # The worker commits and reconnects as in production, so this test runs outside a test transaction.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_large_export_runs_in_the_worker_with_progress_then_downloads(reader_client, glossary_in_every_status, settings):
+def test_large_export_runs_in_the_worker_with_progress_then_downloads(
+    reader_client, glossary_in_every_status, settings
+):
     from glossary.models import PdfExport
 
     settings.GLOSSARY_PDF_INLINE_LIMIT = 1
@@ -190,7 +202,9 @@ def test_a_few_hundred_terms_download_straight_from_the_click(reader_client, it,
         Term(name=name, name_key=name_key(name), initial=initial(name), slug=f"term-{n}", status=Term.Status.APPROVED)
         for n, name in enumerate(names)
     )
-    Definition.objects.bulk_create(Definition(term=term, department=it, text=f"What {term.name} means.") for term in Term.objects.all())
+    Definition.objects.bulk_create(
+        Definition(term=term, department=it, text=f"What {term.name} means.") for term in Term.objects.all()
+    )
     response = reader_client.get(reverse("glossary:glossary_pdf"))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
@@ -227,7 +241,11 @@ def test_background_export_records_terms_prepared_then_layout(reader_client, glo
         row = PdfExport.objects.defer("pdf").get(pk=export.pk)
         status = reader_client.get(status_url).json()
         assert status["state"] == row.state == "running"
-        assert (status["terms_done"], status["terms_total"], status["pages"]) == (row.terms_done, row.terms_total, row.pages)
+        assert (status["terms_done"], status["terms_total"], status["pages"]) == (
+            row.terms_done,
+            row.terms_total,
+            row.pages,
+        )
         seen.append((row.stage, row.terms_done, row.terms_total, row.pages, row.progress, status["message"]))
 
     pdf_export_build(export_id=str(export.pk), on_progress=listen)
@@ -249,13 +267,17 @@ def test_background_export_records_terms_prepared_then_layout(reader_client, glo
     assert status["download_url"] == reverse("glossary:pdf_export_download", args=[export.pk])
 
 
-def test_background_export_writes_progress_at_each_stage_and_at_most_once_an_interval_within(glossary_in_every_status, settings):
+def test_background_export_writes_progress_at_each_stage_and_at_most_once_an_interval_within(
+    glossary_in_every_status, settings
+):
     from glossary.interchange.tasks import pdf_export_build
 
     settings.GLOSSARY_PDF_PROGRESS_SECONDS = 3600
     export = _export(ExportOptions(include_in_review=True))
     seen = []
-    pdf_export_build(export_id=str(export.pk), on_progress=lambda step: seen.append((step.stage, step.done, step.pages)))
+    pdf_export_build(
+        export_id=str(export.pk), on_progress=lambda step: seen.append((step.stage, step.done, step.pages))
+    )
     # The first and last term and the start of layout: nothing in between.
     assert seen == [("terms", 0, 0), ("terms", 3, 0), ("layout", 3, 0)]
 
@@ -278,11 +300,16 @@ def test_filtered_pdf_is_named_for_its_filters(reader_client, glossary_in_every_
     assert response["Content-Type"] == "application/pdf"
     expected = f"common-ground-glossary-approved-tag-customer-experience-{today}.pdf"
     assert response["Content-Disposition"] == f'attachment; filename="{expected}"'
-    assert "Omnichannel" in pdf_text(response.content) and "API" not in pdf_text(response.content).split("Omnichannel", 1)[1]
+    assert (
+        "Omnichannel" in pdf_text(response.content)
+        and "API" not in pdf_text(response.content).split("Omnichannel", 1)[1]
+    )
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_queued_export_says_it_waits_for_the_worker_and_its_place_in_the_queue(reader_client, glossary_in_every_status, settings):
+def test_queued_export_says_it_waits_for_the_worker_and_its_place_in_the_queue(
+    reader_client, glossary_in_every_status, settings
+):
     from glossary.models import PdfExport
 
     settings.GLOSSARY_PDF_INLINE_LIMIT = 1
@@ -293,8 +320,14 @@ def test_queued_export_says_it_waits_for_the_worker_and_its_place_in_the_queue(r
     def status(export):
         return reader_client.get(reverse("glossary:pdf_export_status", args=[export.pk])).json()
 
-    assert (status(first)["place_in_queue"], status(first)["message"]) == (1, "Waiting for the worker: yours is next in the queue")
-    assert (status(second)["place_in_queue"], status(second)["message"]) == (2, "Waiting for the worker: 1 export is ahead of yours")
+    assert (status(first)["place_in_queue"], status(first)["message"]) == (
+        1,
+        "Waiting for the worker: yours is next in the queue",
+    )
+    assert (status(second)["place_in_queue"], status(second)["message"]) == (
+        2,
+        "Waiting for the worker: 1 export is ahead of yours",
+    )
     # Next in the queue for over two minutes: the worker is probably not running, and the page says so.
     later = first.created_at + timedelta(minutes=2, seconds=1)
     assert pdf_export_status(first, now=later)["message"].endswith(
@@ -309,4 +342,7 @@ def test_queued_export_says_it_waits_for_the_worker_and_its_place_in_the_queue(r
     call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", queues.EXPORTS, "--max-tasks", "1")
 
     assert status(first)["state"] == "ready" and status(first)["place_in_queue"] is None
-    assert (status(second)["place_in_queue"], status(second)["message"]) == (1, "Waiting for the worker: yours is next in the queue")
+    assert (status(second)["place_in_queue"], status(second)["message"]) == (
+        1,
+        "Waiting for the worker: yours is next in the queue",
+    )

@@ -9,7 +9,19 @@ from glossary.interchange.pdf.markdown import markdown_tree
 def test_paragraphs_emphasis_code_and_line_breaks():
     tree = markdown_tree("A *soft* and **strong** `code`\nnext line  \nhard break\n\nSecond.", set())
     assert tree == [
-        {"p": ["A ", {"em": ["soft"]}, " and ", {"strong": ["strong"]}, " ", {"code": "code"}, " next line", {"br": True}, "hard break"]},
+        {
+            "p": [
+                "A ",
+                {"em": ["soft"]},
+                " and ",
+                {"strong": ["strong"]},
+                " ",
+                {"code": "code"},
+                " next line",
+                {"br": True},
+                "hard break",
+            ]
+        },
         {"p": ["Second."]},
     ]
 
@@ -24,7 +36,9 @@ def test_lists_nest_and_ordered_lists_keep_their_start():
 
 def test_links_to_exported_terms_stay_inside_the_pdf_others_go_to_the_site(settings):
     settings.SITE_URL = "https://glossary.example.com"
-    tree = markdown_tree("[in](/terms/api/) [out](/terms/lead/) [web](https://w3.org/x) [mail](mailto:a@b.c) [rel](/tags/)", {"api"})
+    tree = markdown_tree(
+        "[in](/terms/api/) [out](/terms/lead/) [web](https://w3.org/x) [mail](mailto:a@b.c) [rel](/tags/)", {"api"}
+    )
     links = [node for node in tree[0]["p"] if isinstance(node, dict)]
     assert links == [
         {"link": ["in"], "term": "api"},
@@ -61,7 +75,9 @@ def test_a_link_the_site_would_not_follow_is_text_alone(href):
 
 
 def test_images_are_their_description_and_headings_quotes_code_and_rules_are_kept():
-    tree = markdown_tree("# Title\n\n![a chart](http://x.example/c.png)\n\n> quoted\n\n    code block\n\n---\n\n<b>raw</b>", set())
+    tree = markdown_tree(
+        "# Title\n\n![a chart](http://x.example/c.png)\n\n> quoted\n\n    code block\n\n---\n\n<b>raw</b>", set()
+    )
     assert tree == [
         {"h": ["Title"]},
         {"p": ["a chart"]},

@@ -21,7 +21,15 @@ pytestmark = pytest.mark.slow
 
 # Each would change the document if Typst read it as markup.
 HOSTILE = [
-    '#read("/etc/passwd")', '#import "x.typ"', "]", "$x$", "\\", "@label", "<label>", "//", "/*",
+    '#read("/etc/passwd")',
+    '#import "x.typ"',
+    "]",
+    "$x$",
+    "\\",
+    "@label",
+    "<label>",
+    "//",
+    "/*",
     "#set page(width: 1pt)",
 ]
 HOSTILE_LINE = " ".join(HOSTILE)
@@ -104,7 +112,9 @@ def test_a_deprecated_term_says_which_to_use_instead(make_term, ada, ivan, marco
     old = make_term("Web 2.0", it_text="Sites people write in.", marketing_text="Social.", status=Term.Status.APPROVED)
     new = make_term("Social media", it_text="Platforms.", marketing_text="Channels.", status=Term.Status.APPROVED)
     entry = replace(Entry.from_term(old), status=Term.Status.DEPRECATED)
-    proposal = services.proposal_create(author=ada, reason="Gone", entry=entry, term=old, kind=Proposal.Kind.DEPRECATE, replaced_by=new)
+    proposal = services.proposal_create(
+        author=ada, reason="Gone", entry=entry, term=old, kind=Proposal.Kind.DEPRECATE, replaced_by=new
+    )
     approve(proposal, ivan)
     approve(proposal, marco)
     text = words(render_pdf(ExportOptions(status="deprecated")))

@@ -22,6 +22,7 @@ from tests.workflow_helpers import approve
 
 pytestmark = pytest.mark.django_db
 
+
 def test_each_term_is_a_concept_at_its_page_with_its_labels_and_definitions(reader_client, glossary_to_export, site):
     graph = download(reader_client, "ttl")
     api = concept("api")
@@ -52,8 +53,13 @@ def test_who_approved_the_current_version_travels_as_provenance(reader_client, p
     graph = download(reader_client, "ttl")
     attributions = list(graph.objects(concept("omnichannel"), PROV.qualifiedAttribution))
     roles = {graph.value(a, PROV.hadRole) for a in attributions}
-    names = {str(graph.value(graph.value(a, PROV.agent), URIRef("http://xmlns.com/foaf/0.1/name"))) for a in attributions}
-    assert roles == {URIRef("http://127.0.0.1:8000/departments/it"), URIRef("http://127.0.0.1:8000/departments/marketing")}
+    names = {
+        str(graph.value(graph.value(a, PROV.agent), URIRef("http://xmlns.com/foaf/0.1/name"))) for a in attributions
+    }
+    assert roles == {
+        URIRef("http://127.0.0.1:8000/departments/it"),
+        URIRef("http://127.0.0.1:8000/departments/marketing"),
+    }
     assert names == {str(ivan), str(marco)}
 
 
@@ -96,8 +102,12 @@ def glossary_with_every_kind_of_term(glossary_to_export, make_term, ada, it):
     department's definition and no common ground."""
     api, omni = glossary_to_export
     kpi = make_term(
-        "Key performance indicator", it_text="Uptime.", abbreviation="KPI",
-        synonyms="kpi\nKey Performance Indicator\nKPI", tags=["Data"], status=Term.Status.APPROVED,
+        "Key performance indicator",
+        it_text="Uptime.",
+        abbreviation="KPI",
+        synonyms="kpi\nKey Performance Indicator\nKPI",
+        tags=["Data"],
+        status=Term.Status.APPROVED,
     )
     budget = make_term("Budget", it_text="Run cost.", marketing_text="Media spend.", status=Term.Status.IN_REVIEW)
     lead = make_term("Lead", marketing_text="A person who might buy.", status=Term.Status.DRAFT, tags=["Data"])
@@ -110,8 +120,15 @@ def glossary_with_every_kind_of_term(glossary_to_export, make_term, ada, it):
     return [api, omni, kpi, budget, lead, social, web]
 
 
-EVERY_FILTER = [{}, {"include_in_review": "on"}, {"status": "approved"}, {"status": "deprecated"}, {"status": "draft"},
-                {"tag": "data"}, {"letter": "K"}]
+EVERY_FILTER = [
+    {},
+    {"include_in_review": "on"},
+    {"status": "approved"},
+    {"status": "deprecated"},
+    {"status": "draft"},
+    {"tag": "data"},
+    {"letter": "K"},
+]
 
 
 @pytest.mark.parametrize("filters", EVERY_FILTER)
@@ -138,14 +155,23 @@ def test_a_term_the_filters_leave_out_is_a_stub_wherever_the_file_links_to_it(
     for stub in stubs:
         slug = str(stub).removeprefix(f"{SITE}terms/").rstrip("/")
         assert set(graph.predicate_objects(stub)) <= {
-            (RDF.type, SKOS.Concept), (SKOS.prefLabel, Literal(names[slug], lang="en")), (SKOS.inScheme, URIRef(SITE)),
-            (RDFS.seeAlso, stub), (OWL.deprecated, Literal(True)),
+            (RDF.type, SKOS.Concept),
+            (SKOS.prefLabel, Literal(names[slug], lang="en")),
+            (SKOS.inScheme, URIRef(SITE)),
+            (RDFS.seeAlso, stub),
+            (OWL.deprecated, Literal(True)),
         }
         assert graph.value(stub, SKOS.prefLabel) and graph.value(stub, RDFS.seeAlso) == stub
-        assert (graph.value(stub, OWL.deprecated) is not None) == (Term.objects.get(slug=slug).status == Term.Status.DEPRECATED)
+        assert (graph.value(stub, OWL.deprecated) is not None) == (
+            Term.objects.get(slug=slug).status == Term.Status.DEPRECATED
+        )
         # Its address answers with the term in full.
-        answer = Graph().parse(data=reader_client.get(str(stub).removeprefix(SITE.rstrip("/")),
-                                                      headers={"Accept": "text/turtle"}).content.decode(), format="turtle")
+        answer = Graph().parse(
+            data=reader_client.get(
+                str(stub).removeprefix(SITE.rstrip("/")), headers={"Accept": "text/turtle"}
+            ).content.decode(),
+            format="turtle",
+        )
         assert list(answer.objects(stub, SKOS.definition))
     assert (graph.value(URIRef(SITE), DCTERMS.description) is not None) == bool(stubs)
     assert full
@@ -159,14 +185,18 @@ def test_the_default_skos_export_holds_deprecated_terms_as_the_api_says(reader_c
         web = concept("web-20")
         assert graph.value(web, OWL.deprecated) == Literal(True) and list(graph.objects(web, SKOS.definition))
         assert concept("budget") not in set(graph.subjects(RDF.type, SKOS.Concept)), "in review only on request"
-        from_api = Graph().parse(data=reader_client.get("/api/v1/skos", {"format": file_format}).content.decode(),
-                                 format=FORMATS[file_format])
+        from_api = Graph().parse(
+            data=reader_client.get("/api/v1/skos", {"format": file_format}).content.decode(),
+            format=FORMATS[file_format],
+        )
         assert isomorphic(from_api, graph)
     rows = csv.DictReader(io.StringIO(reader_client.get(reverse("glossary:glossary_csv")).content.decode()))
     assert [row["name"] for row in rows] == ["API", "Omnichannel"]
 
 
-def test_the_scheme_is_named_titled_dated_and_holds_its_top_concepts(reader_client, glossary_with_every_kind_of_term, site, settings):
+def test_the_scheme_is_named_titled_dated_and_holds_its_top_concepts(
+    reader_client, glossary_with_every_kind_of_term, site, settings
+):
     settings.GLOSSARY_ORGANISATION = "Acme"
     graph = download(reader_client, "ttl", tag="data")
     scheme = URIRef(SITE)
@@ -200,14 +230,29 @@ def test_the_demo_export_conforms_to_the_shapes_in_every_format(reader_client, s
 def hostile_glossary(make_term, ada):
     """Names and texts that break a careless serialiser: quotes, angle brackets, Turtle's long-string
     quotes, backslashes, newlines, right-to-left text with its marks, labels differing only by case."""
-    quoted = make_term('Say "hello" <b>', it_text='Line one\nline """two"""\n\\ and \\"\n</x> ]]> \u2028',
-                       synonyms='say \'hello\'\n<i>"x"</i>', tags=['<Tag> & "co"'], owner='O"Brien <ob@example.com>',
-                       status=Term.Status.APPROVED)
-    arabic = make_term("\u0645\u0631\u062d\u0628\u0627 \u200fRTL", it_text="\u05e9\u05dc\u05d5\u05dd \u202eevil\u202c",
-                       marketing_text="Mixed \u05e2\u05d1\u05e8\u05d9\u05ea and English", synonyms="\u05e9\u05dc\u05d5\u05dd",
-                       status=Term.Status.APPROVED)
-    cased = make_term("API", it_text="Interface.", abbreviation="api", synonyms="Api\napi\nA.P.I.",
-                      summary="Line\r\nbreaks", status=Term.Status.APPROVED)
+    quoted = make_term(
+        'Say "hello" <b>',
+        it_text='Line one\nline """two"""\n\\ and \\"\n</x> ]]> \u2028',
+        synonyms="say 'hello'\n<i>\"x\"</i>",
+        tags=['<Tag> & "co"'],
+        owner='O"Brien <ob@example.com>',
+        status=Term.Status.APPROVED,
+    )
+    arabic = make_term(
+        "\u0645\u0631\u062d\u0628\u0627 \u200fRTL",
+        it_text="\u05e9\u05dc\u05d5\u05dd \u202eevil\u202c",
+        marketing_text="Mixed \u05e2\u05d1\u05e8\u05d9\u05ea and English",
+        synonyms="\u05e9\u05dc\u05d5\u05dd",
+        status=Term.Status.APPROVED,
+    )
+    cased = make_term(
+        "API",
+        it_text="Interface.",
+        abbreviation="api",
+        synonyms="Api\napi\nA.P.I.",
+        summary="Line\r\nbreaks",
+        status=Term.Status.APPROVED,
+    )
     gone = make_term("Old <name>", it_text="Gone.", status=Term.Status.DEPRECATED)
     Term.objects.filter(pk=gone.pk).update(replaced_by=quoted)
     term_save(term=cased, user=ada, reason="Link", related_terms=[quoted, arabic, gone])
@@ -251,9 +296,22 @@ def test_the_shapes_catch_what_breaks_each_rule(reader_client, glossary_with_eve
     graph.remove((scheme, SKOS.prefLabel, None))
     graph.add((scheme, RDF.type, SKOS.Concept))
     found = "\n".join(shacl_violations(graph))
-    for rule in ("S9:", "S12:", "S13:", "S14:", "S27:", "S32:", "S37:", "skos:related to no concept",
-                 "dct:isReplacedBy no concept", "without a skos:definition", "in no concept scheme",
-                 "neither a literal nor a resource", "dct:audience no department", "without a skos:prefLabel"):
+    for rule in (
+        "S9:",
+        "S12:",
+        "S13:",
+        "S14:",
+        "S27:",
+        "S32:",
+        "S37:",
+        "skos:related to no concept",
+        "dct:isReplacedBy no concept",
+        "without a skos:definition",
+        "in no concept scheme",
+        "neither a literal nor a resource",
+        "dct:audience no department",
+        "without a skos:prefLabel",
+    ):
         assert rule in found, rule
     assert found.count("S13:") == 2
     assert f"skos:related to no concept of the file: {kpi} {concept('nothing-here')}" in found
@@ -287,7 +345,11 @@ def test_hostile_text_stays_a_literal(reader_client, make_term, site):
 
 def test_a_terms_address_answers_rdf_to_a_client_that_asks_for_it(reader_client, glossary_to_export, site):
     address = reverse("glossary:term_detail", args=["api"])
-    for media_type, parser in (("text/turtle", "turtle"), ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml")):
+    for media_type, parser in (
+        ("text/turtle", "turtle"),
+        ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
+    ):
         response = reader_client.get(address, headers={"Accept": media_type})
         assert response["Content-Type"].startswith(media_type)
         assert "Accept" in response["Vary"]

@@ -78,46 +78,93 @@ HOSTILE = {
         # Blank nodes and lists nested deeper than the reader's stack.
         (b"@prefix e: <http://e/> . e:a e:p " + b"[ e:p " * 50_000 + b"e:x" + b" ]" * 50_000 + b" .", "too deeply"),
         (b"@prefix e: <http://e/> . e:a e:p " + b"( " * 50_000 + b" )" * 50_000 + b" .", "too deeply"),
-        (b"@prefix skos: <http://www.w3.org/2004/02/skos/core#> . <x> a skos:Concept ; skos:prefLabel", "not readable Turtle"),
+        (
+            b"@prefix skos: <http://www.w3.org/2004/02/skos/core#> . <x> a skos:Concept ; skos:prefLabel",
+            "not readable Turtle",
+        ),
         (b"", "no skos:Concept"),
-        (b"@prefix skos: <http://www.w3.org/2004/02/skos/core#> . [] a skos:Concept ; skos:prefLabel \"Blank\" ; skos:definition \"x\" .",
-         "blank node"),
-        (b"@prefix skos: <http://www.w3.org/2004/02/skos/core#> . <http://e/a> a skos:Concept ; skos:prefLabel \"A\" ; "
-         b"skos:definition \"x\" ; skos:broader <http://e/b> .", "does not keep"),
-        (b"@prefix skos: <http://www.w3.org/2004/02/skos/core#> . <http://e/a> a skos:Concept ; skos:prefLabel \"A\", \"B\" ; "
-         b"skos:definition \"x\" .", "has 2 values of skos:prefLabel"),
+        (
+            b'@prefix skos: <http://www.w3.org/2004/02/skos/core#> . [] a skos:Concept ; skos:prefLabel "Blank" ; skos:definition "x" .',
+            "blank node",
+        ),
+        (
+            b'@prefix skos: <http://www.w3.org/2004/02/skos/core#> . <http://e/a> a skos:Concept ; skos:prefLabel "A" ; '
+            b'skos:definition "x" ; skos:broader <http://e/b> .',
+            "does not keep",
+        ),
+        (
+            b'@prefix skos: <http://www.w3.org/2004/02/skos/core#> . <http://e/a> a skos:Concept ; skos:prefLabel "A", "B" ; '
+            b'skos:definition "x" .',
+            "has 2 values of skos:prefLabel",
+        ),
         # Only a stub: the name of a term the file links to, described elsewhere.
-        (b"@prefix skos: <http://www.w3.org/2004/02/skos/core#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . "
-         b"<http://e/a> a skos:Concept ; skos:prefLabel \"A\" ; rdfs:seeAlso <http://e/a> .", "describes no skos:Concept in full"),
+        (
+            b"@prefix skos: <http://www.w3.org/2004/02/skos/core#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . "
+            b'<http://e/a> a skos:Concept ; skos:prefLabel "A" ; rdfs:seeAlso <http://e/a> .',
+            "describes no skos:Concept in full",
+        ),
         # A name that grows past its limit under NFKC normalisation: refused for its concept, not at publishing.
-        (("@prefix skos: <http://www.w3.org/2004/02/skos/core#> . <http://e/a> a skos:Concept ; "
-         "skos:prefLabel \"" + "\ufdfa" * 8 + "\" ; skos:definition <http://e/a#d> . "
-         "<http://e/a#d> <http://www.w3.org/1999/02/22-rdf-syntax-ns#value> \"x\" ; "
-         "<http://purl.org/dc/terms/audience> <http://127.0.0.1:8000/departments/it> .").encode(), "characters"),
+        (
+            (
+                "@prefix skos: <http://www.w3.org/2004/02/skos/core#> . <http://e/a> a skos:Concept ; "
+                'skos:prefLabel "' + "\ufdfa" * 8 + '" ; skos:definition <http://e/a#d> . '
+                '<http://e/a#d> <http://www.w3.org/1999/02/22-rdf-syntax-ns#value> "x" ; '
+                "<http://purl.org/dc/terms/audience> <http://127.0.0.1:8000/departments/it> ."
+            ).encode(),
+            "characters",
+        ),
     ],
     "rdf": [
-        (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
-         b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="http://e/">'
-         b'<rdf:value>&lol2;</rdf:value></rdf:Description></rdf:RDF>', "DOCTYPE"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+            b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="http://e/">'
+            b"<rdf:value>&lol2;</rdf:value></rdf:Description></rdf:RDF>",
+            "DOCTYPE",
+        ),
         # The same, with the expansion billion-laughs deep (ten levels of ten).
-        (('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">'
-          + "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
-          + ']><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="http://e/">'
-          '<rdf:value>&lol9;</rdf:value></rdf:Description></rdf:RDF>').encode(), "DOCTYPE"),
+        (
+            (
+                '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">'
+                + "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
+                + ']><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="http://e/">'
+                "<rdf:value>&lol9;</rdf:value></rdf:Description></rdf:RDF>"
+            ).encode(),
+            "DOCTYPE",
+        ),
         # An external entity (a local file, or an address to fetch).
-        (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><rdf:RDF '
-         b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="http://e/">'
-         b'<rdf:value>&x;</rdf:value></rdf:Description></rdf:RDF>', "DOCTYPE"),
-        (b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><unclosed>', "not readable RDF/XML"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><rdf:RDF '
+            b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="http://e/">'
+            b"<rdf:value>&x;</rdf:value></rdf:Description></rdf:RDF>",
+            "DOCTYPE",
+        ),
+        (
+            b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><unclosed>',
+            "not readable RDF/XML",
+        ),
     ],
     "jsonld": [
-        (json.dumps({"@context": "https://example.com/context.jsonld", "@id": "http://e/a"}).encode(), "remote @context"),
+        (
+            json.dumps({"@context": "https://example.com/context.jsonld", "@id": "http://e/a"}).encode(),
+            "remote @context",
+        ),
         (json.dumps({"@context": [{"@import": "https://example.com/c"}], "@id": "http://e/a"}).encode(), "@import"),
         # A scoped context inside a term definition names a document too.
-        (json.dumps({"@context": {"x": {"@id": "http://e/x", "@context": "https://example.com/c"}}, "@id": "http://e/a",
-                     "x": {"y": 1}}).encode(), "remote @context"),
+        (
+            json.dumps(
+                {
+                    "@context": {"x": {"@id": "http://e/x", "@context": "https://example.com/c"}},
+                    "@id": "http://e/a",
+                    "x": {"y": 1},
+                }
+            ).encode(),
+            "remote @context",
+        ),
         # Nested objects, as JSON-LD writes a node inside a node, ten thousand deep.
-        (('{"@id": "http://e/a", "http://e/p": ' + '{"http://e/p": ' * 10_000 + "1" + "}" * 10_001).encode(), "levels deep"),
+        (
+            ('{"@id": "http://e/a", "http://e/p": ' + '{"http://e/p": ' * 10_000 + "1" + "}" * 10_001).encode(),
+            "levels deep",
+        ),
         (("[" * 10_000 + "]" * 10_000).encode(), "levels deep"),
         (b'{"@id": "http://e/a", "http://e/p": 1' + b"9" * 5_000 + b"}", "characters"),
     ],
@@ -137,8 +184,10 @@ def test_a_hostile_skos_file_gets_a_message_and_writes_nothing(admin_user, it, m
 @pytest.mark.parametrize("file_format", list(FORMATS))
 def test_a_ten_megabyte_skos_file_is_refused_and_writes_nothing(admin_user, it, marketing, file_format):
     """Refused for its size before any parser reads it: valid-looking content all the way through."""
-    concept = (b'<http://e/a> a <http://www.w3.org/2004/02/skos/core#Concept> ; '
-               b'<http://www.w3.org/2004/02/skos/core#prefLabel> "A" .\n')
+    concept = (
+        b"<http://e/a> a <http://www.w3.org/2004/02/skos/core#Concept> ; "
+        b'<http://www.w3.org/2004/02/skos/core#prefLabel> "A" .\n'
+    )
     data = concept * (10 * 1024 * 1024 // len(concept) + 1)
     before = snapshot()
     report = glossary_import(filename=f"big.{file_format}", data=data, user=admin_user, dry_run=False)
@@ -170,8 +219,16 @@ UNSPLITTABLE = {
         ["<http://e/p>", "<http://example.org/#>", "<urn:x:>"],
     ),
     "jsonld": (
-        json.dumps({"@id": "http://e/a", "@type": f"{SKOS_NS}Concept", f"{SKOS_NS}prefLabel": "A",
-                    f"{SKOS_NS}definition": "x", "urn:x:": "v", "http://example.org/#": "w"}),
+        json.dumps(
+            {
+                "@id": "http://e/a",
+                "@type": f"{SKOS_NS}Concept",
+                f"{SKOS_NS}prefLabel": "A",
+                f"{SKOS_NS}definition": "x",
+                "urn:x:": "v",
+                "http://example.org/#": "w",
+            }
+        ),
         ["<http://example.org/#>", "<urn:x:>"],
     ),
     "rdf": (
@@ -229,7 +286,9 @@ NEW_AND_DEPRECATED = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 
 
 @pytest.mark.parametrize("dry_run", [True, False])
-def test_a_new_concept_that_is_already_deprecated_is_left_out_and_the_rest_comes_in(admin_user, it, marketing, site, dry_run):
+def test_a_new_concept_that_is_already_deprecated_is_left_out_and_the_rest_comes_in(
+    admin_user, it, marketing, site, dry_run
+):
     before = snapshot()
     report = glossary_import(filename="g.ttl", data=NEW_AND_DEPRECATED.encode(), user=admin_user, dry_run=dry_run)
     assert report.ok and not report.row_errors
@@ -241,7 +300,9 @@ def test_a_new_concept_that_is_already_deprecated_is_left_out_and_the_rest_comes
         assert list(Proposal.objects.values_list("name", flat=True)) == ["Latency"]
 
 
-def test_a_concept_deprecated_in_the_file_and_in_the_glossary_is_unchanged(client, admin_user, glossary_in_every_status, site):
+def test_a_concept_deprecated_in_the_file_and_in_the_glossary_is_unchanged(
+    client, admin_user, glossary_in_every_status, site
+):
     client.force_login(admin_user)
     data = client.get(reverse("glossary:glossary_ttl"), {"status": "deprecated"}).content
     report = glossary_import(filename="g.ttl", data=data, user=admin_user, dry_run=False)
@@ -259,7 +320,10 @@ def demo_glossary(replaced_by: str = "Platform"):
 def links() -> dict[str, tuple[list[str], str]]:
     """Every term's links: the names of its related terms, and of the term to use instead."""
     return {
-        term.name: (sorted(other.name for other in term.related_terms.all()), term.replaced_by.name if term.replaced_by else "")
+        term.name: (
+            sorted(other.name for other in term.related_terms.all()),
+            term.replaced_by.name if term.replaced_by else "",
+        )
         for term in Term.objects.select_related("replaced_by").prefetch_related("related_terms")
     }
 
@@ -317,7 +381,9 @@ def test_a_link_to_an_address_neither_the_file_nor_the_glossary_has_is_refused_f
     graph.add((concept("platform"), OWL.deprecated, Literal(True)))
     graph.add((concept("platform"), DCTERMS.isReplacedBy, BNode()))
     before = snapshot()
-    report = glossary_import(filename="g.ttl", data=graph.serialize(format="turtle").encode(), user=admin, dry_run=dry_run)
+    report = glossary_import(
+        filename="g.ttl", data=graph.serialize(format="turtle").encode(), user=admin, dry_run=dry_run
+    )
     assert not report.ok and report.changes == []
     errors = {error for row in report.row_errors for error in row.errors}
     assert errors == {
@@ -346,16 +412,19 @@ def test_the_demo_moved_into_an_empty_glossary_keeps_every_link_it_can_and_names
     assert report.count("new term") == len(set(before.subjects(SKOS.topConceptOf)))
     notes = {c.name: c.notes for c in report.changes if c.notes}
     assert notes == {
-        name: ["links to “Web 2.0”, which is neither in the glossary nor in this file: the link is made once a term "
-               "of that name is published"]
+        name: [
+            "links to “Web 2.0”, which is neither in the glossary nor in this file: the link is made once a term "
+            "of that name is published"
+        ]
         for name in ("API", "Platform")
     }
     assert "web 20" not in " ".join(Proposal.objects.values_list("related_names", flat=True))
     for proposal in Proposal.objects.order_by("pk"):
         approve(proposal, ivan)
         approve(proposal, marco)
-    after = Graph().parse(data=client.get(reverse("glossary:glossary_ttl"), {"status": "approved"}).content.decode(),
-                          format="turtle")
+    after = Graph().parse(
+        data=client.get(reverse("glossary:glossary_ttl"), {"status": "approved"}).content.decode(), format="turtle"
+    )
     web = concept("web-20")
     without_web = Graph()
     for s, p, o in _content(before):
@@ -391,8 +460,10 @@ def test_the_demos_default_file_moves_into_an_empty_glossary_leaving_out_its_dep
     assert [c.name for c in report.left_out] == ["Web 2.0"]
     assert report.count("new term") == in_use
     assert {c.name: c.notes for c in report.changes if c.notes and c.action != "left out"} == {
-        name: ["links to “Web 2.0”, which this import leaves out (deprecated, not in the glossary): the link is "
-               "made once a term of that name is published"]
+        name: [
+            "links to “Web 2.0”, which this import leaves out (deprecated, not in the glossary): the link is "
+            "made once a term of that name is published"
+        ]
         for name in ("API", "Platform")
     }
     page = client.post(

@@ -1,7 +1,5 @@
 """Shared by the webhook tests."""
 
-
-
 import pytest
 
 from tests.webhooks.receivers import ALL_EVENTS
@@ -15,6 +13,8 @@ def register(admin_user, settings):
     settings.GLOSSARY_WEBHOOKS_ALLOW_HTTP = True
 
     def make(url, *, wanted=ALL_EVENTS, endpoint_format=WebhookEndpoint.Format.STANDARD):
-        return webhook_endpoint_register(user=admin_user, url=url, events_wanted=wanted, endpoint_format=endpoint_format)
+        return webhook_endpoint_register(
+            user=admin_user, url=url, events_wanted=wanted, endpoint_format=endpoint_format
+        )
 
     return make

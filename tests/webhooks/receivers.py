@@ -1,7 +1,6 @@
 """Receivers the webhook tests start on 127.0.0.1 (or a port there nobody listens on), and how they answer:
 nothing leaves this machine."""
 
-
 import base64
 import contextlib
 import hashlib
@@ -35,7 +34,9 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 receiver.received.append((self.path, {k.lower(): v for k, v in self.headers.items()}, body))
                 answer = receiver.answers.pop(0) if len(receiver.answers) > 1 else receiver.answers[0]
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the sender stopped reading, as it should
+                with contextlib.suppress(
+                    BrokenPipeError, ConnectionResetError
+                ):  # the sender stopped reading, as it should
                     answer(self, receiver)
 
             def log_message(self, *args):

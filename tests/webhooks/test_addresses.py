@@ -1,7 +1,6 @@
 """Webhooks reach only public addresses and the networks an administrator allows: checked at the
 field and again where the connection opens."""
 
-
 import ipaddress
 
 import pytest
@@ -99,8 +98,11 @@ def test_a_stored_local_address_in_any_spelling_is_not_sent_to_with_or_without_a
         settings.GLOSSARY_WEBHOOK_PROXY = proxy.url.removesuffix("/hook") if proxied else ""
         # As an endpoint kept from before these rules: stored as it was typed, past the form.
         endpoint = WebhookEndpoint.objects.create(
-            url=spelling.format(port=receiver.server.server_address[1]), events=ALL_EVENTS,
-            format=WebhookEndpoint.Format.STANDARD, secret=signing.new_secret(), created_by=admin_user,
+            url=spelling.format(port=receiver.server.server_address[1]),
+            events=ALL_EVENTS,
+            format=WebhookEndpoint.Format.STANDARD,
+            secret=signing.new_secret(),
+            created_by=admin_user,
         )
         delivery = deliver_first(webhook_test_send(endpoint=endpoint))
     assert receiver.received == [] and proxy.received == []

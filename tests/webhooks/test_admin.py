@@ -11,9 +11,14 @@ def test_the_admin_shows_endpoints_and_their_deliveries_but_never_the_secret_and
 ):
     settings.GLOSSARY_WEBHOOKS_ALLOW_HTTP = True
     endpoint, secret = webhook_endpoint_register(
-        user=admin_user, url="https://hooks.example.com/glossary", events_wanted=list(payloads.SUBSCRIBABLE), endpoint_format="standard"
+        user=admin_user,
+        url="https://hooks.example.com/glossary",
+        events_wanted=list(payloads.SUBSCRIBABLE),
+        endpoint_format="standard",
     )
-    delivery = WebhookDelivery.objects.create(endpoint=endpoint, message_id="msg_admin_1", event=payloads.PROPOSAL_OPENED, payload={})
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, message_id="msg_admin_1", event=payloads.PROPOSAL_OPENED, payload={}
+    )
     WebhookAttempt.objects.create(delivery=delivery, attempted_at=timezone.now(), status_code=503, error="Service down")
 
     listing = admin_client.get(reverse("admin:webhooks_webhookendpoint_changelist"))

@@ -46,22 +46,58 @@ def stored():
 
 HOSTILE_WEBHOOK_URLS = [
     # A user name, a password, or something a parser may take for one.
-    "http://127.0.0.1:8221\\@example.com/", "https://user@hooks.example.com/", "https://user:pw@hooks.example.com/",
-    "https://@hooks.example.com/", "https://:@hooks.example.com/", "https://hooks.example.com:443@127.0.0.1/",
-    "https://hooks.example.com\\@127.0.0.1/", "https://8.8.8.8\\.example.com/", "https://127.0.0.1#@hooks.example.com/",
-    "https://127.0.0.1?@hooks.example.com/", "https://hooks.example.com%40127.0.0.1/",
+    "http://127.0.0.1:8221\\@example.com/",
+    "https://user@hooks.example.com/",
+    "https://user:pw@hooks.example.com/",
+    "https://@hooks.example.com/",
+    "https://:@hooks.example.com/",
+    "https://hooks.example.com:443@127.0.0.1/",
+    "https://hooks.example.com\\@127.0.0.1/",
+    "https://8.8.8.8\\.example.com/",
+    "https://127.0.0.1#@hooks.example.com/",
+    "https://127.0.0.1?@hooks.example.com/",
+    "https://hooks.example.com%40127.0.0.1/",
     # IPv6 addresses that carry a private IPv4 address.
-    "https://[::7f00:1]/", "https://[::127.0.0.1]/", "https://[::ffff:10.0.0.1]/", "https://[::ffff:7f00:1]/",
-    "https://[64:ff9b::7f00:1]/", "https://[64:ff9b::a9fe:a9fe]/", "https://[64:ff9b:1::a00:1]/",
-    "https://[64:ff9b:1:7f00:0:100::]/", "https://[2002:7f00:1::]/", "https://[2002:a9fe:a9fe::]/",
-    "https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", "https://[::]/", "https://[fe80::1%25eth0]/",
+    "https://[::7f00:1]/",
+    "https://[::127.0.0.1]/",
+    "https://[::ffff:10.0.0.1]/",
+    "https://[::ffff:7f00:1]/",
+    "https://[64:ff9b::7f00:1]/",
+    "https://[64:ff9b::a9fe:a9fe]/",
+    "https://[64:ff9b:1::a00:1]/",
+    "https://[64:ff9b:1:7f00:0:100::]/",
+    "https://[2002:7f00:1::]/",
+    "https://[2002:a9fe:a9fe::]/",
+    "https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",
+    "https://[::]/",
+    "https://[fe80::1%25eth0]/",
     # Other spellings of a local address, and what is no address at all.
-    "https://127.1/", "https://0x7f.0.0.1/", "https://2130706433/", "https://017700000001/", "https://１２７.０.０.１/",
-    "HTTPS://LOCALHOST./", "https://a.localhost/", "https://[::1/", "https://[zz]/", "https://hooks.example.com:65536/",
-    "https://hooks.example.com:-1/", "https://hooks.example.com:8o/", "https://hooks.example.com\r\n.evil/",
-    "https://hooks.example.com\t/", "https://\x00/", "https://\u202ehooks.example.com/", "https://" + "a" * 64 + ".example/",
-    "https://xn--/", "https://a..b/", "https://*.example.com/", "javascript://hooks.example.com/%0aalert(1)",
-    "file:///etc/passwd", "gopher://127.0.0.1:6379/_INFO", "//hooks.example.com/", "hooks.example.com", "https://",
+    "https://127.1/",
+    "https://0x7f.0.0.1/",
+    "https://2130706433/",
+    "https://017700000001/",
+    "https://１２７.０.０.１/",
+    "HTTPS://LOCALHOST./",
+    "https://a.localhost/",
+    "https://[::1/",
+    "https://[zz]/",
+    "https://hooks.example.com:65536/",
+    "https://hooks.example.com:-1/",
+    "https://hooks.example.com:8o/",
+    "https://hooks.example.com\r\n.evil/",
+    "https://hooks.example.com\t/",
+    "https://\x00/",
+    "https://\u202ehooks.example.com/",
+    "https://" + "a" * 64 + ".example/",
+    "https://xn--/",
+    "https://a..b/",
+    "https://*.example.com/",
+    "javascript://hooks.example.com/%0aalert(1)",
+    "file:///etc/passwd",
+    "gopher://127.0.0.1:6379/_INFO",
+    "//hooks.example.com/",
+    "hooks.example.com",
+    "https://",
     "https://hooks.example.com/" + "a" * 2000,
 ]
 
@@ -74,13 +110,19 @@ def webhook_rules(settings):
 
 
 @pytest.mark.parametrize("url", HOSTILE_WEBHOOK_URLS)
-def test_a_hostile_webhook_address_is_refused_at_the_field_and_by_the_service(admin_client, admin_user, webhook_rules, url):
+def test_a_hostile_webhook_address_is_refused_at_the_field_and_by_the_service(
+    admin_client, admin_user, webhook_rules, url
+):
     before = stored()
-    response = admin_client.post(reverse("webhooks:add"), {"url": url, "events": ["term.published"], "format": "standard"})
+    response = admin_client.post(
+        reverse("webhooks:add"), {"url": url, "events": ["term.published"], "format": "standard"}
+    )
     assert response.status_code == 400
     assert 'id="id_url_error"' in response.content.decode()
     with pytest.raises(ValidationError) as refused:
-        webhook_endpoint_register(user=admin_user, url=url, events_wanted=["term.published"], endpoint_format="standard")
+        webhook_endpoint_register(
+            user=admin_user, url=url, events_wanted=["term.published"], endpoint_format="standard"
+        )
     assert "url" in refused.value.message_dict
     assert stored() == before
 
@@ -88,15 +130,30 @@ def test_a_hostile_webhook_address_is_refused_at_the_field_and_by_the_service(ad
 SCHEMES = st.sampled_from(["https://", "http://", "HTTPS://", "https:\\\\", "https:/", "ftp://", ""])
 USER_INFO = st.sampled_from(["", "", "u@", "u:p@", "@", "\\@", ":@", "%40", "hooks.example.com@"])
 HOSTS = st.one_of(
-    st.sampled_from([
-        "hooks.example.com", "HOOKS.example.com.", "bücher.example", "8.8.8.8", "127.0.0.1", "10.0.0.1", "[::1]",
-        "[::7f00:1]", "[64:ff9b::808:808]", "[64:ff9b::7f00:1]", "[2002:808:808::]", "[2002:7f00:1::]", "localhost",
-    ]),
+    st.sampled_from(
+        [
+            "hooks.example.com",
+            "HOOKS.example.com.",
+            "bücher.example",
+            "8.8.8.8",
+            "127.0.0.1",
+            "10.0.0.1",
+            "[::1]",
+            "[::7f00:1]",
+            "[64:ff9b::808:808]",
+            "[64:ff9b::7f00:1]",
+            "[2002:808:808::]",
+            "[2002:7f00:1::]",
+            "localhost",
+        ]
+    ),
     st.text(st.characters(exclude_categories=["Cs"]), max_size=20),
 )
 PORTS = st.sampled_from(["", "", ":443", ":8221", ":0", ":65535", ":65536", ":", ":x"])
-TAILS = st.one_of(st.sampled_from(["/", "/hook", "\\@example.com/", "#@127.0.0.1/", "?@127.0.0.1", ""]),
-                  st.text(st.characters(exclude_categories=["Cs"]), max_size=20))
+TAILS = st.one_of(
+    st.sampled_from(["/", "/hook", "\\@example.com/", "#@127.0.0.1/", "?@127.0.0.1", ""]),
+    st.text(st.characters(exclude_categories=["Cs"]), max_size=20),
+)
 
 
 def _host_as_requests_sends_it(hostname: str) -> str:
@@ -114,7 +171,9 @@ def test_a_webhook_address_the_form_accepts_is_read_the_same_by_every_parser_and
     url = f"{scheme}{user_info}{host}{port}{tail}"
     WebhookEndpoint.objects.all().delete()  # the one an earlier example made
     before = stored()
-    response = admin_client.post(reverse("webhooks:add"), {"url": url, "events": ["term.published"], "format": "standard"})
+    response = admin_client.post(
+        reverse("webhooks:add"), {"url": url, "events": ["term.published"], "format": "standard"}
+    )
     assert response.status_code in (201, 400)
     if response.status_code == 400:
         assert stored() == before
@@ -131,10 +190,28 @@ def test_a_webhook_address_the_form_accepts_is_read_the_same_by_every_parser_and
 # --- `next` ------------------------------------------------------------------------------------
 
 HOSTILE_NEXT = [
-    "foo", "terms/x/", "//evil.example", "///evil.example", "https://evil.example/", "http:evil.example", "/\\evil.example",
-    "\\\\evil.example", "/\t/evil.example", "/\r\n/evil.example", "javascript:alert(1)", "data:text/html,<script>",
-    "/terms/\x00", "\x00", "\u202e//evil.example", "／／evil.example", "/" + "a" * 9_999, "%2F%2Fevil.example", "", " ",
-    "glossary:my_watches", "admin:index",
+    "foo",
+    "terms/x/",
+    "//evil.example",
+    "///evil.example",
+    "https://evil.example/",
+    "http:evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "/\t/evil.example",
+    "/\r\n/evil.example",
+    "javascript:alert(1)",
+    "data:text/html,<script>",
+    "/terms/\x00",
+    "\x00",
+    "\u202e//evil.example",
+    "／／evil.example",
+    "/" + "a" * 9_999,
+    "%2F%2Fevil.example",
+    "",
+    " ",
+    "glossary:my_watches",
+    "admin:index",
 ]
 BROWSER_TEXT = st.one_of(st.sampled_from(HOSTILE_NEXT), st.text(st.characters(exclude_categories=["Cs"]), max_size=200))
 
@@ -169,7 +246,8 @@ def next_forms(client, ivan, ada, make_term, settings):
 def _goes_to_this_site(response) -> bool:
     location = response["Location"]
     return (
-        location.startswith("/") and not location.startswith(("//", "/\\"))
+        location.startswith("/")
+        and not location.startswith(("//", "/\\"))
         and not any(unicodedata.category(character) == "Cc" for character in location)
     )
 
@@ -206,9 +284,26 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 DCT = "http://purl.org/dc/terms/"
 HOSTILE_PREDICATES = [
-    "urn:x:", "http://example.org/#", "http://e/-", "http://e/#-", "http://e/1", "http://e/\u02bb", "mailto:", "x:", "tag:",
-    ":", "http://e/%00", "http://e/\u202e", "http://e/" + "a" * 10_000, "http://e/a b", "http://e/\\u0000",
-    "http://e/<", "javascript:alert(1)", "_:b", "", "x",
+    "urn:x:",
+    "http://example.org/#",
+    "http://e/-",
+    "http://e/#-",
+    "http://e/1",
+    "http://e/\u02bb",
+    "mailto:",
+    "x:",
+    "tag:",
+    ":",
+    "http://e/%00",
+    "http://e/\u202e",
+    "http://e/" + "a" * 10_000,
+    "http://e/a b",
+    "http://e/\\u0000",
+    "http://e/<",
+    "javascript:alert(1)",
+    "_:b",
+    "",
+    "x",
 ]
 
 
@@ -221,11 +316,19 @@ def turtle_with(predicate: str) -> str:
 
 
 def json_ld_with(predicate: str) -> str:
-    return json.dumps({
-        "@id": "http://e/a", "@type": f"{SKOS}Concept", f"{SKOS}prefLabel": "Latency", predicate: "v",
-        f"{SKOS}definition": {"@id": "http://e/a#d", f"{RDF}value": "Delay.",
-                              f"{DCT}audience": {"@id": "http://127.0.0.1:8000/departments/it"}},
-    })
+    return json.dumps(
+        {
+            "@id": "http://e/a",
+            "@type": f"{SKOS}Concept",
+            f"{SKOS}prefLabel": "Latency",
+            predicate: "v",
+            f"{SKOS}definition": {
+                "@id": "http://e/a#d",
+                f"{RDF}value": "Delay.",
+                f"{DCT}audience": {"@id": "http://127.0.0.1:8000/departments/it"},
+            },
+        }
+    )
 
 
 def rdf_xml_with(namespace: str, local_name: str) -> str:
@@ -279,7 +382,9 @@ def test_a_hostile_property_in_an_rdf_file_is_refused_with_a_message_and_nothing
 @example(file_format="ttl", namespace="urn:x:", local="")
 @example(file_format="jsonld", namespace="http://example.org/#", local="")
 @example(file_format="rdf", namespace="urn:x:", local="\u02bb")
-def test_any_property_in_any_rdf_format_gets_an_answer_and_a_dry_run_stores_nothing(admin_client, it, file_format, namespace, local):
+def test_any_property_in_any_rdf_format_gets_an_answer_and_a_dry_run_stores_nothing(
+    admin_client, it, file_format, namespace, local
+):
     if file_format == "rdf":
         text = rdf_xml_with(namespace or "urn:x:", local or "p")
     else:

@@ -1,7 +1,6 @@
 """Webhook deliveries: signed, retried with back-off, given up and paused, sent once however many
 senders run, and never waited for by the page that fired the event."""
 
-
 import itertools
 import json
 import time
@@ -130,7 +129,11 @@ def test_retries_back_off_and_give_up_24_hours_after_the_first_try_then_the_endp
             now = delivery.next_attempt_at or now
     gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
     assert gaps[:6] == [
-        timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1), timedelta(hours=3),
+        timedelta(seconds=30),
+        timedelta(minutes=2),
+        timedelta(minutes=10),
+        timedelta(hours=1),
+        timedelta(hours=3),
         timedelta(hours=6),
     ]
     assert times[-1] - times[0] == timedelta(hours=24)
@@ -192,7 +195,9 @@ def test_running_the_tick_twice_sends_each_due_delivery_once(register):
         endpoint, _ = register(receiver.url)
         now = timezone.now()
         webhook_event_fire(kind=payloads.TERM_PUBLISHED, data={"term": None, "proposal": None}, now=now)
-        webhook_event_fire(kind=payloads.TERM_DEPRECATED, data={"term": None, "proposal": None, "replaced_by": None}, now=now)
+        webhook_event_fire(
+            kind=payloads.TERM_DEPRECATED, data={"term": None, "proposal": None, "replaced_by": None}, now=now
+        )
         from io import StringIO
 
         first, second = StringIO(), StringIO()
@@ -324,7 +329,9 @@ def test_a_workflow_page_that_fires_an_event_returns_without_calling_the_receive
         client.force_login(ivan)
         started = time.monotonic()
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(reverse("glossary:proposal_action", args=[proposal.pk, "approve"]), {"comment": "", "revision": 1})
+            response = client.post(
+                reverse("glossary:proposal_action", args=[proposal.pk, "approve"]), {"comment": "", "revision": 1}
+            )
         assert time.monotonic() - started < 2
         assert response.status_code == 302
         assert receiver.received == []

@@ -1,7 +1,5 @@
 """Which of the workflow's events become webhook deliveries, to which endpoints."""
 
-
-
 import pytest
 
 from glossary.models import Term
@@ -29,7 +27,11 @@ def test_the_workflow_fires_opened_decided_and_published_to_subscribed_endpoints
     assert [d.event for d in sent] == ["proposal.opened", "proposal.decided", "proposal.decided", "term.published"]
     assert [d.payload["data"]["decision"]["department"] for d in sent[1:3]] == ["IT", "Marketing"]
     assert sent[2].payload["data"]["decision"] == {
-        "decision": "approve", "label": "Approved", "department": "Marketing", "approver": str(marco), "comment": "Fine by us",
+        "decision": "approve",
+        "label": "Approved",
+        "department": "Marketing",
+        "approver": str(marco),
+        "comment": "Fine by us",
     }
     published = sent[3].payload["data"]
     term = Term.objects.get(name="Omnichannel")
@@ -64,8 +66,12 @@ def test_rejecting_fires_a_decision_and_deprecating_fires_deprecated_with_the_re
 
     with django_capture_on_commit_callbacks(execute=True):
         deprecation = proposal_create(
-            author=ada, reason="Nobody says it", entry=replace(entry, status=Term.Status.DEPRECATED), term=old,
-            kind=Proposal.Kind.DEPRECATE, replaced_by=new,
+            author=ada,
+            reason="Nobody says it",
+            entry=replace(entry, status=Term.Status.DEPRECATED),
+            term=old,
+            kind=Proposal.Kind.DEPRECATE,
+            replaced_by=new,
         )
     with django_capture_on_commit_callbacks(execute=True):
         approve(deprecation, ivan)
@@ -104,7 +110,9 @@ def test_the_tick_announces_each_terms_review_date_once_when_it_comes_near(
     from glossary.services.review import review_due_announce
 
     endpoint, _ = register("https://hooks.example.com/reviews", wanted=[payloads.TERM_REVIEW_DUE])
-    due = make_term("Churn", it_text="Cancelled contracts.", marketing_text="Customers we lose.", status=Term.Status.APPROVED)
+    due = make_term(
+        "Churn", it_text="Cancelled contracts.", marketing_text="Customers we lose.", status=Term.Status.APPROVED
+    )
     later = make_term("Cohort", it_text="A group.", marketing_text="People alike.", status=Term.Status.APPROVED)
     now = timezone.now()
     today = timezone.localdate(now)

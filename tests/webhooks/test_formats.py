@@ -1,6 +1,5 @@
 """The bodies a webhook sends: the standard envelope, Slack's message, Teams' adaptive card."""
 
-
 import json
 
 import pytest
@@ -20,8 +19,11 @@ def published_envelope(make_term):
         marketing_text="- A person who showed interest\n- and gave their e-mail",
         status=Term.Status.APPROVED,
     )
-    return term, {"type": payloads.TERM_PUBLISHED, "timestamp": "2026-11-26T10:00:00+00:00",
-                  "data": {"term": payloads.term_data(term), "proposal": None}}
+    return term, {
+        "type": payloads.TERM_PUBLISHED,
+        "timestamp": "2026-11-26T10:00:00+00:00",
+        "data": {"term": payloads.term_data(term), "proposal": None},
+    }
 
 
 def test_a_slack_body_says_what_happened_links_the_term_and_gives_each_departments_first_line(published_envelope):

@@ -38,7 +38,9 @@ def at_the_release_before():
         migrate(None)
 
 
-def test_an_upgrade_keeps_every_endpoint_version_delivery_attempt_and_the_permission_to_manage_them(at_the_release_before):
+def test_an_upgrade_keeps_every_endpoint_version_delivery_attempt_and_the_permission_to_manage_them(
+    at_the_release_before,
+):
     old = at_the_release_before
     Endpoint, Delivery, Attempt = (
         old.get_model("glossary", name) for name in ("WebhookEndpoint", "WebhookDelivery", "WebhookAttempt")
@@ -47,24 +49,45 @@ def test_an_upgrade_keeps_every_endpoint_version_delivery_attempt_and_the_permis
     owner = old.get_model("accounts", "User").objects.create(username="olga", email="olga@example.com")
     owner.user_permissions.add(Permission.objects.get(content_type__app_label="glossary", codename="manage_webhooks"))
     endpoint = Endpoint.objects.create(
-        url="https://hooks.example.com/in", events=["term.published"], format="slack", secret="whsec_c2VjcmV0",
+        url="https://hooks.example.com/in",
+        events=["term.published"],
+        format="slack",
+        secret="whsec_c2VjcmV0",
         created_by=owner,
     )
     old.get_model("glossary", "HistoricalWebhookEndpoint").objects.create(
-        id=endpoint.pk, url=endpoint.url, events=endpoint.events, format=endpoint.format, created_at=endpoint.created_at,
-        history_date=endpoint.created_at, history_type="+", history_user=owner, created_by=owner,
+        id=endpoint.pk,
+        url=endpoint.url,
+        events=endpoint.events,
+        format=endpoint.format,
+        created_at=endpoint.created_at,
+        history_date=endpoint.created_at,
+        history_type="+",
+        history_user=owner,
+        created_by=owner,
     )
     delivery = Delivery.objects.create(
-        endpoint=endpoint, message_id="msg_kept", event="term.published", payload={"type": "term.published"}, state="failed",
-        attempt_count=1, last_status_code=500,
+        endpoint=endpoint,
+        message_id="msg_kept",
+        event="term.published",
+        payload={"type": "term.published"},
+        state="failed",
+        attempt_count=1,
+        last_status_code=500,
     )
-    attempt = Attempt.objects.create(delivery=delivery, attempted_at=delivery.created_at, status_code=500, error="Boom.")
+    attempt = Attempt.objects.create(
+        delivery=delivery, attempted_at=delivery.created_at, status_code=500, error="Boom."
+    )
 
     migrate(None)
 
     kept = WebhookEndpoint.objects.get(pk=endpoint.pk)
     assert (kept.url, kept.events, kept.format, kept.secret, kept.created_by.username) == (
-        "https://hooks.example.com/in", ["term.published"], "slack", "whsec_c2VjcmV0", "olga",
+        "https://hooks.example.com/in",
+        ["term.published"],
+        "slack",
+        "whsec_c2VjcmV0",
+        "olga",
     )
     assert [(v.history_type, v.history_user.username) for v in kept.history.all()] == [("+", "olga")]
     [kept_delivery] = kept.deliveries.all()
@@ -72,15 +95,21 @@ def test_an_upgrade_keeps_every_endpoint_version_delivery_attempt_and_the_permis
     assert list(kept_delivery.attempts.values_list("pk", "status_code", "error")) == [(attempt.pk, 500, "Boom.")]
     # The permission is the same row under its new app: who held it still does, the admin role too.
     assert User.objects.get(username="olga").has_perm(roles.MANAGE_WEBHOOKS)
-    assert Group.objects.get(name=roles.GLOSSARY_ADMIN).permissions.filter(
-        content_type__app_label="webhooks", codename="manage_webhooks"
-    ).exists()
+    assert (
+        Group.objects.get(name=roles.GLOSSARY_ADMIN)
+        .permissions.filter(content_type__app_label="webhooks", codename="manage_webhooks")
+        .exists()
+    )
     # The tables are the webhooks app's now, and new rows follow the old ones.
     tables = connection.introspection.table_names()
     assert not [t for t in tables if t.startswith("glossary_") and "webhook" in t]
-    assert {WebhookEndpoint._meta.db_table, WebhookDelivery._meta.db_table, WebhookAttempt._meta.db_table} <= set(tables)
+    assert {WebhookEndpoint._meta.db_table, WebhookDelivery._meta.db_table, WebhookAttempt._meta.db_table} <= set(
+        tables
+    )
     new, _ = webhook_endpoint_register(
-        user=kept.created_by, url="https://hooks.example.com/new", events_wanted=["term.published"],
+        user=kept.created_by,
+        url="https://hooks.example.com/new",
+        events_wanted=["term.published"],
         endpoint_format="standard",
     )
     assert new.pk > endpoint.pk

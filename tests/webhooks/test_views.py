@@ -1,6 +1,5 @@
 """The webhook pages: registering, secrets shown once, pausing, deleting, who may see them."""
 
-
 import base64
 
 import pytest
@@ -20,7 +19,11 @@ pytestmark = pytest.mark.django_db
 def test_registering_an_endpoint_shows_its_secret_once(admin_client):
     response = admin_client.post(
         reverse("webhooks:add"),
-        {"url": "https://hooks.example.com/glossary", "events": [payloads.PROPOSAL_OPENED, payloads.TERM_PUBLISHED], "format": "slack"},
+        {
+            "url": "https://hooks.example.com/glossary",
+            "events": [payloads.PROPOSAL_OPENED, payloads.TERM_PUBLISHED],
+            "format": "slack",
+        },
     )
     assert response.status_code == 201
     endpoint = WebhookEndpoint.objects.get()
@@ -140,7 +143,9 @@ def test_the_service_refuses_bad_input_too(admin_user, settings):
 
     settings.DEBUG = False
     with pytest.raises(ValidationError) as refused:
-        webhook_endpoint_register(user=admin_user, url="http://x.example", events_wanted=["nope"], endpoint_format="xml")
+        webhook_endpoint_register(
+            user=admin_user, url="http://x.example", events_wanted=["nope"], endpoint_format="xml"
+        )
     assert set(refused.value.message_dict) == {"url", "events", "format"}
     assert not WebhookEndpoint.objects.exists()
 
@@ -181,7 +186,9 @@ def test_only_glossary_admins_see_and_use_the_webhook_pages(client, make_user, i
         client.force_login(make_user(f"user-{role}", department=it, role=role))
         assert "Webhooks" not in client.get(reverse("glossary:term_list")).content.decode()
         for method, url in pages:
-            assert getattr(client, method)(url, {"url": "https://evil.example", "events": ALL_EVENTS}).status_code == 403
+            assert (
+                getattr(client, method)(url, {"url": "https://evil.example", "events": ALL_EVENTS}).status_code == 403
+            )
     endpoint.refresh_from_db()
     assert (endpoint.secret, endpoint.is_paused) == (secret, False)
     assert WebhookEndpoint.objects.count() == 1 and not WebhookDelivery.objects.exists()

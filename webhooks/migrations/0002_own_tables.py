@@ -36,22 +36,23 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('webhooks', '0001_initial'),
-        ('glossary', '0021_webhooks_move_to_their_app'),
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('django_tasks_database', '0021_conditional_partial_index_ordering'),
+        ("webhooks", "0001_initial"),
+        ("glossary", "0021_webhooks_move_to_their_app"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("django_tasks_database", "0021_conditional_partial_index_ordering"),
     ]
 
     operations = [
-        migrations.AlterModelTable(name='webhookendpoint', table=None),
-        migrations.AlterModelTable(name='historicalwebhookendpoint', table=None),
-        migrations.AlterModelTable(name='webhookdelivery', table=None),
-        migrations.AlterModelTable(name='webhookattempt', table=None),
+        migrations.AlterModelTable(name="webhookendpoint", table=None),
+        migrations.AlterModelTable(name="historicalwebhookendpoint", table=None),
+        migrations.AlterModelTable(name="webhookdelivery", table=None),
+        migrations.AlterModelTable(name="webhookattempt", table=None),
         migrations.RenameIndex(
-            model_name='webhookdelivery', new_name='webhooks_we_state_c48080_idx', old_name='glossary_we_state_fb7925_idx',
+            model_name="webhookdelivery",
+            new_name="webhooks_we_state_c48080_idx",
+            old_name="glossary_we_state_fb7925_idx",
         ),
         migrations.RunPython(forwards, backwards),
     ]

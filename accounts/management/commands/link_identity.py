@@ -14,7 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username")
-        parser.add_argument("subject", help="The person's `sub` at the provider (Entra ID: their object ID's `sub` in the ID token).")
+        parser.add_argument(
+            "subject", help="The person's `sub` at the provider (Entra ID: their object ID's `sub` in the ID token)."
+        )
         parser.add_argument("--issuer", default="", help="Default: OIDC_ISSUER.")
 
     def handle(self, *args, username, subject, issuer, **options):

@@ -34,7 +34,7 @@ def _day(moment) -> str:
 
 
 def _names_joined(names: list[str]) -> str:
-    """"IT and Marketing", "IT, Marketing and Legal"."""
+    """ "IT and Marketing", "IT, Marketing and Legal"."""
     if len(names) < 2:
         return "".join(names)
     return f"{', '.join(names[:-1])} and {names[-1]}"
@@ -46,9 +46,11 @@ def _sign_off_line(term: Term) -> str:
         approvals = [s for s in term.approval.sign_offs.all() if s.revision == term.approval.revision]
         approvals.sort(key=lambda s: (s.department.position, s.department.name))
     if approvals:
-        return "Approved by " + ", ".join(
-            f"{s.approver} ({s.department}) on {_day(s.created_at)}" for s in approvals
-        ) + "."
+        return (
+            "Approved by "
+            + ", ".join(f"{s.approver} ({s.department}) on {_day(s.created_at)}" for s in approvals)
+            + "."
+        )
     if term.status == Term.Status.APPROVED:
         return "Approved; no sign-off recorded in Common Ground."
     return "Not yet signed off by every department."
@@ -77,11 +79,13 @@ def term_data(term: Term, departments: list[Department], exported: set[str], tod
     definitions = []
     for department in departments:
         text = entry.definitions.get(department.pk, "")
-        definitions.append({
-            "heading": printable(label_for(BY_NAME["definitions"], department)),
-            "blocks": markdown_tree(text, exported) if text else None,
-            "missing": printable(f"No {department.name} definition yet."),
-        })
+        definitions.append(
+            {
+                "heading": printable(label_for(BY_NAME["definitions"], department)),
+                "blocks": markdown_tree(text, exported) if text else None,
+                "missing": printable(f"No {department.name} definition yet."),
+            }
+        )
     fields = []
     for content_field in CONTENT:
         if content_field.name in PLACED:
@@ -123,34 +127,41 @@ def state_data(options: ExportOptions, now) -> dict:
     tag = Tag.objects.filter(slug=options.tag).first() if options.tag else None
     sections = []
     for _, heading, tables in dashboard_sections(dashboard_figures(now=now, tag=tag)):
-        sections.append({
-            "heading": heading,
-            "tables": [
-                {
-                    "title": printable(table.title),
-                    "summary": printable(table.summary),
-                    "columns": [printable(column) for column in table.columns],
-                    "rows": [[_cell(cell) for cell in row.cells] for row in table.rows],
-                    "empty": printable(table.empty),
-                    "notes": [printable(note) for note in table.notes],
-                    "chart": {
-                        "kind": table.chart.kind,
-                        "labels": [printable(str(label)) for label in table.chart.labels],
-                        "series": [
-                            {"name": printable(series["name"]), "values": [value or 0 for value in series["values"]]}
-                            for series in table.chart.series
-                        ],
+        sections.append(
+            {
+                "heading": heading,
+                "tables": [
+                    {
+                        "title": printable(table.title),
+                        "summary": printable(table.summary),
+                        "columns": [printable(column) for column in table.columns],
+                        "rows": [[_cell(cell) for cell in row.cells] for row in table.rows],
+                        "empty": printable(table.empty),
+                        "notes": [printable(note) for note in table.notes],
+                        "chart": {
+                            "kind": table.chart.kind,
+                            "labels": [printable(str(label)) for label in table.chart.labels],
+                            "series": [
+                                {
+                                    "name": printable(series["name"]),
+                                    "values": [value or 0 for value in series["values"]],
+                                }
+                                for series in table.chart.series
+                            ],
+                        }
+                        if table.chart and table.chart.labels
+                        else None,
                     }
-                    if table.chart and table.chart.labels
-                    else None,
-                }
-                for table in tables
-            ],
-        })
+                    for table in tables
+                ],
+            }
+        )
     scope = f"terms tagged {tag.name}" if tag else "the whole glossary"
     return {
         "title": "State of our common language",
-        "intro": printable(f"Figures for {scope} on {_day(now)}, from its history and proposals, as the dashboard shows them."),
+        "intro": printable(
+            f"Figures for {scope} on {_day(now)}, from its history and proposals, as the dashboard shows them."
+        ),
         "sections": sections,
     }
 

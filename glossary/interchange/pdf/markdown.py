@@ -156,7 +156,7 @@ def _link_target(href: str, site_url: str) -> dict:
     parts = urlsplit(href)
     url = urljoin(site_url.rstrip("/") + "/", href) if not parts.scheme else href
     if not parts.scheme and not parts.netloc and parts.path.startswith(_TERM_PATH):
-        slug = parts.path[len(_TERM_PATH):].strip("/")
+        slug = parts.path[len(_TERM_PATH) :].strip("/")
         if slug and "/" not in slug:
             return {_TERM_LINK: (slug, url)}
     if urlsplit(url).scheme.lower() not in LINK_SCHEMES:

@@ -49,5 +49,7 @@ def typeset(document: dict) -> bytes:
             reason = failed.stderr.strip().splitlines()[-1:] or [f"exit status {failed.returncode}"]
             raise TypesettingError(reason[0]) from None
         except subprocess.TimeoutExpired:
-            raise TypesettingError(f"Typst took longer than {settings.GLOSSARY_PDF_TIMEOUT_SECONDS:g} seconds") from None
+            raise TypesettingError(
+                f"Typst took longer than {settings.GLOSSARY_PDF_TIMEOUT_SECONDS:g} seconds"
+            ) from None
         return (root / "glossary.pdf").read_bytes()

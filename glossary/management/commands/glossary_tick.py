@@ -25,7 +25,9 @@ class Command(BaseCommand):
             help="Act as at this moment (ISO 8601, e.g. 2026-03-10T07:05+00:00) instead of the clock; for tests and catching up.",
         )
         parser.add_argument(
-            "--every", type=int, metavar="SECONDS",
+            "--every",
+            type=int,
+            metavar="SECONDS",
             help="Keep running, once every so many seconds, until stopped (development: `make run`).",
         )
 

@@ -8,7 +8,9 @@ class Command(BaseCommand):
     help = "Create the demo accounts and, if the glossary is empty, the demo glossary. Safe to run again."
 
     def add_arguments(self, parser):
-        parser.add_argument("--address", default="127.0.0.1:8000", help="Where the site is served, for the log-in link.")
+        parser.add_argument(
+            "--address", default="127.0.0.1:8000", help="Where the site is served, for the log-in link."
+        )
 
     def handle(self, *args, **options):
         accounts = create_demo_users()
@@ -22,7 +24,9 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("Demo glossary: the glossary already has terms; nothing loaded.")
-        self.stdout.write(f"\nLog in at http://{options['address']}/accounts/login/ (password for all: {DEMO_PASSWORD})")
+        self.stdout.write(
+            f"\nLog in at http://{options['address']}/accounts/login/ (password for all: {DEMO_PASSWORD})"
+        )
         for user, _ in accounts:
             role = ", ".join(user.groups.values_list("name", flat=True))
             department = f" ({user.department})" if user.department else ""

@@ -133,7 +133,12 @@ def test_an_unknown_term_or_version_is_a_404_problem(reader_client, glossary_to_
 
 def test_versions_and_the_diff_between_two_of_them(reader_client, make_term, ada):
     term = make_term("Cloud", it_text="Rented servers.")
-    term_save(term=term, user=ada, reason="Be precise", definitions={term.definitions.get().department: "Rented virtual servers."})
+    term_save(
+        term=term,
+        user=ada,
+        reason="Be precise",
+        definitions={term.definitions.get().department: "Rented virtual servers."},
+    )
     versions = get(reader_client, "/terms/cloud/versions").json()
     assert [(v["number"], v["reason"]) for v in versions] == [(2, "Be precise"), (1, "Test term")]
     first = get(reader_client, "/terms/cloud/versions/1").json()
@@ -149,7 +154,9 @@ def test_versions_and_the_diff_between_two_of_them(reader_client, make_term, ada
 
 def test_departments_and_tags(reader_client, glossary_in_every_status):
     assert [d["slug"] for d in get(reader_client, "/departments").json()] == ["it", "marketing"]
-    assert get(reader_client, "/tags").json() == [{"slug": "customer-experience", "name": "Customer experience", "terms": 1}]
+    assert get(reader_client, "/tags").json() == [
+        {"slug": "customer-experience", "name": "Customer experience", "terms": 1}
+    ]
 
 
 def test_an_unchanged_glossary_answers_304_to_its_etag_and_a_change_gives_a_new_one(reader_client, make_term, ada):

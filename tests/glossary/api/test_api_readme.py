@@ -23,12 +23,16 @@ def curl_block() -> str:
 def test_the_readme_curl_examples_run_as_written(live_server, glossary_to_search, ada, ivan, marco):
     if not shutil.which("curl"):
         pytest.skip("curl is not installed")
-    tokens = {name: api_token_create(user=user, name="README")[1] for name, user in
-              {"TOKEN": ada, "IT_TOKEN": ivan, "MARKETING_TOKEN": marco}.items()}
+    tokens = {
+        name: api_token_create(user=user, name="README")[1]
+        for name, user in {"TOKEN": ada, "IT_TOKEN": ivan, "MARKETING_TOKEN": marco}.items()
+    }
     run = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", curl_block()],
         env={"PATH": "/usr/bin:/bin:/usr/local/bin", "BASE": live_server.url, **tokens},
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert '"name": "Omnichannel"' in run.stdout

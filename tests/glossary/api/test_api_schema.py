@@ -47,13 +47,21 @@ def test_every_call_lists_its_refusals_as_problem_details(schema):
             assert "404" in refusals, (method, path)
         if method != "get":
             assert "403" in refusals, (method, path)
-    assert set(schema["components"]["schemas"]["Problem"]["properties"]) >= {"type", "title", "status", "detail", "errors"}
+    assert set(schema["components"]["schemas"]["Problem"]["properties"]) >= {
+        "type",
+        "title",
+        "status",
+        "detail",
+        "errors",
+    }
 
 
 def call(who, method, address, body=None, **headers):
     _, secret = api_token_create(user=who, name="Schema")
     return getattr(Client(), method)(
-        f"/api/v1{address}", data=json.dumps(body) if body is not None else None, content_type="application/json",
+        f"/api/v1{address}",
+        data=json.dumps(body) if body is not None else None,
+        content_type="application/json",
         headers={"Authorization": f"Bearer {secret}", **headers},
     )
 
@@ -73,8 +81,13 @@ def test_each_refusal_a_call_gives_is_listed_for_it_and_is_a_problem_as_the_sche
         ("get", "/terms/cloud/diff", "/terms/{slug}/diff", None, 422),
         ("get", "/proposals/abc", "/proposals/{proposal_id}", None, 422),
         ("post", "/proposals", "/proposals", {"kind": "change", "reason": "Why"}, 422),
-        ("post", "/proposals", "/proposals", {"kind": "change", "term": "cloud", "base_version": 5, "reason": "Why",
-                                              "content": {"owner": "IT"}}, 409),
+        (
+            "post",
+            "/proposals",
+            "/proposals",
+            {"kind": "change", "term": "cloud", "base_version": 5, "reason": "Why", "content": {"owner": "IT"}},
+            409,
+        ),
         ("post", f"/proposals/{proposal.pk}/approve", "/proposals/{proposal_id}/approve", {"revision": 2}, 409),
         ("post", f"/proposals/{proposal.pk}/withdraw", "/proposals/{proposal_id}/withdraw", None, 403),
         ("post", "/watches", "/watches", {"target": "tag"}, 422),
@@ -91,16 +104,19 @@ def test_each_refusal_a_call_gives_is_listed_for_it_and_is_a_problem_as_the_sche
 
 
 @pytest.mark.parametrize("debug", [False, True], ids=["production", "development"])
-@pytest.mark.parametrize("method, address, status, allow", [
-    ("get", "/api/v1/nope", 404, None),
-    ("get", "/api/v1/terms/x/y/z", 404, None),
-    ("post", "/api/v2/terms", 404, None),
-    ("get", "/api/", 404, None),
-    ("get", "/api/v1/", 404, None),
-    ("get", "/api/v1/watches/1", 405, "DELETE"),
-    ("delete", "/api/v1/terms", 405, "GET"),
-    ("put", "/api/v1/proposals/1/approve", 405, "POST"),
-])
+@pytest.mark.parametrize(
+    "method, address, status, allow",
+    [
+        ("get", "/api/v1/nope", 404, None),
+        ("get", "/api/v1/terms/x/y/z", 404, None),
+        ("post", "/api/v2/terms", 404, None),
+        ("get", "/api/", 404, None),
+        ("get", "/api/v1/", 404, None),
+        ("get", "/api/v1/watches/1", 405, "DELETE"),
+        ("delete", "/api/v1/terms", 405, "GET"),
+        ("put", "/api/v1/proposals/1/approve", 405, "POST"),
+    ],
+)
 def test_an_unknown_address_or_method_under_the_api_is_a_problem(settings, ada, debug, method, address, status, allow):
     settings.DEBUG = debug
     response = getattr(Client(), method)(address)
@@ -158,9 +174,15 @@ def test_the_schema_states_enums_formats_and_the_models_limits(schema):
 def test_a_new_proposal_links_to_everything_that_can_be_done_to_it(schema):
     links = schema["paths"]["/api/v1/proposals"]["post"]["responses"]["201"]["links"]
     targets = {link["operationId"] for link in links.values()}
-    assert {"proposal_approve", "proposal_request_changes", "proposal_reject", "glossary_api_proposals_proposal_rebase",
-            "glossary_api_proposals_proposal_withdraw", "glossary_api_proposals_proposal_detail",
-            "glossary_api_proposals_proposal_update"} <= targets
+    assert {
+        "proposal_approve",
+        "proposal_request_changes",
+        "proposal_reject",
+        "glossary_api_proposals_proposal_rebase",
+        "glossary_api_proposals_proposal_withdraw",
+        "glossary_api_proposals_proposal_detail",
+        "glossary_api_proposals_proposal_update",
+    } <= targets
     assert links["ApproveProposal"]["parameters"] == {"path.proposal_id": "$response.body#/id"}
     assert links["ApproveProposal"]["requestBody"] == {"revision": "$response.body#/revision"}
     watch = schema["paths"]["/api/v1/watches"]["post"]["responses"]["201"]["links"]

@@ -39,8 +39,11 @@ SCHEMATHESIS = str(Path(sys.executable).with_name("schemathesis"))
 # copy of an open proposal. JSON Schema cannot say which slugs exist; every other refusal of valid
 # input, and of every other operation, still fails the run.
 DECIDED_BY_STATE = [
-    "glossary_api_terms_term_list", "glossary_api_terms_skos", "glossary_api_metrics_metrics",
-    "glossary_api_proposals_proposal_create", "glossary_api_proposals_proposal_update",
+    "glossary_api_terms_term_list",
+    "glossary_api_terms_skos",
+    "glossary_api_metrics_metrics",
+    "glossary_api_proposals_proposal_create",
+    "glossary_api_proposals_proposal_update",
     "glossary_api_watches_watch_create",
 ]
 CONFIG = f"""\
@@ -75,7 +78,8 @@ def served_api(tmp_path, tmp_path_factory):
     (tmp_path / "fuzzed_settings.py").write_text(SERVER_SETTINGS.format(static_root=str(tmp_path / "static")))
     # On SQLite the test database lives in memory, where a server cannot reach it: a file of its own.
     database = (
-        migrated_sqlite_database(tmp_path_factory, tmp_path / "db.sqlite3") if connection.vendor == "sqlite"
+        migrated_sqlite_database(tmp_path_factory, tmp_path / "db.sqlite3")
+        if connection.vendor == "sqlite"
         else database_url()
     )
     # Schemathesis sends tokens that are not valid on purpose; the limit on them is proven elsewhere.
@@ -91,8 +95,12 @@ def served_api(tmp_path, tmp_path_factory):
 
 def glossary(env: dict, *command: str) -> dict:
     done = subprocess.run(
-        [sys.executable, "-m", "tests.schemathesis_glossary", *command], cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "tests.schemathesis_glossary", *command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -102,9 +110,25 @@ def schemathesis(server, env: dict, tmp_path: Path, *arguments: str) -> subproce
     config = tmp_path / "schemathesis.toml"
     config.write_text(CONFIG)
     return subprocess.run(
-        [SCHEMATHESIS, "--config-file", str(config), "run", f"{server.url}/api/v1/openapi.json", "--checks", "all",
-         "--report", "har", "--report-dir", str(tmp_path / "report"), *arguments],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+        [
+            SCHEMATHESIS,
+            "--config-file",
+            str(config),
+            "run",
+            f"{server.url}/api/v1/openapi.json",
+            "--checks",
+            "all",
+            "--report",
+            "har",
+            "--report-dir",
+            str(tmp_path / "report"),
+            *arguments,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 
@@ -123,11 +147,15 @@ def test_schemathesis_finds_nothing_and_its_stateful_run_reaches_every_decision(
     for run in range(STATEFUL_RUNS):
         state = glossary(env, "out_of_date", str(run))["GLOSSARY_STATE"]
         stateful = schemathesis(
-            server, {**callers, "GLOSSARY_STATE": state}, tmp_path, "--phases", "stateful", "--mode", "positive",
+            server,
+            {**callers, "GLOSSARY_STATE": state},
+            tmp_path,
+            "--phases",
+            "stateful",
+            "--mode",
+            "positive",
         )
-        assert stateful.returncode == 0, (
-            stateful.stdout[-20_000:] + stateful.stderr[-5_000:] + server.output()[-5_000:]
-        )
+        assert stateful.returncode == 0, stateful.stdout[-20_000:] + stateful.stderr[-5_000:] + server.output()[-5_000:]
         assert "No issues found" in stateful.stdout
         after = glossary(env, "outcomes")
         if all(after[outcome] > first[outcome] for outcome in OUTCOMES):

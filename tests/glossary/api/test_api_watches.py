@@ -24,6 +24,7 @@ def stored_watches():
 
 # --- listing ------------------------------------------------------------------------------------
 
+
 def test_the_list_is_the_callers_own_watches_a_page_at_a_time(maya, marco, platform):
     watch_set(user=maya, delivery=DAILY)
     watch_set(user=maya, tag=platform.tags.get(), delivery=IMMEDIATE)
@@ -45,8 +46,12 @@ def test_the_list_is_the_callers_own_watches_a_page_at_a_time(maya, marco, platf
     ]
     [listed_term_watch] = [w for w in listed if w["target"] == "term"]
     assert listed_term_watch == {
-        "id": term_watch.pk, "target": "term", "term": "platform", "tag": None,
-        "description": "the term “Platform”", "delivery": "daily",
+        "id": term_watch.pk,
+        "target": "term",
+        "term": "platform",
+        "tag": None,
+        "description": "the term “Platform”",
+        "delivery": "daily",
         "created_at": listed_term_watch["created_at"],
     }
     assert listed_term_watch["created_at"].startswith(term_watch.created_at.date().isoformat())
@@ -62,6 +67,7 @@ def test_someone_elses_watches_are_never_listed(maya, marco, platform):
 
 
 # --- making and changing ------------------------------------------------------------------------
+
 
 def test_a_term_a_tag_and_the_whole_glossary_are_watched_through_the_api(maya, platform):
     caller = Caller(maya)
@@ -96,10 +102,14 @@ def test_the_same_term_watched_by_two_people_is_two_watches(maya, marco, platfor
     Caller(maya)("post", "/watches", {"target": "term", "term": "platform", "delivery": "daily"})
     made = Caller(marco)("post", "/watches", {"target": "term", "term": "platform", "delivery": "immediate"})
     assert made.status_code == 201
-    assert stored_watches() == [("marco", "term", "platform", None, IMMEDIATE), ("maya", "term", "platform", None, DAILY)]
+    assert stored_watches() == [
+        ("marco", "term", "platform", None, IMMEDIATE),
+        ("maya", "term", "platform", None, DAILY),
+    ]
 
 
 # --- removing -----------------------------------------------------------------------------------
+
 
 def test_removing_a_watch_stops_it_and_a_second_time_is_not_found(maya, platform):
     caller = Caller(maya)
@@ -125,6 +135,7 @@ def test_nobody_removes_or_sees_someone_elses_watch(maya, marco, platform):
 
 
 # --- who may ------------------------------------------------------------------------------------
+
 
 def test_a_read_only_token_lists_watches_but_does_not_change_them(maya, platform):
     watch = watch_set(user=maya, term=platform, delivery=DAILY)
@@ -180,6 +191,7 @@ def test_the_browser_session_watches_only_with_the_csrf_token(maya, platform):
 
 # --- hostile input ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "raw, status, field",
     [
@@ -222,10 +234,17 @@ def test_a_bad_watch_is_a_problem_at_its_field_and_stores_nothing(maya, platform
 @pytest.mark.parametrize(
     "address, status",
     [
-        ("/watches/abc", 422), ("/watches/1.5", 422), ("/watches/%00", 422), ("/watches/platform", 422),
+        ("/watches/abc", 422),
+        ("/watches/1.5", 422),
+        ("/watches/%00", 422),
+        ("/watches/platform", 422),
         # Not a watch id in plain digits from 1 up: refused at the field, before anything is looked up.
-        ("/watches/99999999999999999999999", 422), ("/watches/-1", 422), ("/watches/0", 422), ("/watches/+1", 422),
-        ("/watches/%D9%A1", 422), ("/watches/" + "9" * 5_000, 422),
+        ("/watches/99999999999999999999999", 422),
+        ("/watches/-1", 422),
+        ("/watches/0", 422),
+        ("/watches/+1", 422),
+        ("/watches/%D9%A1", 422),
+        ("/watches/" + "9" * 5_000, 422),
         ("/watches/9223372036854775807", 404),
     ],
 )
@@ -250,6 +269,7 @@ def test_a_bad_page_of_watches_is_a_problem(maya, query):
 
 # --- hearing of changes -------------------------------------------------------------------------
 
+
 @outside_a_transaction
 def test_a_watch_made_through_the_api_hears_of_a_change_like_one_made_in_the_browser(
     client, ada, maya, make_user, marketing, platform, mailoutbox
@@ -260,12 +280,19 @@ def test_a_watch_made_through_the_api_hears_of_a_change_like_one_made_in_the_bro
     assert made.status_code == 201
     login(client, lena)
     client.post(reverse("glossary:my_watches"), {"term": "platform", "delivery": "immediate"})
-    assert stored_watches() == [("lena", "term", "platform", None, IMMEDIATE), ("maya", "term", "platform", None, IMMEDIATE)]
+    assert stored_watches() == [
+        ("lena", "term", "platform", None, IMMEDIATE),
+        ("maya", "term", "platform", None, IMMEDIATE),
+    ]
 
     proposal = propose_change(ada, platform, summary="Common tools.")
     send_queued_mail()
     [to_maya], [to_lena] = mails_to(mailoutbox, maya), mails_to(mailoutbox, lena)
-    assert to_maya.subject == to_lena.subject == "[Common Ground] Ada Lindqvist proposed change of “Platform”: Say it better"
+    assert (
+        to_maya.subject
+        == to_lena.subject
+        == "[Common Ground] Ada Lindqvist proposed change of “Platform”: Say it better"
+    )
     assert f"/proposals/{proposal.pk}/" in to_maya.body
     assert to_maya.extra_headers["List-Unsubscribe"].startswith("<http://")
     notices = {n.user.username: (n.kind, n.event_key, n.delivery) for n in WatchNotice.objects.select_related("user")}

@@ -39,7 +39,9 @@ class Caller:
     def __call__(self, method, address, body=None, raw=None):
         data = raw if raw is not None else (json.dumps(body) if body is not None else None)
         return getattr(self.client, method)(
-            f"/api/v1{address}", data=data, content_type="application/json",
+            f"/api/v1{address}",
+            data=data,
+            content_type="application/json",
             headers={"Authorization": f"Bearer {self.secret}"},
         )
 
@@ -69,23 +71,41 @@ def test_a_term_goes_from_proposal_to_published_with_two_departments_tokens(ada,
 
 def test_a_change_keeps_the_fields_it_leaves_out(ada, make_term, ivan, marco):
     make_term("Cloud", it_text="Rented servers.", marketing_text="Where our tools live.", synonyms="the cloud")
-    made = Caller(ada)("post", "/proposals", {
-        "kind": "change", "term": "cloud", "base_version": 1, "reason": "Be precise.",
-        "content": {"definitions": {"it": "Rented virtual servers."}},
-    })
+    made = Caller(ada)(
+        "post",
+        "/proposals",
+        {
+            "kind": "change",
+            "term": "cloud",
+            "base_version": 1,
+            "reason": "Be precise.",
+            "content": {"definitions": {"it": "Rented virtual servers."}},
+        },
+    )
     assert made.status_code == 201, made.content
     content = made.json()["content"]
     assert content["synonyms"] == ["the cloud"]
-    assert [d["text"]["markdown"] for d in content["definitions"]] == ["Rented virtual servers.", "Where our tools live."]
+    assert [d["text"]["markdown"] for d in content["definitions"]] == [
+        "Rented virtual servers.",
+        "Where our tools live.",
+    ]
 
 
 def test_a_change_to_a_version_that_moved_on_is_a_409_with_the_current_version(ada, make_term):
     term = make_term("Cloud", it_text="Rented servers.")
     term_save(term=term, user=ada, reason="Again", fields={"abbreviation": "CL"})
     before = snapshot()
-    response = Caller(ada)("post", "/proposals", {
-        "kind": "change", "term": "cloud", "base_version": 1, "reason": "Stale.", "content": {"abbreviation": "C"},
-    })
+    response = Caller(ada)(
+        "post",
+        "/proposals",
+        {
+            "kind": "change",
+            "term": "cloud",
+            "base_version": 1,
+            "reason": "Stale.",
+            "content": {"abbreviation": "C"},
+        },
+    )
     assert response.status_code == 409
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["current_version"] == 2
@@ -99,7 +119,9 @@ def test_deprecating_and_restoring_go_through_sign_off_too(ada, make_term):
     deprecation = author("post", "/proposals", {"kind": "deprecate", "term": term.slug, "reason": "Nobody says it."})
     assert deprecation.status_code == 201, deprecation.content
     assert deprecation.json()["content"]["status"] == "deprecated"
-    restore = author("post", "/proposals", {"kind": "restore", "term": term.slug, "restore_version": 1, "reason": "Back."})
+    restore = author(
+        "post", "/proposals", {"kind": "restore", "term": term.slug, "restore_version": 1, "reason": "Back."}
+    )
     assert restore.status_code == 201, restore.content
     assert restore.json()["content"]["definitions"][0]["text"]["markdown"] == "Old web."
     missing = author("post", "/proposals", {"kind": "restore", "term": term.slug, "restore_version": 9, "reason": "?"})
@@ -111,9 +133,15 @@ def test_deprecating_and_restoring_go_through_sign_off_too(ada, make_term):
 def test_the_author_revises_and_every_department_reviews_again(ada, ivan, marco, it, marketing):
     proposal = services.proposal_create(author=ada, reason="Settle it", entry=new_term_entry(it, marketing))
     approve(proposal, ivan)
-    revised = Caller(ada)("put", f"/proposals/{proposal.pk}", {
-        "revision": 1, "reason": "Added Marketing's view.", "content": {"definitions": {"marketing": "One story."}},
-    })
+    revised = Caller(ada)(
+        "put",
+        f"/proposals/{proposal.pk}",
+        {
+            "revision": 1,
+            "reason": "Added Marketing's view.",
+            "content": {"definitions": {"marketing": "One story."}},
+        },
+    )
     assert revised.status_code == 200, revised.content
     assert (revised.json()["revision"], revised.json()["awaiting"]) == (2, ["it", "marketing"])
     stale = Caller(ada)("put", f"/proposals/{proposal.pk}", {"revision": 1, "reason": "Again."})
@@ -131,10 +159,19 @@ def test_requesting_changes_or_rejecting_needs_a_comment(proposal_without_emails
 
 
 def test_content_that_could_not_be_published_is_refused_field_by_field(ada, it, marketing):
-    response = Caller(ada)("post", "/proposals", {
-        "kind": "new_term", "reason": "x",
-        "content": {"name": "A" * 500, "definitions": {"it": "Fine.", "finance": "Nobody."}, "related_terms": ["nope"]},
-    })
+    response = Caller(ada)(
+        "post",
+        "/proposals",
+        {
+            "kind": "new_term",
+            "reason": "x",
+            "content": {
+                "name": "A" * 500,
+                "definitions": {"it": "Fine.", "finance": "Nobody."},
+                "related_terms": ["nope"],
+            },
+        },
+    )
     assert response.status_code == 422
     fields = {e["field"] for e in response.json()["errors"]}
     assert fields == {"body.content.definitions.finance", "body.content.related_terms.0"}
@@ -180,12 +217,19 @@ STATES = [State.IN_REVIEW, State.CHANGES_REQUESTED, State.WITHDRAWN]
 
 @pytest.fixture
 def people(ada, ivan, marco, maya, make_user):
-    return {"author": ada, "it_approver": ivan, "marketing_approver": marco, "contributor": maya,
-            "reader": make_user("rita", role=roles.READER)}
+    return {
+        "author": ada,
+        "it_approver": ivan,
+        "marketing_approver": marco,
+        "contributor": maya,
+        "reader": make_user("rita", role=roles.READER),
+    }
 
 
 def _proposal_in(state, people, it, marketing, name):
-    proposal = services.proposal_create(author=people["author"], reason="Settle it", entry=new_term_entry(it, marketing, name=name))
+    proposal = services.proposal_create(
+        author=people["author"], reason="Settle it", entry=new_term_entry(it, marketing, name=name)
+    )
     if state == State.CHANGES_REQUESTED:
         decide(proposal, people["marketing_approver"], "request_changes", "More, please.")
     elif state == State.WITHDRAWN:
@@ -209,7 +253,11 @@ def _by_page(client, proposal, actor, action):
 def _by_api(proposal, actor, action):
     caller = Caller(actor)
     path = "comments" if action == "comment" else action
-    body = {"body": "A thought."} if action == "comment" else ({} if action == "withdraw" else {"revision": proposal.revision, "comment": "Because."})
+    body = (
+        {"body": "A thought."}
+        if action == "comment"
+        else ({} if action == "withdraw" else {"revision": proposal.revision, "comment": "Because."})
+    )
     response = caller("post", f"/proposals/{proposal.pk}/{path}", body if body else None)
     return response.status_code in (200, 201), _outcome(proposal)
 
@@ -239,11 +287,21 @@ def test_a_change_or_restore_that_changes_nothing_is_a_422_with_the_message_and_
     before = snapshot()
     calls = {
         "This changes nothing: the term already says exactly this": {
-            "kind": "change", "term": signed_off_term.slug, "base_version": 1, "reason": "Tidy.",
-            "content": {"name": " Omnichannel ", "tags": ["customer experience"], "review_by": signed_off_term.review_by.isoformat()},
+            "kind": "change",
+            "term": signed_off_term.slug,
+            "base_version": 1,
+            "reason": "Tidy.",
+            "content": {
+                "name": " Omnichannel ",
+                "tags": ["customer experience"],
+                "review_by": signed_off_term.review_by.isoformat(),
+            },
         },
         "restoring it would change nothing": {
-            "kind": "restore", "term": signed_off_term.slug, "restore_version": 1, "reason": "Back.",
+            "kind": "restore",
+            "term": signed_off_term.slug,
+            "restore_version": 1,
+            "reason": "Back.",
         },
     }
     for message, body in calls.items():
@@ -256,13 +314,26 @@ def test_a_change_or_restore_that_changes_nothing_is_a_422_with_the_message_and_
 
 
 def test_a_revision_that_would_change_nothing_is_a_422_and_the_proposal_stays_as_it_was(signed_off_term, maya):
-    made = Caller(maya)("post", "/proposals", {
-        "kind": "change", "term": signed_off_term.slug, "reason": "Shorter.", "content": {"abbreviation": "OC"},
-    })
+    made = Caller(maya)(
+        "post",
+        "/proposals",
+        {
+            "kind": "change",
+            "term": signed_off_term.slug,
+            "reason": "Shorter.",
+            "content": {"abbreviation": "OC"},
+        },
+    )
     assert made.status_code == 201, made.content
-    undone = Caller(maya)("put", f"/proposals/{made.json()['id']}", {
-        "revision": 1, "reason": "Undo.", "content": {"abbreviation": ""},
-    })
+    undone = Caller(maya)(
+        "put",
+        f"/proposals/{made.json()['id']}",
+        {
+            "revision": 1,
+            "reason": "Undo.",
+            "content": {"abbreviation": ""},
+        },
+    )
     assert undone.status_code == 422, undone.content
     assert "would change nothing" in undone.json()["errors"][0]["message"]
     assert Proposal.objects.get(pk=made.json()["id"]).revision == 1

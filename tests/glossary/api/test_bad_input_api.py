@@ -16,7 +16,11 @@ from tests.workflow_helpers import snapshot
 pytestmark = pytest.mark.django_db
 
 PROBLEM = "application/problem+json"
-GOOD = {"kind": "new_term", "reason": "Why not.", "content": {"name": "Cloud", "definitions": {"it": "Rented servers."}}}
+GOOD = {
+    "kind": "new_term",
+    "reason": "Why not.",
+    "content": {"name": "Cloud", "definitions": {"it": "Rented servers."}},
+}
 
 
 @pytest.fixture
@@ -26,7 +30,10 @@ def send(ada, it, marketing):
 
     def send(raw: bytes | str, address="/proposals", method="post"):
         return getattr(client, method)(
-            f"/api/v1{address}", data=raw, content_type="application/json", headers={"Authorization": f"Bearer {secret}"}
+            f"/api/v1{address}",
+            data=raw,
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {secret}"},
         )
 
     return send
@@ -104,11 +111,23 @@ JSON_VALUES = st.recursive(
     max_leaves=12,
 )
 FIELDS = ["kind", "term", "base_version", "restore_version", "reason", "content"]
-CONTENT_FIELDS = ["name", "abbreviation", "synonyms", "summary", "definitions", "examples", "tags", "related_terms", "owner"]
+CONTENT_FIELDS = [
+    "name",
+    "abbreviation",
+    "synonyms",
+    "summary",
+    "definitions",
+    "examples",
+    "tags",
+    "related_terms",
+    "owner",
+]
 
 
 @pytest.mark.slow
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(
     body=st.fixed_dictionaries(
         {"kind": st.sampled_from(["new_term", "change", "deprecate", "restore", "x"])},
@@ -156,8 +175,10 @@ def test_limits_hold_from_the_api_to_publication(send, ivan, marco, content, pub
     for approver in (ivan, marco):
         _, secret = api_token_create(user=approver, name="Approve")
         decided = Client().post(
-            f"/api/v1/proposals/{made.json()['id']}/approve", data=json.dumps({"revision": 1}),
-            content_type="application/json", headers={"Authorization": f"Bearer {secret}"},
+            f"/api/v1/proposals/{made.json()['id']}/approve",
+            data=json.dumps({"revision": 1}),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {secret}"},
         )
         assert decided.status_code == 200, decided.content[:300]
     assert decided.json()["state"] == "published"
@@ -183,8 +204,22 @@ def test_a_replacement_name_past_its_limit_is_refused_at_the_field(client, ada, 
 # of its number (refused at that field, nothing written) and once with a right one (taken).
 
 NOT_JSON_INTEGERS = [
-    '"1"', '"2"', '" 1"', '"+1"', '"\\u0661"', '"\\uff11"', "1.5", "0.5", "1e-1", "true", "false",
-    "-1", "0", "1" + "0" * 30, "[1]", '{"n": 1}',
+    '"1"',
+    '"2"',
+    '" 1"',
+    '"+1"',
+    '"\\u0661"',
+    '"\\uff11"',
+    "1.5",
+    "0.5",
+    "1e-1",
+    "true",
+    "false",
+    "-1",
+    "0",
+    "1" + "0" * 30,
+    "[1]",
+    '{"n": 1}',
 ]
 
 
@@ -207,21 +242,41 @@ def numbered(ada, ivan, make_term, proposal_without_emails):
 def call(numbered, who: str, method: str, address: str, raw: str | None = None):
     address = address.format(proposal=numbered["proposal"], watch=numbered["watch"])
     return getattr(Client(), method)(
-        f"/api/v1{address}", data=raw, content_type="application/json",
+        f"/api/v1{address}",
+        data=raw,
+        content_type="application/json",
         headers={"Authorization": f"Bearer {numbered['secrets'][who]}"},
     )
 
 
 # (who, method, address, body with NUMBER where the number goes, the field, a number that is right)
 BODY_NUMBERS = [
-    ("ada", "post", "/proposals",
-     '{"kind": "change", "term": "cloud", "base_version": NUMBER, "reason": "Shorter.", "content": {"abbreviation": "C"}}',
-     "body.base_version", "2"),
-    ("ada", "post", "/proposals", '{"kind": "restore", "term": "cloud", "restore_version": NUMBER, "reason": "Back."}',
-     "body.restore_version", "1"),
+    (
+        "ada",
+        "post",
+        "/proposals",
+        '{"kind": "change", "term": "cloud", "base_version": NUMBER, "reason": "Shorter.", "content": {"abbreviation": "C"}}',
+        "body.base_version",
+        "2",
+    ),
+    (
+        "ada",
+        "post",
+        "/proposals",
+        '{"kind": "restore", "term": "cloud", "restore_version": NUMBER, "reason": "Back."}',
+        "body.restore_version",
+        "1",
+    ),
     ("ada", "put", "/proposals/{proposal}", '{"revision": NUMBER, "reason": "Clearer."}', "body.revision", "1"),
     ("ivan", "post", "/proposals/{proposal}/approve", '{"revision": NUMBER}', "body.revision", "1"),
-    ("ivan", "post", "/proposals/{proposal}/request_changes", '{"revision": NUMBER, "comment": "Why?"}', "body.revision", "1"),
+    (
+        "ivan",
+        "post",
+        "/proposals/{proposal}/request_changes",
+        '{"revision": NUMBER, "comment": "Why?"}',
+        "body.revision",
+        "1",
+    ),
     ("ivan", "post", "/proposals/{proposal}/reject", '{"revision": NUMBER, "comment": "No."}', "body.revision", "1"),
 ]
 
@@ -259,8 +314,22 @@ def test_a_review_date_given_as_a_number_or_a_moment_is_refused_at_its_field(num
 
 
 NOT_PLAIN_DIGITS = [
-    "%2B1", "-1", "0", "1.0", "1e3", "0x1", "1_0", "true", "%201", "1%20", "%D9%A3", "%EF%BC%91", "%E0%A5%A7",
-    "9" * 20, "9" * 5_000, "one",
+    "%2B1",
+    "-1",
+    "0",
+    "1.0",
+    "1e3",
+    "0x1",
+    "1_0",
+    "true",
+    "%201",
+    "1%20",
+    "%D9%A3",
+    "%EF%BC%91",
+    "%E0%A5%A7",
+    "9" * 20,
+    "9" * 5_000,
+    "one",
 ]
 # (who, method, address with NUMBER where the number goes, the field, a number that is right, a body)
 ADDRESS_NUMBERS = [
@@ -279,7 +348,14 @@ ADDRESS_NUMBERS = [
     ("ivan", "post", "/proposals/NUMBER/approve", "path.proposal_id", "{proposal}", '{"revision": 1}'),
     ("ada", "post", "/proposals/NUMBER/withdraw", "path.proposal_id", "{proposal}", None),
     ("ada", "delete", "/watches/NUMBER", "path.watch_id", "{watch}", None),
-    ("ivan", "post", "/proposals/NUMBER/request_changes", "path.proposal_id", "{proposal}", '{"revision": 1, "comment": "Why?"}'),
+    (
+        "ivan",
+        "post",
+        "/proposals/NUMBER/request_changes",
+        "path.proposal_id",
+        "{proposal}",
+        '{"revision": 1, "comment": "Why?"}',
+    ),
     ("ivan", "post", "/proposals/NUMBER/reject", "path.proposal_id", "{proposal}", '{"revision": 1, "comment": "No."}'),
     # Read, then refused by the workflow: only an out-of-date proposal can be updated.
     ("ada", "post", "/proposals/NUMBER/rebase", "path.proposal_id", "{proposal}", None),
@@ -310,7 +386,8 @@ def test_a_number_in_the_address_in_plain_digits_is_taken(numbered, who, method,
 
 
 @pytest.mark.parametrize(
-    "since", ["0", "-1", "1700000000", "1e9", "9" * 20, "%D9%A3", "9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00%2B01:00"]
+    "since",
+    ["0", "-1", "1700000000", "1e9", "9" * 20, "%D9%A3", "9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00%2B01:00"],
 )
 def test_a_time_in_the_query_given_as_a_number_or_out_of_range_is_refused_at_its_field(numbered, since):
     response = call(numbered, "ada", "get", f"/terms?updated_since={since}")
@@ -319,7 +396,9 @@ def test_a_time_in_the_query_given_as_a_number_or_out_of_range_is_refused_at_its
 
 
 @pytest.mark.slow
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(
     page=st.text(st.characters(exclude_categories=("Cs",)), max_size=25)
     # Near misses: a sign, a space, a point or an exponent around digits, digits of other scripts.

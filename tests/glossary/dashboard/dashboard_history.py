@@ -98,11 +98,18 @@ def build_history(clock: Clock) -> History:
         return Entry(name=name, definitions={d.pk: body for d, body in definitions.items() if body}, **fields)
 
     clock.at(1, 5)
-    web = term_create(name="Web 2.0", user=ada, reason="Old word", fields={"status": Term.Status.DEPRECATED},
-                      definitions={it: "Sites people write in."})
+    web = term_create(
+        name="Web 2.0",
+        user=ada,
+        reason="Old word",
+        fields={"status": Term.Status.DEPRECATED},
+        definitions={it: "Sites people write in."},
+    )
 
     clock.at(1, 10)
-    api = services.proposal_create(author=ada, reason="Settle it", entry=entry("API", {it: API_IT, marketing: API_MARKETING}))
+    api = services.proposal_create(
+        author=ada, reason="Settle it", entry=entry("API", {it: API_IT, marketing: API_MARKETING})
+    )
     clock.at(1, 12)
     _decide(api, ivan, Action.APPROVE)
     clock.at(1, 13)
@@ -110,7 +117,8 @@ def build_history(clock: Clock) -> History:
 
     clock.at(2, 1)
     platform = services.proposal_create(
-        author=ada, reason="Settle it",
+        author=ada,
+        reason="Settle it",
         entry=entry("Platform", {it: PLATFORM_IT, marketing: "A system."}, tags=("Architecture",)),
     )
     clock.at(2, 3)
@@ -123,14 +131,18 @@ def build_history(clock: Clock) -> History:
     _decide(platform, marco, Action.APPROVE)
 
     clock.at(3, 20)
-    lead = services.proposal_create(author=ada, reason="We need it", entry=entry("Lead", {it: "A row.", marketing: "A person."}))
+    lead = services.proposal_create(
+        author=ada, reason="We need it", entry=entry("Lead", {it: "A row.", marketing: "A person."})
+    )
     clock.at(3, 25)
     services.proposal_withdraw(proposal=lead, user=ada)
 
     api_term = Term.objects.get(name="API")
     clock.at(4, 1)
     api_change = services.proposal_create(
-        author=maya, reason="Sharper", term=api_term,
+        author=maya,
+        reason="Sharper",
+        term=api_term,
         entry=replace(Entry.from_term(api_term), summary="How programs talk."),
     )
     clock.at(4, 2)
@@ -145,8 +157,11 @@ def build_history(clock: Clock) -> History:
 
     clock.at(4, 20)
     omnichannel = services.proposal_create(
-        author=ada, reason="Settle it",
-        entry=entry("Omnichannel", {it: OMNICHANNEL_IT, marketing: OMNICHANNEL_MARKETING, finance: OMNICHANNEL_FINANCE}),
+        author=ada,
+        reason="Settle it",
+        entry=entry(
+            "Omnichannel", {it: OMNICHANNEL_IT, marketing: OMNICHANNEL_MARKETING, finance: OMNICHANNEL_FINANCE}
+        ),
     )
     clock.at(4, 21)
     _decide(omnichannel, ivan, Action.APPROVE)
@@ -156,24 +171,35 @@ def build_history(clock: Clock) -> History:
     _decide(omnichannel, fiona, Action.APPROVE)
 
     clock.at(5, 1)
-    conversion = services.proposal_create(author=ada, reason="Count it", entry=entry("Conversion", {it: "A state change.", marketing: "A sale."}))
+    conversion = services.proposal_create(
+        author=ada, reason="Count it", entry=entry("Conversion", {it: "A state change.", marketing: "A sale."})
+    )
     clock.at(5, 4)
     _decide(conversion, marco, Action.REJECT, "Not ours to define.")
 
     platform_term = Term.objects.get(name="Platform")
     clock.at(5, 10)
     platform_change = services.proposal_create(
-        author=maya, reason="Sharper", term=platform_term,
+        author=maya,
+        reason="Sharper",
+        term=platform_term,
         entry=replace(Entry.from_term(platform_term), summary="Where products are built."),
     )
     clock.at(5, 11, 21)
     _decide(platform_change, ivan, Action.REQUEST_CHANGES, "Name the tools.")
 
     clock.at(6, 12)
-    budget = services.proposal_create(author=maya, reason="Plan it", entry=entry("Budget", {it: "Run cost.", marketing: "Media spend."}))
+    budget = services.proposal_create(
+        author=maya, reason="Plan it", entry=entry("Budget", {it: "Run cost.", marketing: "Media spend."})
+    )
     clock.now = NOW
     return History(
-        api=Term.objects.get(name="API"), platform=Term.objects.get(name="Platform"),
-        omnichannel=Term.objects.get(name="Omnichannel"), web=web,
-        api_change=api_change, platform_change=platform_change, budget=budget, finance=finance,
+        api=Term.objects.get(name="API"),
+        platform=Term.objects.get(name="Platform"),
+        omnichannel=Term.objects.get(name="Omnichannel"),
+        web=web,
+        api_change=api_change,
+        platform_change=platform_change,
+        budget=budget,
+        finance=finance,
     )

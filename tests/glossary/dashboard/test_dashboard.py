@@ -121,7 +121,9 @@ def test_an_empty_glossary_shows_empty_states(client, db, make_user):
 
 def test_a_term_name_that_looks_like_a_formula_is_neutralised_in_the_csv(client, db, ada, ivan, marco, it, marketing):
     proposal = services.proposal_create(
-        author=ada, reason="x", entry=new_term_entry(it, marketing, name="=HYPERLINK(1)", it_text="a b", marketing_text="c d")
+        author=ada,
+        reason="x",
+        entry=new_term_entry(it, marketing, name="=HYPERLINK(1)", it_text="a b", marketing_text="c d"),
     )
     approve(proposal, ivan)
     approve(proposal, marco)
@@ -137,7 +139,7 @@ def test_charts_are_drawn_from_json_and_scripts_from_the_site_only(client, reade
     scripts = re.findall(r"<script([^>]*)>", page)
     # Only the JSON figures are inline, and they do not run; the code comes from static files.
     assert all('type="application/json"' in attributes or "src=" in attributes for attributes in scripts)
-    assert '/static/vendor/chartjs/chart.umd.min.js' in page
+    assert "/static/vendor/chartjs/chart.umd.min.js" in page
     assert '<script id="agreement-by-month-data" type="application/json">' in page
     assert 'role="img" aria-label="Chart: Agreement month by month.' in page
 
@@ -146,17 +148,32 @@ def grow(size, *, ada, ivan, marco, maya, it, marketing):
     """`size` published terms, each with a request for changes on the way and an open change."""
     for n in range(Term.objects.count(), size):
         proposal = services.proposal_create(
-            author=ada, reason="New", entry=new_term_entry(it, marketing, name=f"Term {n:03}", it_text=f"IT words {n}.", marketing_text=f"Ads {n}.", tags=("Data",))
+            author=ada,
+            reason="New",
+            entry=new_term_entry(
+                it, marketing, name=f"Term {n:03}", it_text=f"IT words {n}.", marketing_text=f"Ads {n}.", tags=("Data",)
+            ),
         )
         services.proposal_request_changes(proposal=proposal, user=marco, comment="More", seen_revision=1)
         proposal.refresh_from_db()
-        services.proposal_update(proposal=proposal, user=ada, reason="More", entry=new_term_entry(it, marketing, name=f"Term {n:03}", it_text=f"IT words {n}!", tags=("Data",)), seen_revision=1)
+        services.proposal_update(
+            proposal=proposal,
+            user=ada,
+            reason="More",
+            entry=new_term_entry(it, marketing, name=f"Term {n:03}", it_text=f"IT words {n}!", tags=("Data",)),
+            seen_revision=1,
+        )
         approve(proposal, ivan)
         approve(proposal, marco)
         term = Term.objects.get(name=f"Term {n:03}")
         from glossary.entries import Entry
 
-        services.proposal_create(author=maya, reason="Change", term=term, entry=Entry(**{**Entry.from_term(term).__dict__, "summary": f"S {n}"}))
+        services.proposal_create(
+            author=maya,
+            reason="Change",
+            term=term,
+            entry=Entry(**{**Entry.from_term(term).__dict__, "summary": f"S {n}"}),
+        )
 
 
 def test_the_dashboard_and_its_selectors_ask_a_fixed_number_of_queries(
@@ -187,15 +204,29 @@ def test_the_api_answers_the_figures_of_the_selectors(client, reader):
     figures = selectors.dashboard_figures(now=NOW)
     assert answer["as_of"].startswith("2026-06-15T12:00:00")
     assert answer["agreement"] == {
-        "total": 4, "agreed": 1, "missing_definition": 2, "in_review": 2, "deprecated": 1,
-        "agreed_share": 0.25, "missing_definition_share": 0.5, "in_review_share": 0.5, "deprecated_share": 0.25,
+        "total": 4,
+        "agreed": 1,
+        "missing_definition": 2,
+        "in_review": 2,
+        "deprecated": 1,
+        "agreed_share": 0.25,
+        "missing_definition_share": 0.5,
+        "in_review_share": 0.5,
+        "deprecated_share": 0.25,
     }
-    assert [m["figures"]["agreed"] for m in answer["agreement_by_month"]] == [p.counts.agreed for p in figures.agreement.months]
+    assert [m["figures"]["agreed"] for m in answer["agreement_by_month"]] == [
+        p.counts.agreed for p in figures.agreement.months
+    ]
     assert answer["open_proposals"] == 3
     assert [(w["waiting_on"], w["proposals"]) for w in answer["open_by_waiting_on"]] == [
         (w.label, w.count) for w in figures.decisions.by_department
     ]
-    assert answer["decision_times"][1] == {"department": "Marketing", "decisions": 2, "median_hours": 60.0, "p90_hours": 72.0}
+    assert answer["decision_times"][1] == {
+        "department": "Marketing",
+        "decisions": 2,
+        "median_hours": 60.0,
+        "p90_hours": 72.0,
+    }
     assert answer["decisions_by_kind"][0] == {"department": "IT", "approve": 2, "request_changes": 1, "reject": 0}
     assert [p["name"] for p in answer["oldest_waiting"]] == ["API", "Platform", "Budget"]
     assert answer["oldest_waiting"][0]["url"] == "http://testserver" + figures.decisions.oldest[0].url

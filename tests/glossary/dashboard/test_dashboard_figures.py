@@ -59,12 +59,18 @@ def test_open_proposals_by_age_and_by_whom_they_wait_on(history):
     decisions = selectors.decisions(now=NOW)
     assert decisions.open_total == 3
     assert [(w.label, w.count) for w in decisions.by_age] == [
-        ("Under a week", 1), ("1 to 4 weeks", 0), ("1 to 3 months", 2), ("Over 3 months", 0),
+        ("Under a week", 1),
+        ("1 to 4 weeks", 0),
+        ("1 to 3 months", 2),
+        ("Over 3 months", 0),
     ]
     # The API change's second revision cleared IT's approval; Budget waits on everyone; the
     # Platform change waits on its author.
     assert [(w.label, w.count) for w in decisions.by_department] == [
-        ("IT", 2), ("Marketing", 2), ("Finance", 2), ("The author (changes requested or out of date)", 1),
+        ("IT", 2),
+        ("Marketing", 2),
+        ("Finance", 2),
+        ("The author (changes requested or out of date)", 1),
     ]
 
 
