@@ -1,13 +1,12 @@
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts import roles
-from accounts.models import Department, User
+from accounts.models import Department
 from glossary.models import Term
 from glossary.services.proposals import proposal_create
 from glossary.services.terms import tags_from_names, term_create, term_save
-from tests.workflow_helpers import new_term_entry
+from tests.workflow_helpers import new_term_entry, person
 
 
 @pytest.fixture(autouse=True)
@@ -49,12 +48,7 @@ def marketing(db):
 
 @pytest.fixture
 def make_user(db):
-    def make(username, *, department=None, role=roles.CONTRIBUTOR, **extra):
-        user = User.objects.create_user(username=username, password="pw-for-tests-only", department=department, **extra)
-        user.groups.add(Group.objects.get(name=role))
-        return user
-
-    return make
+    return person
 
 
 @pytest.fixture

@@ -6,12 +6,14 @@ from dataclasses import replace
 from unittest import mock
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from accounts import roles
 from accounts.models import User
 from accounts.services import api_token_create
 from glossary import queues
@@ -19,6 +21,13 @@ from glossary.entries import Entry
 from glossary.models import Comment, Definition, Proposal, SignOff, Term
 from glossary.services import proposals as services
 from glossary.workflow import Action
+
+
+def person(username, *, department=None, role=roles.CONTRIBUTOR, **extra):
+    """A user with a role (a contributor unless told), as every test makes them."""
+    user = User.objects.create_user(username=username, password="pw-for-tests-only", department=department, **extra)
+    user.groups.add(Group.objects.get(name=role))
+    return user
 
 
 def login(client, user):

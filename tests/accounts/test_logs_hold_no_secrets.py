@@ -221,7 +221,8 @@ class MisbehavingProvider:
             "/token": json_body(MisbehavingProvider.tokens),
             "/userinfo": json_body({"sub": SUBJECT, "email": "ivan@corp.example"}),
         }
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        # shutdown() waits for the loop's next poll, by default half a second of every test.
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     def stop(self):
         self.release.set()
@@ -700,7 +701,8 @@ class Receiver:
         self.server.daemon_threads = True
         self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.marker = distinctive("MARKER-of-the-receivers-page")
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        # shutdown() waits for the loop's next poll, by default half a second of every test.
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     def stop(self):
         self.release.set()

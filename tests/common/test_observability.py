@@ -64,7 +64,8 @@ class SentryReceiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.dsn = f"http://publickey@127.0.0.1:{self.server.server_port}/1"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        # shutdown() waits for the loop's next poll, by default half a second of every test.
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     def events(self) -> list[dict]:
         return [

@@ -90,6 +90,7 @@ class TestTheLoadedDemo:
         assert User.objects.get(username="ada").has_perm(roles.PROPOSE)
 
 
+@pytest.mark.slow  # loads the demo glossary: about 2 s
 def test_load_demo_is_idempotent(capsys):
     call_command("load_demo")
     first = demo_snapshot()
@@ -98,6 +99,7 @@ def test_load_demo_is_idempotent(capsys):
     assert "nothing loaded" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # loads the demo glossary: about 2 s
 @outside_a_transaction
 def test_building_the_demo_sends_no_email(mailoutbox):
     call_command("load_demo")
@@ -106,11 +108,13 @@ def test_building_the_demo_sends_no_email(mailoutbox):
     assert mailoutbox == []
 
 
+@pytest.mark.slow  # loads the demo glossary: about 2 s
 def test_load_demo_prints_the_address_it_was_given(capsys):
     call_command("load_demo", address="127.0.0.1:8101")
     assert "Log in at http://127.0.0.1:8101/accounts/login/" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # loads the demo glossary: about 2 s
 def test_the_demo_loader_reads_every_declared_field(tmp_path):
     """A demo entry may carry any field of glossary.entries.CONTENT, under its declared name."""
     from accounts.demo import create_demo_users

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 SITE = "http://127.0.0.1:8000"
 
 
+@pytest.mark.slow  # loads the demo glossary: about 2 s
 def test_every_department_a_skos_file_names_answers_at_its_address(reader_client, site):
     call_command("load_demo")
     graph = download(reader_client, "ttl")

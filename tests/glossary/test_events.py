@@ -277,6 +277,7 @@ def test_an_in_transaction_subscriber_that_fails_rolls_the_change_back(listen, a
     assert heard.events == []
 
 
+@pytest.mark.slow  # loads the demo glossary: about 2 s
 def test_the_demo_loader_raises_events_that_reach_nobody(listen, monkeypatch):
     raised = []
     real_raise = events.raise_event

@@ -217,6 +217,7 @@ def test_departments_are_organisational_units_named_in_the_file(reader_client, g
         assert graph.value(node, FOAF.name) == Literal(name, lang="en")
 
 
+@pytest.mark.slow  # loads the demo glossary: about 2 s
 def test_the_demo_export_conforms_to_the_shapes_in_every_format(reader_client, site):
     call_command("load_demo")
     for file_format in FORMATS:

@@ -328,6 +328,7 @@ def links() -> dict[str, tuple[list[str], str]]:
     }
 
 
+@pytest.mark.slow  # loads the demo glossary: about 2 s
 @pytest.mark.parametrize(
     "file_format, query",
     [("ttl", {}), ("rdf", {}), ("jsonld", {}), ("ttl", {"status": "approved"}), ("ttl", {"tag": "architecture"})],
@@ -359,6 +360,7 @@ def import_and_publish(filename: str, data: bytes, admin) -> None:
             assert change.proposal.state == Proposal.State.PUBLISHED, change.name
 
 
+@pytest.mark.slow  # loads the demo glossary: about 2 s
 def test_a_link_to_an_address_the_file_does_not_describe_is_made_to_the_term_there(client, site):
     """Not to a name guessed from the address: web-20 is "Web 2.0", not "web 20"."""
     admin = demo_glossary()
@@ -371,6 +373,7 @@ def test_a_link_to_an_address_the_file_does_not_describe_is_made_to_the_term_the
     assert links() == before
 
 
+@pytest.mark.slow  # loads the demo glossary: about 2 s
 @pytest.mark.parametrize("dry_run", [True, False])
 def test_a_link_to_an_address_neither_the_file_nor_the_glossary_has_is_refused_for_its_concept(client, site, dry_run):
     admin = demo_glossary()
@@ -396,6 +399,7 @@ def test_a_link_to_an_address_neither_the_file_nor_the_glossary_has_is_refused_f
     assert snapshot() == before
 
 
+@pytest.mark.slow  # loads the demo glossary: about 2 s
 def test_the_demo_moved_into_an_empty_glossary_keeps_every_link_it_can_and_names_the_rest(client, site):
     """Web 2.0 cannot start deprecated in a new glossary, so the file for a move holds the terms in
     use (status=approved) and Web 2.0 as a stub: the links to it are kept by its name, reported, and
@@ -434,6 +438,7 @@ def test_the_demo_moved_into_an_empty_glossary_keeps_every_link_it_can_and_names
     assert isomorphic(without_web, _content(after))
 
 
+@pytest.mark.slow  # loads the demo glossary: about 2 s
 def test_the_import_page_shows_a_link_it_cannot_make_yet(client, site):
     admin = demo_glossary()
     client.force_login(admin)
@@ -446,6 +451,7 @@ def test_the_import_page_shows_a_link_it_cannot_make_yet(client, site):
     assert "links to “Web 2.0”, which is neither in the glossary nor in this file" in page
 
 
+@pytest.mark.slow  # loads the demo glossary: about 2 s
 def test_the_demos_default_file_moves_into_an_empty_glossary_leaving_out_its_deprecated_term(client, site):
     """The default SKOS file holds Web 2.0, deprecated: a new glossary cannot start with it, so it
     is left out and said so, on the page and for the terms linking to it; everything else comes in."""
@@ -473,6 +479,7 @@ def test_the_demos_default_file_moves_into_an_empty_glossary_leaving_out_its_dep
     assert "Left out (1): marked deprecated and not in the glossary" in page and "Web 2.0 (row" in page
 
 
+@pytest.mark.slow  # loads the demo glossary: about 2 s
 def test_an_unchanged_file_proposes_nothing_whatever_order_its_labels_come_in(client, site):
     """SKOS labels are a set: a term whose synonyms are stored in another order than the file
     lists them is unchanged, as is one whose tag the file spells in another case."""

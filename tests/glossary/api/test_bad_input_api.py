@@ -9,9 +9,11 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from accounts import roles
 from accounts.services import api_token_create
 from glossary.models import Proposal
-from tests.workflow_helpers import snapshot
+from tests.shared_data import built_once
+from tests.workflow_helpers import new_term_entry, person, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -223,20 +225,34 @@ NOT_JSON_INTEGERS = [
 ]
 
 
-@pytest.fixture
-def numbered(ada, ivan, make_term, proposal_without_emails):
-    """A term at version 2, Ada's proposal at revision 1 and a watch of hers: what the calls name."""
-    from glossary.services.terms import term_save
+@pytest.fixture(scope="module")
+def numbered(django_db_setup, django_db_blocker):
+    """A term at version 2, Ada's proposal at revision 1 and a watch of hers: what the calls name.
+    Built once for the module: each test's calls are rolled back with the test."""
+    with built_once(django_db_blocker), django_db_blocker.unblock():
+        yield _numbered()
+
+
+def _numbered():
+    from accounts.models import Department
+    from glossary.services.proposals import proposal_create
+    from glossary.services.terms import term_create, term_save
     from glossary.services.watching import watch_set
 
-    cloud = make_term("Cloud", it_text="Rented servers.")
+    it, marketing = Department.objects.get(slug="it"), Department.objects.get(slug="marketing")
+    ada = person("ada", department=it, email="ada@example.com")
+    ivan = person("ivan", department=it, role=roles.APPROVER, email="ivan@example.com")
+    cloud = term_create(
+        name="Cloud", user=ada, reason="Test term", fields={}, definitions={it: "Rented servers."}, tags=[]
+    )
     term_save(term=cloud, user=ada, reason="Abbreviate", fields={"abbreviation": "CL"})
     watch = watch_set(user=ada, term=cloud, delivery="daily")
+    proposal = proposal_create(author=ada, reason="Settle the word", entry=new_term_entry(it, marketing))
     callers = {}
-    for person in (ada, ivan):
-        _, secret = api_token_create(user=person, name="Numbers")
-        callers[person.username] = secret
-    return {"proposal": proposal_without_emails.pk, "watch": watch.pk, "secrets": callers}
+    for user in (ada, ivan):
+        _, secret = api_token_create(user=user, name="Numbers")
+        callers[user.username] = secret
+    return {"proposal": proposal.pk, "watch": watch.pk, "secrets": callers}
 
 
 def call(numbered, who: str, method: str, address: str, raw: str | None = None):
