@@ -14,6 +14,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -34,11 +35,17 @@ SETTINGS = settings(
 def stored():
     """What a refused request must leave as it was: every row of the glossary's, the webhooks' and
     the accounts' tables, counted, and every term's name and version."""
-    counts = {
-        model._meta.label: model._default_manager.count()
-        for label in ("glossary", "webhooks", "accounts")
-        for model in apps.get_app_config(label).get_models()
-    }
+    models = [
+        model for label in ("glossary", "webhooks", "accounts") for model in apps.get_app_config(label).get_models()
+    ]
+    # One query for every table: the refusals are many and each is checked before and after.
+    counting = " UNION ALL ".join(
+        f"SELECT {index}, COUNT(*) FROM {connection.ops.quote_name(model._meta.db_table)}"
+        for index, model in enumerate(models)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(counting)
+        counts = {models[index]._meta.label: count for index, count in cursor.fetchall()}
     return counts, snapshot()
 
 
