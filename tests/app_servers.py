@@ -116,9 +116,16 @@ def migrated_sqlite_database(tmp_path_factory, destination: Path) -> str:
     return f"sqlite:///{destination}"
 
 
-def collect_static(env: dict[str, str]) -> None:
-    """Production mode serves static files by their hashed names: collected first (STATIC_ROOT)."""
-    manage(env, "collectstatic", "--no-input", "-v0")
+def collected_static(tmp_path_factory) -> str:
+    """A STATIC_ROOT for production servers, which serve static files by their hashed names:
+    collected once per test run, as collecting hashes and compresses every file (seconds), and
+    only ever read by the servers."""
+    root = tmp_path_factory.getbasetemp() / "collected-static"
+    if not (root / "staticfiles.json").exists():
+        folder = tmp_path_factory.mktemp("collecting-static")
+        (folder / "collecting_settings.py").write_text(SERVER_SETTINGS.format(static_root=str(root)))
+        manage(production_environment(folder, "collecting_settings"), "collectstatic", "--no-input", "-v0")
+    return str(root)
 
 
 def start_gunicorn(env: dict[str, str], log: Path) -> AppServer:

@@ -1,14 +1,15 @@
 """/healthz and /readyz answer a load balancer's probe in production mode: by IP address, over
 plain http, without a session; /readyz names the check that fails, and nothing more."""
 
+import contextlib
 import json
+import sqlite3
 
 import pytest
 
 from tests.app_servers import (
     free_port,
     http_get,
-    manage,
     migrated_sqlite_database,
     production_environment,
     start_gunicorn,
@@ -34,7 +35,13 @@ def health_servers(tmp_path_factory):
         name: production_environment(folder, "config.settings", DATABASE_URL=url, DJANGO_SSL_REDIRECT="1")
         for name, url in databases.items()
     }
-    manage(environments["migrations_behind"], "migrate", "glossary", "0016", "--no-input", "-v0")
+    # The newest glossary migration unrecorded, as before `migrate` runs after a deploy: what the
+    # check reads. Reversing migrations would take a process and seconds.
+    with contextlib.closing(sqlite3.connect(folder / "behind.sqlite3")) as behind, behind:
+        behind.execute(
+            "DELETE FROM django_migrations WHERE app = 'glossary'"
+            " AND name = (SELECT MAX(name) FROM django_migrations WHERE app = 'glossary')"
+        )
     servers = {}
     try:
         for name, env in environments.items():

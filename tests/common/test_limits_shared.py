@@ -13,7 +13,7 @@ from tests.app_servers import (
     SERVER_SETTINGS,
     AppServer,
     Browser,
-    collect_static,
+    collected_static,
     database_url,
     production_environment,
     serving,
@@ -46,9 +46,9 @@ def counts_in(request):
 
 
 @pytest.fixture
-def two_servers(transactional_db, counts_in, tmp_path):
+def two_servers(transactional_db, counts_in, tmp_path, tmp_path_factory):
     """Gunicorn A and B, one worker each: two processes with nothing in memory in common."""
-    (tmp_path / "limits_settings.py").write_text(SERVER_SETTINGS.format(static_root=str(tmp_path / "static")))
+    (tmp_path / "limits_settings.py").write_text(SERVER_SETTINGS.format(static_root=collected_static(tmp_path_factory)))
     env = production_environment(
         tmp_path,
         "limits_settings",
@@ -57,7 +57,6 @@ def two_servers(transactional_db, counts_in, tmp_path):
         API_TOKEN_FAILURE_LIMIT=str(LIMIT),
         LOGIN_FAILURE_LIMIT=str(LIMIT),
     )
-    collect_static(env)
     with serving(env, tmp_path) as servers:
         yield servers
 

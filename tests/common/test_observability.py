@@ -18,7 +18,7 @@ from django.utils.crypto import get_random_string
 from common.release import release_fingerprint
 from tests.app_servers import (
     ROOT,
-    collect_static,
+    collected_static,
     http_get,
     manage,
     migrated_sqlite_database,
@@ -114,7 +114,7 @@ def failing_server(tmp_path_factory, sentry_receiver):
     sending to the receiver."""
     folder = tmp_path_factory.mktemp("failing-server")
     (folder / "failing_settings.py").write_text(
-        SERVER_SETTINGS.format(static_root=str(folder / "static"), mail_folder=str(folder / "mail"))
+        SERVER_SETTINGS.format(static_root=collected_static(tmp_path_factory), mail_folder=str(folder / "mail"))
     )
     env = production_environment(
         folder,
@@ -125,7 +125,6 @@ def failing_server(tmp_path_factory, sentry_receiver):
         SENTRY_DSN=sentry_receiver.dsn,
         SENTRY_ENVIRONMENT="observability-tests",
     )
-    collect_static(env)
     server = start_gunicorn(env, folder / "gunicorn.log")
     server.mail_folder = folder / "mail"
     try:

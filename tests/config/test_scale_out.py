@@ -12,7 +12,7 @@ from glossary.models import Proposal, Term
 from tests.app_servers import (
     SERVER_SETTINGS,
     Browser,
-    collect_static,
+    collected_static,
     database_url,
     production_environment,
     serving,
@@ -56,11 +56,12 @@ def shared_redis(settings):
 
 
 @pytest.fixture
-def two_app_servers(transactional_db, shared_redis, tmp_path):
+def two_app_servers(transactional_db, shared_redis, tmp_path, tmp_path_factory):
     """Gunicorn A and B, one worker each, in production mode on the test database and one Redis."""
-    (tmp_path / "scale_out_settings.py").write_text(SERVER_SETTINGS.format(static_root=str(tmp_path / "static")))
+    (tmp_path / "scale_out_settings.py").write_text(
+        SERVER_SETTINGS.format(static_root=collected_static(tmp_path_factory))
+    )
     env = production_environment(tmp_path, "scale_out_settings", DATABASE_URL=database_url(), REDIS_URL=REDIS_URL)
-    collect_static(env)
     with serving(env, tmp_path) as servers:
         yield servers
 

@@ -21,7 +21,7 @@ from django.db import connection
 from tests.app_servers import (
     ROOT,
     SERVER_SETTINGS,
-    collect_static,
+    collected_static,
     database_url,
     migrated_sqlite_database,
     production_environment,
@@ -75,7 +75,7 @@ OUTCOMES = ("approve", "request_changes", "reject", "rebased", "withdrawn")
 
 @pytest.fixture
 def served_api(tmp_path, tmp_path_factory):
-    (tmp_path / "fuzzed_settings.py").write_text(SERVER_SETTINGS.format(static_root=str(tmp_path / "static")))
+    (tmp_path / "fuzzed_settings.py").write_text(SERVER_SETTINGS.format(static_root=collected_static(tmp_path_factory)))
     # On SQLite the test database lives in memory, where a server cannot reach it: a file of its own.
     database = (
         migrated_sqlite_database(tmp_path_factory, tmp_path / "db.sqlite3")
@@ -84,7 +84,6 @@ def served_api(tmp_path, tmp_path_factory):
     )
     # Schemathesis sends tokens that are not valid on purpose; the limit on them is proven elsewhere.
     env = production_environment(tmp_path, "fuzzed_settings", DATABASE_URL=database, API_TOKEN_FAILURE_LIMIT="1000000")
-    collect_static(env)
     server = start_gunicorn(env, tmp_path / "gunicorn.log")
     try:
         wait_until_serving(server, "/api/v1/openapi.json")
