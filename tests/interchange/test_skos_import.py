@@ -16,6 +16,7 @@ from accounts.models import User
 from glossary.interchange.imports import glossary_import
 from glossary.models import Proposal, Term
 from tests.interchange.skos_files import FORMATS, SITE, concept
+from tests.shared_data import built_once
 from tests.workflow_helpers import approve, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -328,24 +329,6 @@ def links() -> dict[str, tuple[list[str], str]]:
     }
 
 
-@pytest.mark.slow  # loads the demo glossary: about 2 s
-@pytest.mark.parametrize(
-    "file_format, query",
-    [("ttl", {}), ("rdf", {}), ("jsonld", {}), ("ttl", {"status": "approved"}), ("ttl", {"tag": "architecture"})],
-)
-def test_the_demo_export_imported_back_keeps_every_link(client, site, file_format, query):
-    """Every link of every concept reads back to the term it points to, whether the file holds that
-    term in full, as a stub, or not at all (a term of this glossary at that address)."""
-    admin = demo_glossary()
-    client.force_login(admin)
-    before = links()
-    assert before["Web 2.0"] == (["API", "Platform"], "Platform")
-    data = client.get(reverse(f"glossary:glossary_{file_format}"), query).content
-
-    import_and_publish(f"demo.{file_format}", data, admin)
-    assert links() == before
-
-
 def import_and_publish(filename: str, data: bytes, admin) -> None:
     """Import the file into the glossary and have both departments approve every proposal it makes."""
     ivan, marco = User.objects.get(username="ivan"), User.objects.get(username="marco")
@@ -360,137 +343,158 @@ def import_and_publish(filename: str, data: bytes, admin) -> None:
             assert change.proposal.state == Proposal.State.PUBLISHED, change.name
 
 
-@pytest.mark.slow  # loads the demo glossary: about 2 s
-def test_a_link_to_an_address_the_file_does_not_describe_is_made_to_the_term_there(client, site):
-    """Not to a name guessed from the address: web-20 is "Web 2.0", not "web 20"."""
-    admin = demo_glossary()
-    client.force_login(admin)
-    graph = Graph().parse(data=exported(client, "ttl").decode(), format="turtle")
-    graph.remove((concept("web-20"), None, None))  # the file keeps only the links to it
-    graph.remove((None, None, URIRef(f"{concept('web-20')}#definition-it")))
-    before = links()
-    import_and_publish("g.ttl", graph.serialize(format="turtle").encode(), admin)
-    assert links() == before
+@pytest.fixture(scope="class")
+def demo(django_db_setup, django_db_blocker):
+    """demo_glossary(), once for the tests of the class, which each import into it: what a test
+    imports is rolled back with the test. Returns the glossary admin."""
+    with built_once(django_db_blocker), django_db_blocker.unblock():
+        yield demo_glossary()
 
 
-@pytest.mark.slow  # loads the demo glossary: about 2 s
-@pytest.mark.parametrize("dry_run", [True, False])
-def test_a_link_to_an_address_neither_the_file_nor_the_glossary_has_is_refused_for_its_concept(client, site, dry_run):
-    admin = demo_glossary()
-    client.force_login(admin)
-    graph = Graph().parse(data=exported(client, "ttl").decode(), format="turtle")
-    graph.add((concept("api"), SKOS.related, URIRef("http://elsewhere.example/vocabulary/web-20")))
-    graph.add((concept("api"), SKOS.related, concept("no-such-term")))
-    graph.add((concept("platform"), OWL.deprecated, Literal(True)))
-    graph.add((concept("platform"), DCTERMS.isReplacedBy, BNode()))
-    before = snapshot()
-    report = glossary_import(
-        filename="g.ttl", data=graph.serialize(format="turtle").encode(), user=admin, dry_run=dry_run
+@pytest.mark.slow  # the demo glossary, loaded once, and a dozen imports of it: about 10 s
+class TestOnTheDemo:
+    """The demo glossary's own files imported back into it: loaded once for all of them."""
+
+    @pytest.mark.parametrize(
+        "file_format, query",
+        [("ttl", {}), ("rdf", {}), ("jsonld", {}), ("ttl", {"status": "approved"}), ("ttl", {"tag": "architecture"})],
     )
-    assert not report.ok and report.changes == []
-    errors = {error for row in report.row_errors for error in row.errors}
-    assert errors == {
-        "is related to <http://elsewhere.example/vocabulary/web-20>, which the file does not describe and which is "
-        "no term's address in this glossary; add that concept to the file or remove the link",
-        f"is related to <{concept('no-such-term')}>, which the file does not describe and which is no term's "
-        "address in this glossary; add that concept to the file or remove the link",
-        "names to use instead a resource without an address (a blank node), which cannot be matched to a term",
-    }
-    assert snapshot() == before
+    def test_the_demo_export_imported_back_keeps_every_link(self, demo, client, site, file_format, query):
+        """Every link of every concept reads back to the term it points to, whether the file holds that
+        term in full, as a stub, or not at all (a term of this glossary at that address)."""
+        admin = demo
+        client.force_login(admin)
+        before = links()
+        assert before["Web 2.0"] == (["API", "Platform"], "Platform")
+        data = client.get(reverse(f"glossary:glossary_{file_format}"), query).content
 
+        import_and_publish(f"demo.{file_format}", data, admin)
+        assert links() == before
 
-@pytest.mark.slow  # loads the demo glossary: about 2 s
-def test_the_demo_moved_into_an_empty_glossary_keeps_every_link_it_can_and_names_the_rest(client, site):
-    """Web 2.0 cannot start deprecated in a new glossary, so the file for a move holds the terms in
-    use (status=approved) and Web 2.0 as a stub: the links to it are kept by its name, reported, and
-    made once a term of that name is published; every other link comes back."""
-    admin = demo_glossary()
-    ivan, marco = User.objects.get(username="ivan"), User.objects.get(username="marco")
-    client.force_login(admin)
-    data = client.get(reverse("glossary:glossary_ttl"), {"status": "approved"}).content
-    before = Graph().parse(data=data.decode(), format="turtle")
-    clear_glossary()
+    def test_a_link_to_an_address_the_file_does_not_describe_is_made_to_the_term_there(self, demo, client, site):
+        """Not to a name guessed from the address: web-20 is "Web 2.0", not "web 20"."""
+        admin = demo
+        client.force_login(admin)
+        graph = Graph().parse(data=exported(client, "ttl").decode(), format="turtle")
+        graph.remove((concept("web-20"), None, None))  # the file keeps only the links to it
+        graph.remove((None, None, URIRef(f"{concept('web-20')}#definition-it")))
+        before = links()
+        import_and_publish("g.ttl", graph.serialize(format="turtle").encode(), admin)
+        assert links() == before
 
-    report = glossary_import(filename="demo.ttl", data=data, user=admin, dry_run=False)
-    assert report.ok, [(r.number, r.errors) for r in report.row_errors]
-    assert report.count("new term") == len(set(before.subjects(SKOS.topConceptOf)))
-    notes = {c.name: c.notes for c in report.changes if c.notes}
-    assert notes == {
-        name: [
-            "links to “Web 2.0”, which is neither in the glossary nor in this file: the link is made once a term "
-            "of that name is published"
-        ]
-        for name in ("API", "Platform")
-    }
-    assert "web 20" not in " ".join(Proposal.objects.values_list("related_names", flat=True))
-    for proposal in Proposal.objects.order_by("pk"):
-        approve(proposal, ivan)
-        approve(proposal, marco)
-    after = Graph().parse(
-        data=client.get(reverse("glossary:glossary_ttl"), {"status": "approved"}).content.decode(), format="turtle"
-    )
-    web = concept("web-20")
-    without_web = Graph()
-    for s, p, o in _content(before):
-        # The scheme's word on stubs goes with the only stub.
-        if web not in (s, o) and (s, p) != (URIRef(f"{SITE}"), DCTERMS.description):
-            without_web.add((s, p, o))
-    assert isomorphic(without_web, _content(after))
+    @pytest.mark.parametrize("dry_run", [True, False])
+    def test_a_link_to_an_address_neither_the_file_nor_the_glossary_has_is_refused_for_its_concept(
+        self, demo, client, site, dry_run
+    ):
+        admin = demo
+        client.force_login(admin)
+        graph = Graph().parse(data=exported(client, "ttl").decode(), format="turtle")
+        graph.add((concept("api"), SKOS.related, URIRef("http://elsewhere.example/vocabulary/web-20")))
+        graph.add((concept("api"), SKOS.related, concept("no-such-term")))
+        graph.add((concept("platform"), OWL.deprecated, Literal(True)))
+        graph.add((concept("platform"), DCTERMS.isReplacedBy, BNode()))
+        before = snapshot()
+        report = glossary_import(
+            filename="g.ttl", data=graph.serialize(format="turtle").encode(), user=admin, dry_run=dry_run
+        )
+        assert not report.ok and report.changes == []
+        errors = {error for row in report.row_errors for error in row.errors}
+        assert errors == {
+            "is related to <http://elsewhere.example/vocabulary/web-20>, which the file does not describe and which is "
+            "no term's address in this glossary; add that concept to the file or remove the link",
+            f"is related to <{concept('no-such-term')}>, which the file does not describe and which is no term's "
+            "address in this glossary; add that concept to the file or remove the link",
+            "names to use instead a resource without an address (a blank node), which cannot be matched to a term",
+        }
+        assert snapshot() == before
 
+    def test_the_demo_moved_into_an_empty_glossary_keeps_every_link_it_can_and_names_the_rest(self, demo, client, site):
+        """Web 2.0 cannot start deprecated in a new glossary, so the file for a move holds the terms in
+        use (status=approved) and Web 2.0 as a stub: the links to it are kept by its name, reported, and
+        made once a term of that name is published; every other link comes back."""
+        admin = demo
+        ivan, marco = User.objects.get(username="ivan"), User.objects.get(username="marco")
+        client.force_login(admin)
+        data = client.get(reverse("glossary:glossary_ttl"), {"status": "approved"}).content
+        before = Graph().parse(data=data.decode(), format="turtle")
+        clear_glossary()
 
-@pytest.mark.slow  # loads the demo glossary: about 2 s
-def test_the_import_page_shows_a_link_it_cannot_make_yet(client, site):
-    admin = demo_glossary()
-    client.force_login(admin)
-    data = client.get(reverse("glossary:glossary_ttl"), {"status": "approved"}).content
-    clear_glossary()
-    page = client.post(
-        reverse("glossary:glossary_import"),
-        {"file": SimpleUploadedFile("demo.ttl", data, content_type="text/turtle"), "dry_run": "on"},
-    ).content.decode()
-    assert "links to “Web 2.0”, which is neither in the glossary nor in this file" in page
-
-
-@pytest.mark.slow  # loads the demo glossary: about 2 s
-def test_the_demos_default_file_moves_into_an_empty_glossary_leaving_out_its_deprecated_term(client, site):
-    """The default SKOS file holds Web 2.0, deprecated: a new glossary cannot start with it, so it
-    is left out and said so, on the page and for the terms linking to it; everything else comes in."""
-    admin = demo_glossary()
-    client.force_login(admin)
-    data = client.get(reverse("glossary:glossary_ttl")).content
-    in_use = Term.objects.exclude(status=Term.Status.DEPRECATED).count()
-    clear_glossary()
-
-    report = glossary_import(filename="demo.ttl", data=data, user=admin, dry_run=True)
-    assert report.ok, [(r.number, r.errors) for r in report.row_errors]
-    assert [c.name for c in report.left_out] == ["Web 2.0"]
-    assert report.count("new term") == in_use
-    assert {c.name: c.notes for c in report.changes if c.notes and c.action != "left out"} == {
-        name: [
-            "links to “Web 2.0”, which this import leaves out (deprecated, not in the glossary): the link is "
-            "made once a term of that name is published"
-        ]
-        for name in ("API", "Platform")
-    }
-    page = client.post(
-        reverse("glossary:glossary_import"),
-        {"file": SimpleUploadedFile("demo.ttl", data, content_type="text/turtle"), "dry_run": "on"},
-    ).content.decode()
-    assert "Left out (1): marked deprecated and not in the glossary" in page and "Web 2.0 (row" in page
-
-
-@pytest.mark.slow  # loads the demo glossary: about 2 s
-def test_an_unchanged_file_proposes_nothing_whatever_order_its_labels_come_in(client, site):
-    """SKOS labels are a set: a term whose synonyms are stored in another order than the file
-    lists them is unchanged, as is one whose tag the file spells in another case."""
-    admin = demo_glossary()
-    omnichannel = Term.objects.get(name="Omnichannel")
-    synonyms = omnichannel.synonym_list
-    assert len(synonyms) > 1, "the demo gives Omnichannel several synonyms"
-    Term.objects.filter(pk=omnichannel.pk).update(synonyms="\n".join(reversed(synonyms)))
-    client.force_login(admin)
-    for file_format in FORMATS:
-        data = client.get(reverse(f"glossary:glossary_{file_format}")).content
-        report = glossary_import(filename=f"g.{file_format}", data=data, user=admin, dry_run=True)
+        report = glossary_import(filename="demo.ttl", data=data, user=admin, dry_run=False)
         assert report.ok, [(r.number, r.errors) for r in report.row_errors]
-        assert report.changes_to_make == [], [(c.name, c.action) for c in report.changes_to_make]
+        assert report.count("new term") == len(set(before.subjects(SKOS.topConceptOf)))
+        notes = {c.name: c.notes for c in report.changes if c.notes}
+        assert notes == {
+            name: [
+                "links to “Web 2.0”, which is neither in the glossary nor in this file: the link is made once a term "
+                "of that name is published"
+            ]
+            for name in ("API", "Platform")
+        }
+        assert "web 20" not in " ".join(Proposal.objects.values_list("related_names", flat=True))
+        for proposal in Proposal.objects.order_by("pk"):
+            approve(proposal, ivan)
+            approve(proposal, marco)
+        after = Graph().parse(
+            data=client.get(reverse("glossary:glossary_ttl"), {"status": "approved"}).content.decode(), format="turtle"
+        )
+        web = concept("web-20")
+        without_web = Graph()
+        for s, p, o in _content(before):
+            # The scheme's word on stubs goes with the only stub.
+            if web not in (s, o) and (s, p) != (URIRef(f"{SITE}"), DCTERMS.description):
+                without_web.add((s, p, o))
+        assert isomorphic(without_web, _content(after))
+
+    def test_the_import_page_shows_a_link_it_cannot_make_yet(self, demo, client, site):
+        admin = demo
+        client.force_login(admin)
+        data = client.get(reverse("glossary:glossary_ttl"), {"status": "approved"}).content
+        clear_glossary()
+        page = client.post(
+            reverse("glossary:glossary_import"),
+            {"file": SimpleUploadedFile("demo.ttl", data, content_type="text/turtle"), "dry_run": "on"},
+        ).content.decode()
+        assert "links to “Web 2.0”, which is neither in the glossary nor in this file" in page
+
+    def test_the_demos_default_file_moves_into_an_empty_glossary_leaving_out_its_deprecated_term(
+        self, demo, client, site
+    ):
+        """The default SKOS file holds Web 2.0, deprecated: a new glossary cannot start with it, so it
+        is left out and said so, on the page and for the terms linking to it; everything else comes in."""
+        admin = demo
+        client.force_login(admin)
+        data = client.get(reverse("glossary:glossary_ttl")).content
+        in_use = Term.objects.exclude(status=Term.Status.DEPRECATED).count()
+        clear_glossary()
+
+        report = glossary_import(filename="demo.ttl", data=data, user=admin, dry_run=True)
+        assert report.ok, [(r.number, r.errors) for r in report.row_errors]
+        assert [c.name for c in report.left_out] == ["Web 2.0"]
+        assert report.count("new term") == in_use
+        assert {c.name: c.notes for c in report.changes if c.notes and c.action != "left out"} == {
+            name: [
+                "links to “Web 2.0”, which this import leaves out (deprecated, not in the glossary): the link is "
+                "made once a term of that name is published"
+            ]
+            for name in ("API", "Platform")
+        }
+        page = client.post(
+            reverse("glossary:glossary_import"),
+            {"file": SimpleUploadedFile("demo.ttl", data, content_type="text/turtle"), "dry_run": "on"},
+        ).content.decode()
+        assert "Left out (1): marked deprecated and not in the glossary" in page and "Web 2.0 (row" in page
+
+    def test_an_unchanged_file_proposes_nothing_whatever_order_its_labels_come_in(self, demo, client, site):
+        """SKOS labels are a set: a term whose synonyms are stored in another order than the file
+        lists them is unchanged, as is one whose tag the file spells in another case."""
+        admin = demo
+        omnichannel = Term.objects.get(name="Omnichannel")
+        synonyms = omnichannel.synonym_list
+        assert len(synonyms) > 1, "the demo gives Omnichannel several synonyms"
+        Term.objects.filter(pk=omnichannel.pk).update(synonyms="\n".join(reversed(synonyms)))
+        client.force_login(admin)
+        for file_format in FORMATS:
+            data = client.get(reverse(f"glossary:glossary_{file_format}")).content
+            report = glossary_import(filename=f"g.{file_format}", data=data, user=admin, dry_run=True)
+            assert report.ok, [(r.number, r.errors) for r in report.row_errors]
+            assert report.changes_to_make == [], [(c.name, c.action) for c in report.changes_to_make]
