@@ -228,14 +228,6 @@ def clock(monkeypatch):
 
 
 @pytest.fixture
-def history(db, clock):
-    """The hand-built history the dashboard's figures are checked against (tests/glossary/dashboard/dashboard_history.py)."""
-    from tests.glossary.dashboard.dashboard_history import build_history
-
-    return build_history(clock)
-
-
-@pytest.fixture
 def signed_off_term(ada, ivan, marco, it, marketing, make_term):
     """Omnichannel as the workflow publishes it: proposed by Ada with synonyms, a tag and a related
     term, approved by IT's and Marketing's approvers (Ivan and Marco); its version 1."""

@@ -42,6 +42,7 @@ def test_a_count_lasts_its_whole_window_beyond_the_caches_default_timeout(settin
     assert (expires - timezone.now()).total_seconds() > 3000
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_limit_lets_the_client_in_again_when_its_window_ends():
     guesses = Limit("test-guesses", limit=1, window=1)

@@ -256,6 +256,7 @@ def test_sentry_receives_the_failing_views_exception_tagged_with_the_request_id(
         assert at == -1, everything_sent[max(0, at - 300) : at + 100]
 
 
+@pytest.mark.slow
 def test_without_a_sentry_dsn_the_sdk_is_not_even_imported():
     env = production_environment(ROOT, "config.settings")
     code = "import sys; print('sentry_sdk' in sys.modules)"

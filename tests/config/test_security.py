@@ -30,6 +30,7 @@ def manage(*args, env_overrides=None):
     )
 
 
+@pytest.mark.slow
 def test_check_deploy_is_clean_in_production_mode():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env_overrides=PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -67,6 +68,7 @@ def test_the_app_starts_in_production_mode_unless_told_otherwise():
     assert result.stdout.split() == ["True"]
 
 
+@pytest.mark.slow
 def test_production_mode_turns_on_secure_cookies_hsts_and_ssl_redirect():
     code = (
         "from django.conf import settings as s; "

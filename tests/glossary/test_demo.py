@@ -25,6 +25,7 @@ def demo(django_db_setup, django_db_blocker):
         yield
 
 
+@pytest.mark.slow
 class TestTheLoadedDemo:
     def test_demo_glossary_has_real_terms_with_both_definitions(self, demo):
         entries = json.loads(DEMO_GLOSSARY.read_text())["terms"]

@@ -340,6 +340,7 @@ def test_control_characters_xml_cannot_hold_become_replacement_marks(ada, ivan, 
     assert "IT: esc\ufffd[31m red" in text
 
 
+@pytest.mark.slow
 def test_a_feed_id_authority_that_is_not_a_domain_and_date_stops_the_app_at_start():
     def starts(value):
         environment = {

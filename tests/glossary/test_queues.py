@@ -199,6 +199,7 @@ def silent_mail_server(settings):
     server.stop()
 
 
+@pytest.mark.slow
 @outside_a_transaction
 def test_a_mail_server_that_does_not_answer_neither_holds_nor_fails_the_request(
     client, proposal, ivan, marco, maya, silent_mail_server

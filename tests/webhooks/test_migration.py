@@ -38,6 +38,7 @@ def at_the_release_before():
         migrate(None)
 
 
+@pytest.mark.slow
 def test_an_upgrade_keeps_every_endpoint_version_delivery_attempt_and_the_permission_to_manage_them(
     at_the_release_before,
 ):

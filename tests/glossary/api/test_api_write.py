@@ -262,6 +262,7 @@ def _by_api(proposal, actor, action):
     return response.status_code in (200, 201), _outcome(proposal)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("state", STATES)
 def test_the_api_allows_exactly_what_the_pages_allow(client, people, it, marketing, state, settings):
     settings.API_TOKEN_FAILURE_LIMIT = 1000
