@@ -159,7 +159,9 @@ def review_confirm_refusal(term: Term, user) -> str | None:
     """Why `user` may not confirm that `term` is still accurate, or None if they may.
 
     A department vouches for its own words: only an approver of a department with a definition on
-    the term confirms it (a signing department without one has nothing of its own to recheck).
+    the term confirms it (a signing department without one has nothing of its own to recheck). A
+    term defined by its common ground alone is every signing department's: any of their approvers
+    confirms it.
     """
     if not user.is_authenticated:
         return "Log in first."
@@ -168,6 +170,11 @@ def review_confirm_refusal(term: Term, user) -> str | None:
     if term.status == Term.Status.DEPRECATED:
         return "A deprecated term is not reviewed any more."
     # Through .all(), so a list that prefetched the definitions asks nothing more per term.
-    if not any(d.department_id == user.department_id for d in term.definitions.all()):
+    definitions = term.definitions.all()
+    if not definitions:
+        if any(d.pk == user.department_id for d in signing_departments()):
+            return None
+        return f"Only a signing department's approver confirms “{term.name}”, which only its common ground defines."
+    if not any(d.department_id == user.department_id for d in definitions):
         return f"{user.department} has no definition of “{term.name}”: its approvers confirm only what it defines."
     return None

@@ -365,7 +365,9 @@ class NewTermProposal(_Strict):
 
     kind: Literal["new_term"]
     reason: Reason = Field(description="Why: reviewers read it first.")
-    content: ProposedContent = Field(description="The new term: its name and at least one definition.")
+    content: ProposedContent = Field(
+        description="The new term: its name, and its common ground or at least one department's definition."
+    )
     term: None = Field(None, description="Not for a new term.")
     base_version: None = Field(None, description="Not for a new term.")
     restore_version: None = Field(None, description="Only for restore.")

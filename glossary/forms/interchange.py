@@ -5,7 +5,7 @@ from django import forms
 from accounts.models import Department
 from glossary.forms.terms import LETTERS
 from glossary.interchange.files import MAX_UPLOAD_BYTES
-from glossary.interchange.options import ExportOptions
+from glossary.interchange.options import ExportOptions, ImportOptions
 from glossary.models import Tag, Term
 
 
@@ -61,9 +61,25 @@ class ImportForm(forms.Form):
         help_text="CSV or JSON as Common Ground exports them, or SKOS (.ttl, .rdf, .jsonld): UTF-8, at most 5 MB.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,.ttl,.rdf,.jsonld"}),
     )
+    plain_definition = forms.ChoiceField(
+        label="A definition that names no department becomes",
+        required=False,
+        help_text="How a SKOS file published elsewhere defines a concept: one skos:definition. "
+        "A definition that names its department goes to that department either way.",
+    )
     dry_run = forms.BooleanField(
         label="Dry run: only check the file and show what would happen", required=False, initial=True
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plain_definition"].choices = [
+            ("", "The common ground"),
+            *((d.slug, f"{d.name}'s definition") for d in Department.objects.filter(is_active=True)),
+        ]
+
+    def options(self) -> ImportOptions:
+        return ImportOptions(plain_definition=self.cleaned_data.get("plain_definition", ""))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

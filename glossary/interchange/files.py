@@ -14,7 +14,7 @@ from django.utils import timezone
 from glossary import text
 from glossary.entries import CONTENT, Entry, Kind, as_list, date_text
 from glossary.interchange import json_input, skos_input
-from glossary.interchange.options import ExportOptions
+from glossary.interchange.options import ExportOptions, ImportOptions
 from glossary.interchange.selectors import export_history
 from glossary.interchange.skos import FORMATS as SKOS_FORMATS
 from glossary.interchange.skos import export_skos
@@ -172,7 +172,7 @@ class ParsedFile:
         return bool(self.errors) or any(row.errors for row in self.rows)
 
 
-def parse_upload(filename: str, data: bytes, departments) -> ParsedFile:
+def parse_upload(filename: str, data: bytes, departments, options: ImportOptions = ImportOptions()) -> ParsedFile:
     """Read an uploaded CSV, JSON or SKOS glossary into checked rows, never raising on bad input."""
     if len(data) > MAX_UPLOAD_BYTES:
         return ParsedFile(
@@ -189,7 +189,7 @@ def parse_upload(filename: str, data: bytes, departments) -> ParsedFile:
     extension = filename.lower().rsplit(".", 1)[-1]
     is_json = extension == "json" or (extension not in SKOS_FORMATS and content.lstrip().startswith("{"))
     if extension in SKOS_FORMATS:
-        parsed = _parse_skos(content, extension)
+        parsed = _parse_skos(content, extension, options)
     elif is_json:
         parsed = _parse_json(content)
     else:
@@ -283,8 +283,8 @@ def _parse_json(content: str) -> ParsedFile:
     return parsed
 
 
-def _parse_skos(content: str, file_format: str) -> ParsedFile:
-    document = skos_input.read(content, file_format)
+def _parse_skos(content: str, file_format: str, options: ImportOptions) -> ParsedFile:
+    document = skos_input.read(content, file_format, options)
     rows = [ImportRow(number, values, errors) for number, (values, errors) in enumerate(document.records, start=1)]
     return ParsedFile(rows=rows, errors=document.errors, ordered_synonyms=False)
 
@@ -319,8 +319,11 @@ def _check_rows(parsed: ParsedFile, departments) -> None:
             for slug in values["definitions"]:
                 if slug not in slugs:
                     row.errors.append(f"has a definition for an unknown department “{slug}”")
-            if not any(body.strip() for body in values["definitions"].values()):
-                row.errors.append("has no definition for any department")
+            if (
+                not any(body.strip() for body in values["definitions"].values())
+                and not (values.get("summary") or "").strip()
+            ):
+                row.errors.append("has neither a common ground nor a definition for any department")
         if values.get("status") and values["status"] not in statuses:
             row.errors.append(f"has an unknown status “{values['status']}” (use {', '.join(sorted(statuses))})")
         key = text.name_key(values["name"])

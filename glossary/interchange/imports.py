@@ -14,6 +14,7 @@ from accounts.models import Department
 from glossary import text, workflow
 from glossary.entries import BY_NAME, CONTENT, Entry, Kind, parse_date
 from glossary.interchange.files import ImportRow, parse_upload
+from glossary.interchange.options import ImportOptions
 from glossary.interchange.skos import term_uri
 from glossary.interchange.skos_input import Reference
 from glossary.models import Proposal, Term
@@ -208,11 +209,13 @@ def _replacement(row, term: Term | None, existing: dict) -> Term | None:
 
 
 @transaction.atomic
-def glossary_import(*, filename: str, data: bytes, user, dry_run: bool) -> ImportReport:
+def glossary_import(
+    *, filename: str, data: bytes, user, dry_run: bool, options: ImportOptions = ImportOptions()
+) -> ImportReport:
     if not workflow.can_import(user):
         raise PermissionDenied("Only glossary admins can import.")
     departments = {d.slug: d for d in Department.objects.filter(is_active=True)}
-    parsed = parse_upload(filename, data, list(departments.values()))
+    parsed = parse_upload(filename, data, list(departments.values()), options)
     report = ImportReport(filename=filename, dry_run=dry_run, file_errors=parsed.errors)
     report.row_errors = [row for row in parsed.rows if row.errors]
     if not report.ok:

@@ -74,3 +74,15 @@ class ExportOptions:
             query=self.query,
             with_deprecated=with_deprecated,
         )
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How a file is read where a vocabulary published elsewhere can mean more than one thing.
+
+    A plain `skos:definition` (a text, naming no department) is how every published vocabulary
+    defines a concept: the common ground unless `plain_definition` names the department whose
+    definition it is. A definition that names its department keeps going to it either way.
+    """
+
+    plain_definition: str = ""  # a department's slug, or "" for the common ground

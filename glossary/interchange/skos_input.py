@@ -24,6 +24,7 @@ without a word.
 
 import json
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
@@ -31,6 +32,7 @@ from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS
 
 from glossary.entries import CONTENT, NOT_IN_SKOS, ContentField, Kind
 from glossary.interchange import json_input
+from glossary.interchange.options import ImportOptions
 from glossary.interchange.skos import FORMATS, STUB_PREDICATES, predicate
 
 # What the export writes about a concept besides its declared fields; anything else is reported.
@@ -62,7 +64,7 @@ class SkosDocument:
     errors: list[str] = field(default_factory=list)  # problems with the file as a whole
 
 
-def read(content: str, file_format: str) -> SkosDocument:
+def read(content: str, file_format: str, options: ImportOptions = ImportOptions()) -> SkosDocument:
     refusal = _fetches_or_expands(content, file_format)
     if refusal:
         return SkosDocument(errors=[refusal])
@@ -85,7 +87,7 @@ def read(content: str, file_format: str) -> SkosDocument:
     described = {c for c in concepts if not is_stub(graph, c)}
     if not described:
         return SkosDocument(errors=["The file describes no skos:Concept in full: each only names a term it links to."])
-    return SkosDocument(records=[_record(graph, concept, described) for concept in sorted(described, key=str)])
+    return SkosDocument(records=[_record(graph, concept, described, options) for concept in sorted(described, key=str)])
 
 
 def is_stub(graph: Graph, concept) -> bool:
@@ -98,7 +100,7 @@ def is_stub(graph: Graph, concept) -> bool:
     )
 
 
-def _record(graph: Graph, concept, described: set) -> tuple[dict, list[str]]:
+def _record(graph: Graph, concept, described: set, options: ImportOptions) -> tuple[dict, list[str]]:
     errors = []
     if isinstance(concept, BNode):
         errors.append("is a concept without a URI (a blank node), so it cannot be matched to a term")
@@ -114,6 +116,8 @@ def _record(graph: Graph, concept, described: set) -> tuple[dict, list[str]]:
             values[content_field.name], elsewhere[content_field.name] = _links(graph, concept, content_field, described)
         else:
             values[content_field.name] = _value(graph, concept, content_field, errors)
+    if options.plain_definition and values.get("summary"):
+        _plain_definition_to(options.plain_definition, values, errors)
     replacement = graph.value(concept, DCTERMS.isReplacedBy)
     values["replaced_by"] = _name_in_file(graph, replacement, described) if replacement is not None else ""
     if replacement is not None and not values["replaced_by"]:
@@ -160,20 +164,45 @@ def _links(graph: Graph, concept, content_field: ContentField, described: set) -
     return sorted(names), references
 
 
+def _plain_definition_to(slug: str, values: dict, errors: list[str]) -> None:
+    """The plain skos:definition, read as the common ground, made the department's definition."""
+    if values["definitions"].get(slug):
+        errors.append(f"has a plain skos:definition and a definition of its own for the department “{slug}”")
+        return
+    values["definitions"][slug] = values["summary"]
+    values["summary"] = ""
+
+
 def _definitions(graph: Graph, objects: list, errors: list[str]) -> dict[str, str]:
-    """The departments' definitions, by the department's slug: each a resource naming the department
-    (`dct:audience`) and holding the text (`rdf:value`). A literal is the common ground, read as such."""
+    """The departments' definitions, by the department's slug: each a resource holding the text
+    (`rdf:value`) and naming the department, as its audience (`dct:audience`, as the export
+    writes it) or as its creator or source (`dct:creator`, `dct:source`: a department's address,
+    …/departments/<slug>). A literal is the common ground, read as such."""
     definitions = {}
     for definition in objects:
         if isinstance(definition, Literal):
             continue
-        audience = graph.value(definition, DCTERMS.audience)
+        department = _department_of(graph, definition)
         body = graph.value(definition, RDF.value)
-        if audience is None or body is None:
+        if department is None or body is None:
             errors.append("has a definition without a department (dct:audience) or a text (rdf:value)")
             continue
-        definitions[str(audience).rstrip("/").rsplit("/", 1)[-1]] = str(body)
+        definitions[department] = str(body)
     return definitions
+
+
+def _department_of(graph: Graph, definition) -> str | None:
+    """The slug of the department a definition resource names, or None."""
+    audience = graph.value(definition, DCTERMS.audience)
+    if audience is not None:
+        return str(audience).rstrip("/").rsplit("/", 1)[-1]
+    for said_by in (DCTERMS.creator, DCTERMS.source):
+        for value in graph.objects(definition, said_by):
+            path = urlsplit(str(value)).path.rstrip("/") if isinstance(value, URIRef) else ""
+            folder, _, slug = path.rpartition("/")
+            if folder.endswith("/departments") and slug:
+                return slug
+    return None
 
 
 def _property_name(graph: Graph, predicate) -> str:

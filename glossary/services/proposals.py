@@ -86,8 +86,10 @@ def validate_entry(*, entry: Entry, term: Term | None, today=None) -> None:
         errors.setdefault("synonyms", []).append(
             f"Each synonym is a name of at most {name_limit} characters; “{too_long[0][:40]}…” is longer."
         )
-    if not any(body.strip() for body in entry.definitions.values()):
-        errors["definitions"] = ["Give at least one department's definition."]
+    # One meaning every department agrees on is the product's goal, not a gap: the common ground
+    # alone defines a term (every signing department still signs it off).
+    if not entry.summary.strip() and not any(body.strip() for body in entry.definitions.values()):
+        errors["definitions"] = ["Give the common ground or at least one department's definition."]
     for department_id, body in entry.definitions.items():
         if not body.strip():
             continue  # no definition from this department (yet)

@@ -100,7 +100,11 @@ class GlossaryImportView(LoginRequiredMixin, TemplateView):
             return self.render_to_response(self.get_context_data(form=form), status=400)
         upload = form.cleaned_data["file"]
         report = glossary_import(
-            filename=upload.name, data=upload.read(), user=request.user, dry_run=form.cleaned_data["dry_run"]
+            filename=upload.name,
+            data=upload.read(),
+            user=request.user,
+            dry_run=form.cleaned_data["dry_run"],
+            options=form.options(),
         )
         status = 200 if report.ok else 400
         return self.render_to_response(self.get_context_data(form=ImportForm(), report=report), status=status)

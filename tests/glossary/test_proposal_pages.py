@@ -57,7 +57,7 @@ def test_contributor_proposes_a_new_term_in_the_browser(client, ada, it, marketi
         ({"name": "   "}, "name", "This field is required."),
         ({"reason": ""}, "reason", "This field is required."),
         ({"name": "Bad\x00name"}, "name", "Null characters are not allowed."),
-        ({"definition_it": "", "definition_marketing": ""}, None, "at least one department"),
+        ({"summary": "", "definition_it": "", "definition_marketing": ""}, None, "the common ground or at least one"),
         ({"name": "x" * 500}, "name", "At most 120 characters"),
     ],
 )

@@ -12,6 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import roles
+from accounts.models import Department
 from glossary.models import Proposal, ReviewConfirmation, Term
 from glossary.models.terms import ReviewStatus
 from glossary.selectors.review import terms_due_for_review
@@ -323,6 +325,18 @@ def test_only_an_approver_of_a_department_that_defines_the_term_may_confirm(make
         with pytest.raises(PermissionDenied):
             term_confirm_review(term=term, user=user, today=TODAY)
     assert not ReviewConfirmation.objects.exists()
+
+
+def test_a_term_only_its_common_ground_defines_is_confirmed_by_any_signing_departments_approver(
+    make_term, make_user, ada, ivan, marco
+):
+    term = set_review_by(make_term("Churn", summary="Customers who stop buying."), TODAY, ada)
+    legal = Department.objects.create(name="Legal", slug="legal", signs_off=False)
+    lawyer = make_user("lena", department=legal, role=roles.APPROVER)
+    with pytest.raises(PermissionDenied, match="Only a signing department's approver"):
+        term_confirm_review(term=term, user=lawyer, today=TODAY)
+    term_confirm_review(term=term, user=marco, today=TODAY)
+    assert list(ReviewConfirmation.objects.values_list("department__slug", flat=True)) == ["marketing"]
 
 
 def test_the_confirm_button_posts_and_others_get_403(client, make_term, ada, ivan, marco):

@@ -3,8 +3,9 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.models import User
+from accounts.models import Department, User
 from glossary.interchange.imports import glossary_import
+from glossary.interchange.options import ImportOptions
 
 
 class Command(BaseCommand):
@@ -14,6 +15,13 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--user", required=True, help="the glossary admin the proposals are from")
         parser.add_argument("--dry-run", action="store_true", help="only check the file and report")
+        parser.add_argument(
+            "--plain-definition",
+            default="",
+            metavar="DEPARTMENT",
+            help="the slug of the department whose definition a SKOS skos:definition that names no department is "
+            "(default: the common ground)",
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
@@ -22,8 +30,17 @@ class Command(BaseCommand):
         user = User.objects.filter(username=options["user"]).first()
         if user is None:
             raise CommandError(f"No user called {options['user']}")
+        plain_definition = options["plain_definition"]
+        if plain_definition and not Department.objects.filter(slug=plain_definition, is_active=True).exists():
+            raise CommandError(f"No department with the slug {plain_definition}")
         try:
-            report = glossary_import(filename=path.name, data=path.read_bytes(), user=user, dry_run=options["dry_run"])
+            report = glossary_import(
+                filename=path.name,
+                data=path.read_bytes(),
+                user=user,
+                dry_run=options["dry_run"],
+                options=ImportOptions(plain_definition=plain_definition),
+            )
         except PermissionDenied as error:
             raise CommandError(str(error)) from None
         if not report.ok:
