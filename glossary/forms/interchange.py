@@ -67,6 +67,12 @@ class ImportForm(forms.Form):
         help_text="How a SKOS file published elsewhere defines a concept: one skos:definition. "
         "A definition that names its department goes to that department either way.",
     )
+    drop_unkept = forms.BooleanField(
+        label="Leave out what the glossary cannot keep",
+        required=False,
+        help_text="A dry run lists it by property first. Unticked, a concept that says more than the "
+        "glossary keeps is refused, so nothing is lost without a word.",
+    )
     dry_run = forms.BooleanField(
         label="Dry run: only check the file and show what would happen", required=False, initial=True
     )
@@ -79,7 +85,10 @@ class ImportForm(forms.Form):
         ]
 
     def options(self) -> ImportOptions:
-        return ImportOptions(plain_definition=self.cleaned_data.get("plain_definition", ""))
+        return ImportOptions(
+            plain_definition=self.cleaned_data.get("plain_definition", ""),
+            drop_unkept=self.cleaned_data.get("drop_unkept", False),
+        )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

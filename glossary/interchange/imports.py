@@ -5,6 +5,7 @@ A link to a term is made by its name; a SKOS file's link to a concept it does no
 is made to the term at that address, else to the name its stub gives, else refused for its row.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,6 +38,31 @@ class PlannedChange:
     notes: list[str] = field(default_factory=list)  # what the change cannot do yet, such as a link
 
 
+@dataclass(frozen=True)
+class UnkeptProperty:
+    name: str  # as the file can write it: skos:broader, skos:prefLabel@fi, <urn:x:>
+    statements: int
+    concepts: int
+
+
+@dataclass
+class ErrorGroup:
+    message: str
+    rows: list[tuple[int, str]] = field(default_factory=list)  # row (or concept) number and name
+
+    # How many of the rows a report shows by name.
+    SHOWN = 5
+
+    @property
+    def examples(self) -> list[tuple[int, str]]:
+        return self.rows[: self.SHOWN]
+
+    @property
+    def more(self) -> int:
+        """How many rows the examples leave out."""
+        return max(0, len(self.rows) - self.SHOWN)
+
+
 @dataclass
 class ImportReport:
     filename: str
@@ -44,10 +70,24 @@ class ImportReport:
     file_errors: list[str] = field(default_factory=list)
     row_errors: list[ImportRow] = field(default_factory=list)
     changes: list[PlannedChange] = field(default_factory=list)
+    # What the file says that the glossary cannot keep: by property, its statements and concepts.
+    unkept: list[UnkeptProperty] = field(default_factory=list)
+    unkept_left_out: bool = False  # the admin chose to import without it
 
     @property
     def ok(self) -> bool:
         return not self.file_errors and not self.row_errors
+
+    @property
+    def error_groups(self) -> list[ErrorGroup]:
+        """The rows' errors by kind, most rows first: one pass over the file says everything wrong
+        with it, and 412 concepts with the same problem read as one problem."""
+        groups: dict[str, ErrorGroup] = {}
+        for row in self.row_errors:
+            for message in row.errors:
+                group = groups.setdefault(message, ErrorGroup(message))
+                group.rows.append((row.number, row.values.get("name") or ""))
+        return sorted(groups.values(), key=lambda group: (-len(group.rows), group.message))
 
     def count(self, action: str) -> int:
         return sum(1 for change in self.changes if change.action == action)
@@ -71,6 +111,15 @@ class ImportReport:
         ]
         left_out = f", {self.count(LEFT_OUT)} left out" if self.count(LEFT_OUT) else ""
         return f"{', '.join(parts)}; {self.count('unchanged')} unchanged{left_out}."
+
+
+def _unkept(rows) -> list[UnkeptProperty]:
+    statements, concepts = Counter(), Counter()
+    for row in rows:
+        for name, count in (row.values.get("unkept") or {}).items():
+            statements[name] += count
+            concepts[name] += 1
+    return [UnkeptProperty(name, statements[name], concepts[name]) for name in sorted(statements)]
 
 
 def _entry(values: dict, departments: dict[str, Department], existing: dict[str, Term]) -> tuple[Entry, list[str]]:
@@ -216,25 +265,34 @@ def glossary_import(
         raise PermissionDenied("Only glossary admins can import.")
     departments = {d.slug: d for d in Department.objects.filter(is_active=True)}
     parsed = parse_upload(filename, data, list(departments.values()), options)
-    report = ImportReport(filename=filename, dry_run=dry_run, file_errors=parsed.errors)
-    report.row_errors = [row for row in parsed.rows if row.errors]
-    if not report.ok:
+    report = ImportReport(
+        filename=filename,
+        dry_run=dry_run,
+        file_errors=parsed.errors,
+        unkept=_unkept(parsed.rows),
+        unkept_left_out=options.drop_unkept,
+    )
+    if report.file_errors:
         return report
+    # Rows the file itself gets wrong are reported with what the checks below find in the others,
+    # so one pass says everything.
+    report.row_errors = [row for row in parsed.rows if row.errors]
 
     existing = {
         term.name_key: term
         for term in Term.objects.select_related("replaced_by").prefetch_related("definitions", "tags", "related_terms")
     }
     by_address = {str(term_uri(term.slug)): term for term in existing.values()}
-    names_in_file = {text.name_key(row.values["name"]) for row in parsed.rows}
+    readable = [row for row in parsed.rows if not row.errors]
+    names_in_file = {text.name_key(row.values["name"]) for row in readable}
     left_out = {
         key
-        for row in parsed.rows
+        for row in readable
         if (key := text.name_key(row.values["name"])) not in existing
         and row.values.get("status") == Term.Status.DEPRECATED
     }
     planned = []
-    for row in parsed.rows:
+    for row in readable:
         _resolve_links(row, by_address)
         entry, pending = _entry(row.values, departments, existing)
         term = existing.get(text.name_key(entry.name))

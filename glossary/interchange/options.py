@@ -86,3 +86,7 @@ class ImportOptions:
     """
 
     plain_definition: str = ""  # a department's slug, or "" for the common ground
+    # What a file says that the glossary cannot keep (a property it has no field for, a text in
+    # another language) refuses its concept, so nothing is lost without a word; unless the admin,
+    # having read the list, chooses to import without it.
+    drop_unkept: bool = False

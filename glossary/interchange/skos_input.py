@@ -23,9 +23,11 @@ without a word.
 """
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS
@@ -106,6 +108,7 @@ def _record(graph: Graph, concept, described: set, options: ImportOptions) -> tu
         errors.append("is a concept without a URI (a blank node), so it cannot be matched to a term")
     # Links to concepts the file does not describe in full, by field; the import resolves them.
     values, elsewhere, known = {}, {"replaced_by": []}, set(CONCEPT_PREDICATES)
+    unkept: Counter[str] = Counter()  # statements the glossary cannot keep, by property (and language)
     for content_field in CONTENT:
         if content_field.skos is NOT_IN_SKOS:
             continue
@@ -115,24 +118,26 @@ def _record(graph: Graph, concept, described: set, options: ImportOptions) -> tu
         elif content_field.kind == Kind.REFERENCES:
             values[content_field.name], elsewhere[content_field.name] = _links(graph, concept, content_field, described)
         else:
-            values[content_field.name] = _value(graph, concept, content_field, errors)
+            values[content_field.name] = _value(graph, concept, content_field, errors, unkept)
     if options.plain_definition and values.get("summary"):
         _plain_definition_to(options.plain_definition, values, errors)
     replacement = graph.value(concept, DCTERMS.isReplacedBy)
     values["replaced_by"] = _name_in_file(graph, replacement, described) if replacement is not None else ""
     if replacement is not None and not values["replaced_by"]:
         elsewhere["replaced_by"].append(_reference(graph, replacement))
-    unknown = sorted({_property_name(graph, p) for p in set(graph.predicates(concept)) - known})
-    if unknown:
-        errors.append(
-            f"says what Common Ground does not keep ({', '.join(unknown[:5])}); remove it or it would be lost"
-        )
+    for said_by in set(graph.predicates(concept)) - known:
+        unkept[_property_name(graph, said_by)] += len(list(graph.objects(concept, said_by)))
+    if unkept and not options.drop_unkept:
+        shown = ", ".join(sorted(unkept)[:5])
+        errors.append(f"says what Common Ground does not keep ({shown}); leave it out on purpose, or it would be lost")
     values["elsewhere"] = elsewhere
+    values["unkept"] = dict(unkept)
     return values, errors
 
 
-def _value(graph: Graph, concept, content_field: ContentField, errors: list[str]):
-    """A declared field's value as the concept says it, in the shape the export writes for its kind."""
+def _value(graph: Graph, concept, content_field: ContentField, errors: list[str], unkept: Counter):
+    """A declared field's value as the concept says it, in the shape the export writes for its kind.
+    A text in a language other than the site's is not the field's: counted among what is not kept."""
     said_by = predicate(content_field)
     objects = list(graph.objects(concept, said_by))
     if content_field.kind == Kind.DEFINITIONS:
@@ -141,7 +146,14 @@ def _value(graph: Graph, concept, content_field: ContentField, errors: list[str]
         return sorted(str(graph.value(c, SKOS.prefLabel) or "") for c in graph.subjects(said_by, concept))
     if content_field.kind == Kind.STATUS:
         return "deprecated" if Literal(True) in objects else ""
-    texts = [str(o) for o in objects if isinstance(o, Literal)]
+    texts = []
+    for value in objects:
+        if not isinstance(value, Literal):
+            continue
+        if content_field.skos.in_language and not _in_site_language(value):
+            unkept[f"{content_field.skos.predicate}@{value.language}"] += 1
+            continue
+        texts.append(str(value))
     if content_field.is_list:
         return sorted(texts)
     if len(texts) > 1:
@@ -162,6 +174,11 @@ def _links(graph: Graph, concept, content_field: ContentField, described: set) -
         else:
             references.append(_reference(graph, other))
     return sorted(names), references
+
+
+def _in_site_language(text: Literal) -> bool:
+    """Untagged, or in the site's language (any region of it: `en-GB` for an `en-us` site)."""
+    return not text.language or text.language.split("-")[0].lower() == settings.LANGUAGE_CODE.split("-")[0].lower()
 
 
 def _plain_definition_to(slug: str, values: dict, errors: list[str]) -> None:

@@ -5,6 +5,7 @@ Outside CI the tests skip, saying why, when no Chromium is installed; under CI=t
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -16,6 +17,8 @@ from glossary.demo import load_demo_glossary
 from glossary.models import PdfExport, Proposal, Term
 from glossary.services.terms import term_create
 from tests.chromium import chromium, logged_in_page
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -409,6 +412,17 @@ def test_an_import_report_fits_the_screen_and_passes_axe(demo_site, viewport):
     )
     page.get_by_role("button", name="Upload").click()
     assert page.locator(".import-report td[data-label=Term]").all_inner_texts() == ["Latency", "Edge computing"]
+    assert page.evaluate(SIDEWAYS) <= 0
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+    # A vocabulary published elsewhere, refused: its problems grouped, what it says beyond the glossary listed.
+    published = ROOT / "fixtures" / "vocabularies" / "dpv" / "consent_types.ttl"
+    page.get_by_label("Glossary file").set_input_files(
+        files=[{"name": published.name, "mimeType": "text/turtle", "buffer": published.read_bytes()}]
+    )
+    page.get_by_role("button", name="Upload").click()
+    assert page.locator(".unkept code", has_text="skos:broader").is_visible()
     assert page.evaluate(SIDEWAYS) <= 0
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()

@@ -2,10 +2,13 @@
 in defined by its common ground (or by the department the admin names), a definition that names
 its department goes to it, and every signing department still signs each term off."""
 
+from pathlib import Path
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from rdflib import RDF, SKOS, Graph
 
 from glossary.interchange.imports import glossary_import
 from glossary.interchange.options import ImportOptions
@@ -124,3 +127,117 @@ def test_the_proposal_form_takes_a_term_defined_by_its_common_ground_alone(reade
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert proposed("Churn") == ("Customers who stop buying.", {})
+
+
+# Published by the W3C Data Privacy Vocabularies and Controls Community Group (github.com/w3c/dpv,
+# 2.2/dpv/modules/consent_types.ttl at f01a55c, W3C Software and Document License), as published.
+DPV_CONSENT_TYPES = Path(__file__).resolve().parents[2] / "fixtures" / "vocabularies" / "dpv" / "consent_types.ttl"
+
+
+def test_a_published_vocabulary_lists_what_the_glossary_cannot_keep_and_imports_without_it_when_asked(
+    admin_client, it, marketing
+):
+    data = DPV_CONSENT_TYPES.read_bytes()
+    before = snapshot()
+    response = admin_client.post(
+        reverse("glossary:glossary_import"),
+        {"file": SimpleUploadedFile("consent_types.ttl", data), "dry_run": "on"},
+    )
+    assert response.status_code == 400
+    report = response.context["report"]
+    published = Graph().parse(data=data.decode(), format="turtle")
+    concepts = set(published.subjects(RDF.type, SKOS.Concept))
+    assert len(report.row_errors) == len(concepts) == 5
+    # Counted from the file itself: every statement of each property the glossary has no field for.
+    broader = len(list(published.subject_objects(SKOS.broader)))
+    unkept = {property.name: (property.statements, property.concepts) for property in report.unkept}
+    assert unkept["skos:broader"] == (broader, 5)
+    assert set(unkept) >= {"dct:contributor", "rdfs:isDefinedBy", "sw:term_status", "skos:broader"}
+    page = response.content.decode()
+    assert "What the file says that the glossary cannot keep" in page and "<code>skos:broader</code>" in page
+    assert snapshot() == before
+
+    response = admin_client.post(
+        reverse("glossary:glossary_import"),
+        {"file": SimpleUploadedFile("consent_types.ttl", data), "drop_unkept": "on"},
+    )
+    assert response.status_code == 200, response.content.decode()[:3000]
+    assert response.context["report"].unkept_left_out
+    assert "Left out on purpose" in response.content.decode()
+    for concept in concepts:
+        label = str(published.value(concept, SKOS.prefLabel))
+        assert proposed(label) == (str(published.value(concept, SKOS.definition)), {}), label
+        assert Proposal.objects.get(name=label).scope_note == str(published.value(concept, SKOS.scopeNote) or "")
+
+
+def test_a_published_vocabulary_signed_off_exports_its_labels_definitions_and_scope_notes_again(
+    admin_user, ivan, marco, reader_client, site
+):
+    data = DPV_CONSENT_TYPES.read_bytes()
+    options = ImportOptions(drop_unkept=True)
+    assert glossary_import(filename="consent_types.ttl", data=data, user=admin_user, dry_run=False, options=options).ok
+    for proposal in Proposal.objects.all():
+        approve(proposal, ivan)
+        approve(Proposal.objects.get(pk=proposal.pk), marco)
+    assert Term.objects.filter(status=Term.Status.APPROVED).count() == 5
+
+    def kept(graph: Graph) -> set[tuple[str, str, str]]:
+        """Each concept's label, definition and scope note: what the glossary keeps of this file."""
+        return {
+            (
+                str(graph.value(c, SKOS.prefLabel)),
+                str(graph.value(c, SKOS.definition)),
+                str(graph.value(c, SKOS.scopeNote) or ""),
+            )
+            for c in graph.subjects(RDF.type, SKOS.Concept)
+            if graph.value(c, SKOS.prefLabel) is not None and (c, SKOS.definition, None) in graph
+        }
+
+    exported = Graph().parse(data=reader_client.get(reverse("glossary:glossary_ttl")).content.decode(), format="turtle")
+    assert kept(exported) == kept(Graph().parse(data=data.decode(), format="turtle"))
+    assert len(kept(exported)) == 5
+
+
+BILINGUAL = """\
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<https://vocab.example.org/churn> a skos:Concept ;
+    skos:prefLabel "Churn"@en-GB, "Asiakaspoistuma"@fi ;
+    skos:altLabel "Attrition", "Poistuma"@fi ;
+    skos:definition "Customers who stop buying."@en, "Asiakkaat, jotka lakkaavat ostamasta."@fi .
+"""
+
+
+def test_texts_in_another_language_are_counted_as_not_kept_and_the_sites_language_comes_in(admin_user, it):
+    refused = glossary_import(filename="v.ttl", data=BILINGUAL.encode(), user=admin_user, dry_run=True)
+    assert not refused.ok
+    assert [(p.name, p.statements, p.concepts) for p in refused.unkept] == [
+        ("skos:altLabel@fi", 1, 1),
+        ("skos:definition@fi", 1, 1),
+        ("skos:prefLabel@fi", 1, 1),
+    ]
+    options = ImportOptions(drop_unkept=True)
+    report = glossary_import(filename="v.ttl", data=BILINGUAL.encode(), user=admin_user, dry_run=False, options=options)
+    assert report.ok, report.row_errors
+    proposal = Proposal.objects.get()
+    assert (proposal.name, proposal.synonyms, proposal.summary) == ("Churn", "Attrition", "Customers who stop buying.")
+
+
+def test_every_problem_of_every_concept_is_reported_at_once_grouped_by_kind(admin_client, it):
+    unnamed = "".join(
+        f'<https://vocab.example.org/c{n}> a skos:Concept ; skos:definition "Meaning {n}."@en .\n' for n in range(7)
+    )
+    undefined = '<https://vocab.example.org/named> a skos:Concept ; skos:prefLabel "Named"@en .\n'
+    data = "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n" + unnamed + undefined
+    before = snapshot()
+    response = admin_client.post(
+        reverse("glossary:glossary_import"), {"file": SimpleUploadedFile("v.ttl", data.encode()), "dry_run": "on"}
+    )
+    assert response.status_code == 400
+    groups = [(g.message, len(g.rows), g.more) for g in response.context["report"].error_groups]
+    assert groups == [
+        ("has no name", 7, 2),
+        ("has neither a common ground nor a definition for any department", 1, 0),
+    ]
+    page = response.content.decode()
+    assert "7 rows: has no name" in page and "and 2 more" in page
+    assert snapshot() == before

@@ -16,6 +16,11 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True, help="the glossary admin the proposals are from")
         parser.add_argument("--dry-run", action="store_true", help="only check the file and report")
         parser.add_argument(
+            "--drop-unknown",
+            action="store_true",
+            help="leave out what the glossary cannot keep (listed by property) instead of refusing its concepts",
+        )
+        parser.add_argument(
             "--plain-definition",
             default="",
             metavar="DEPARTMENT",
@@ -39,12 +44,24 @@ class Command(BaseCommand):
                 data=path.read_bytes(),
                 user=user,
                 dry_run=options["dry_run"],
-                options=ImportOptions(plain_definition=plain_definition),
+                options=ImportOptions(plain_definition=plain_definition, drop_unkept=options["drop_unknown"]),
             )
         except PermissionDenied as error:
             raise CommandError(str(error)) from None
+        unkept = [f"  {p.name}: {p.statements} statements in {p.concepts} concepts" for p in report.unkept]
+        if unkept:
+            heading = (
+                "Left out:" if report.unkept_left_out else "Not kept by the glossary (--drop-unknown leaves it out):"
+            )
+            self.stdout.write("\n".join([heading, *unkept]))
         if not report.ok:
-            lines = report.file_errors + [f"row {row.number}: {'; '.join(row.errors)}" for row in report.row_errors]
+            lines = report.file_errors + [
+                f"{len(group.rows)} row{'s' if len(group.rows) != 1 else ''}: {group.message} ("
+                + ", ".join(f"row {number} {name}".strip() for number, name in group.examples)
+                + (f" and {group.more} more" if group.more else "")
+                + ")"
+                for group in report.error_groups
+            ]
             raise CommandError("Nothing imported.\n" + "\n".join(lines))
         for change in report.changes:
             target = f"proposal #{change.proposal.pk}" if change.proposal else change.action
