@@ -104,6 +104,8 @@ def refusal(action: Action, proposal: Proposal, user, department_refusal=_depart
         return "Nobody signs off their own proposal."
     if not user.has_perm(roles.SIGN_OFF) or not user.department_id:
         return "Only a department approver can sign off."
+    if action == Action.APPROVE and proposal.needs_definition:
+        return f"“{proposal.name}” needs a definition: its author writes one in before anyone approves it."
     return department_refusal(proposal, user)
 
 

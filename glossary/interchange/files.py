@@ -319,11 +319,6 @@ def _check_rows(parsed: ParsedFile, departments) -> None:
             for slug in values["definitions"]:
                 if slug not in slugs:
                     row.errors.append(f"has a definition for an unknown department “{slug}”")
-            if (
-                not any(body.strip() for body in values["definitions"].values())
-                and not (values.get("summary") or "").strip()
-            ):
-                row.errors.append("has neither a common ground nor a definition for any department")
         if values.get("status") and values["status"] not in statuses:
             row.errors.append(f"has an unknown status “{values['status']}” (use {', '.join(sorted(statuses))})")
         key = text.name_key(values["name"])

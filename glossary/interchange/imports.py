@@ -27,6 +27,10 @@ LEFT_OUT = "left out"
 # So a concept the file marks deprecated that the glossary does not hold is left out, and said so:
 # published vocabularies keep their retired concepts, and one must not refuse the whole file.
 LEFT_OUT_NOTE = "marked deprecated and not in the glossary, so left out: a new term cannot start deprecated"
+NEEDS_DEFINITION_NOTE = (
+    "needs a definition: it comes in with its labels, and nobody can approve it until its common ground or a"
+    " department's definition is written into the proposal"
+)
 
 
 @dataclass
@@ -36,6 +40,7 @@ class PlannedChange:
     action: str  # "new term", "change", "deprecation", "unchanged" or "left out"
     proposal: Proposal | None = None
     notes: list[str] = field(default_factory=list)  # what the change cannot do yet, such as a link
+    needs_definition: bool = False  # a new term with labels alone: nobody signs it until one is written
 
 
 @dataclass(frozen=True)
@@ -110,7 +115,9 @@ class ImportReport:
             f"{self.count(a)} {a}{'s' if self.count(a) != 1 else ''}" for a in ("new term", "change", "deprecation")
         ]
         left_out = f", {self.count(LEFT_OUT)} left out" if self.count(LEFT_OUT) else ""
-        return f"{', '.join(parts)}; {self.count('unchanged')} unchanged{left_out}."
+        undefined = sum(1 for change in self.changes if change.needs_definition)
+        needing = f", {undefined} need{'s' if undefined == 1 else ''} a definition" if undefined else ""
+        return f"{', '.join(parts)}; {self.count('unchanged')} unchanged{left_out}{needing}."
 
 
 def _unkept(rows) -> list[UnkeptProperty]:
@@ -319,7 +326,7 @@ def glossary_import(
         if action != "unchanged":
             # The same checks as the proposal form's, so no imported proposal fails at publishing.
             try:
-                validate_entry(entry=entry, term=term)
+                validate_entry(entry=entry, term=term, undefined_allowed=term is None)
             except ValidationError as error:
                 row.errors += _row_messages(error)
                 report.row_errors.append(row)
@@ -328,9 +335,9 @@ def glossary_import(
             report.row_errors.append(row)
             continue
         planned.append((row, entry, pending, term, action, replacement))
-        report.changes.append(
-            PlannedChange(row.number, entry.name, action, notes=_unlinked_note(pending, names_in_file, left_out))
-        )
+        undefined = term is None and not entry.summary.strip() and not any(entry.definitions.values())
+        notes = _unlinked_note(pending, names_in_file, left_out) + ([NEEDS_DEFINITION_NOTE] if undefined else [])
+        report.changes.append(PlannedChange(row.number, entry.name, action, notes=notes, needs_definition=undefined))
     if not report.ok:
         report.changes = []
         return report

@@ -74,6 +74,12 @@ class Proposal(EntryContent):
         return self.state in self.OPEN_STATES
 
     @property
+    def needs_definition(self) -> bool:
+        """A new term imported with labels alone: never signed off until a definition is written in."""
+        # Through .all(), so a page that prefetched the definitions asks nothing more.
+        return not self.summary.strip() and not any(d.text.strip() for d in self.definitions.all())
+
+    @property
     def tag_list(self) -> list[str]:
         return text.split_lines(self.tag_names)
 

@@ -46,12 +46,13 @@ def proposal_for_update(*, proposal: Proposal, user, action: Action) -> Proposal
     return locked
 
 
-def validate_entry(*, entry: Entry, term: Term | None, today=None) -> None:
+def validate_entry(*, entry: Entry, term: Term | None, today=None, undefined_allowed: bool = False) -> None:
     """Refuse, field by field, an entry that could not be published as it stands.
 
     The checks are the term's own (its declared limits, counted after the normalisation saving
     applies) plus those of its tags and definitions, so a change every department approved never
-    fails for a reason nobody was told about.
+    fails for a reason nobody was told about. `undefined_allowed`: a new term imported with labels
+    alone may come in without any definition, as a proposal that needs one before anyone signs it.
     """
     texts = {
         **entry.columns(),
@@ -88,7 +89,8 @@ def validate_entry(*, entry: Entry, term: Term | None, today=None) -> None:
         )
     # One meaning every department agrees on is the product's goal, not a gap: the common ground
     # alone defines a term (every signing department still signs it off).
-    if not entry.summary.strip() and not any(body.strip() for body in entry.definitions.values()):
+    undefined = not entry.summary.strip() and not any(body.strip() for body in entry.definitions.values())
+    if undefined and not undefined_allowed:
         errors["definitions"] = ["Give the common ground or at least one department's definition."]
     for department_id, body in entry.definitions.items():
         if not body.strip():
@@ -107,10 +109,10 @@ def validate_entry(*, entry: Entry, term: Term | None, today=None) -> None:
         raise ValidationError(errors)
 
 
-def _validate(*, entry: Entry, reason: str, term: Term | None) -> None:
+def _validate(*, entry: Entry, reason: str, term: Term | None, undefined_allowed: bool = False) -> None:
     errors = {}
     try:
-        validate_entry(entry=entry, term=term)
+        validate_entry(entry=entry, term=term, undefined_allowed=undefined_allowed)
     except ValidationError as error:
         errors = error.message_dict
     if not reason.strip():
@@ -277,7 +279,8 @@ def proposal_create(
         raise PermissionDenied("Only members of a department with the contributor role can propose.")
     # One author's submissions one at a time, so a double click cannot slip two copies past the check.
     list(get_user_model().objects.select_for_update().filter(pk=author.pk).values_list("pk"))
-    _validate(entry=entry, reason=reason, term=term)
+    # Many published thesauri are labels and a hierarchy: their concepts come in needing a definition.
+    _validate(entry=entry, reason=reason, term=term, undefined_allowed=imported and term is None)
     if kind is None:
         kind = Proposal.Kind.CHANGE if term else Proposal.Kind.NEW_TERM
     _check_replacement(replaced_by, term=term, kind=kind)
@@ -306,7 +309,13 @@ def proposal_update(*, proposal: Proposal, user, reason: str, entry: Entry, seen
     proposal = proposal_for_update(proposal=proposal, user=user, action=Action.EDIT)
     if seen_revision != proposal.revision:
         raise WorkflowConflict("The proposal changed since you opened it.")
-    _validate(entry=entry, reason=reason, term=proposal.term)
+    # A new term still waiting for its definition may be revised without one; none may lose it.
+    _validate(
+        entry=entry,
+        reason=reason,
+        term=proposal.term,
+        undefined_allowed=proposal.term is None and proposal.needs_definition,
+    )
     if proposal.kind != Proposal.Kind.DEPRECATE:
         entry = replace(entry, status=Term.Status.APPROVED)
     _refuse_nothing(entry=entry, term=proposal.term, kind=proposal.kind, revising=True)

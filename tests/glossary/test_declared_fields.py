@@ -195,5 +195,5 @@ def test_a_field_declared_not_in_skos_is_kept_by_a_skos_import_and_a_file_saying
 
     told = glossary_import(filename="g.ttl", data=saying_the_owner, user=admin_user, dry_run=True)
     assert [(row.number, row.errors) for row in told.row_errors] == [
-        (1, ["says what Common Ground does not keep (schema:maintainer); remove it or it would be lost"])
+        (1, ["says what Common Ground does not keep (schema:maintainer); leave it out on purpose, or it would be lost"])
     ]

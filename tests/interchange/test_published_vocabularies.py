@@ -2,18 +2,22 @@
 in defined by its common ground (or by the department the admin names), a definition that names
 its department goes to it, and every signing department still signs each term off."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from rdflib import RDF, SKOS, Graph
 
+from glossary.entries import Entry
 from glossary.interchange.imports import glossary_import
 from glossary.interchange.options import ImportOptions
 from glossary.models import Proposal, Term
-from tests.workflow_helpers import approve, snapshot
+from glossary.services.proposals import proposal_update
+from tests.workflow_helpers import approve, login, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -226,18 +230,67 @@ def test_every_problem_of_every_concept_is_reported_at_once_grouped_by_kind(admi
     unnamed = "".join(
         f'<https://vocab.example.org/c{n}> a skos:Concept ; skos:definition "Meaning {n}."@en .\n' for n in range(7)
     )
-    undefined = '<https://vocab.example.org/named> a skos:Concept ; skos:prefLabel "Named"@en .\n'
-    data = "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n" + unnamed + undefined
+    duplicated = "".join(
+        f'<https://vocab.example.org/d{n}> a skos:Concept ; skos:prefLabel "Twice"@en ; skos:definition "D{n}."@en .\n'
+        for n in range(2)
+    )
+    data = "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n" + unnamed + duplicated
     before = snapshot()
     response = admin_client.post(
         reverse("glossary:glossary_import"), {"file": SimpleUploadedFile("v.ttl", data.encode()), "dry_run": "on"}
     )
     assert response.status_code == 400
     groups = [(g.message, len(g.rows), g.more) for g in response.context["report"].error_groups]
-    assert groups == [
-        ("has no name", 7, 2),
-        ("has neither a common ground nor a definition for any department", 1, 0),
-    ]
+    assert groups == [("has no name", 7, 2), ("repeats the name “Twice” from row 8", 1, 0)]
     page = response.content.decode()
     assert "7 rows: has no name" in page and "and 2 more" in page
     assert snapshot() == before
+
+
+LABELS_ONLY = """\
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<https://vocab.example.org/attribution> a skos:Concept ; skos:prefLabel "Attribution"@en .
+<https://vocab.example.org/cohort> a skos:Concept ; skos:prefLabel "Cohort"@en ;
+    skos:definition "A group of customers who started in the same month."@en .
+"""
+
+
+def test_a_concept_with_labels_alone_comes_in_needing_a_definition_and_nobody_approves_it_until_one_is_written(
+    admin_user, ivan, marco
+):
+    report = glossary_import(filename="v.ttl", data=LABELS_ONLY.encode(), user=admin_user, dry_run=False)
+    assert report.ok, report.error_groups
+    assert report.summary == "2 new terms, 0 changes, 0 deprecations; 0 unchanged, 1 needs a definition."
+    assert [change.name for change in report.changes if change.needs_definition] == ["Attribution"]
+    undefined = Proposal.objects.get(name="Attribution")
+    assert undefined.needs_definition and not Proposal.objects.get(name="Cohort").needs_definition
+
+    with pytest.raises(PermissionDenied, match="“Attribution” needs a definition"):
+        approve(undefined, ivan)
+    assert not undefined.sign_offs.exists()
+
+    # Its author may revise it and leave it undefined a while (the name, say), then write it in.
+    entry = replace(Entry.from_proposal(undefined), name="Marketing attribution")
+    undefined = proposal_update(proposal=undefined, user=admin_user, reason="Our name", entry=entry, seen_revision=1)
+    entry = replace(entry, summary="Which touchpoints get the credit for a sale.")
+    defined = proposal_update(proposal=undefined, user=admin_user, reason="Defined", entry=entry, seen_revision=2)
+    approve(defined, ivan)
+    approve(Proposal.objects.get(pk=defined.pk), marco)
+    assert Term.objects.get(name="Marketing attribution").summary == "Which touchpoints get the credit for a sale."
+
+
+def test_the_proposal_page_says_a_term_needs_a_definition_and_offers_no_approval(admin_user, client, ivan):
+    glossary_import(filename="v.ttl", data=LABELS_ONLY.encode(), user=admin_user, dry_run=False)
+    page = login(client, ivan).get(Proposal.objects.get(name="Attribution").get_absolute_url()).content.decode()
+    assert "Needs a definition" in page
+    assert 'value="approve"' not in page
+
+
+def test_an_import_cannot_take_every_definition_from_a_term(admin_user, make_term):
+    make_term("Cohort", it_text="Users by signup month.")
+    report = glossary_import(
+        filename="v.csv", data=b"name,definition:it,summary\nCohort,,\n", user=admin_user, dry_run=True
+    )
+    assert [group.message for group in report.error_groups] == [
+        "definitions: Give the common ground or at least one department's definition."
+    ]
