@@ -5,6 +5,7 @@ A link to a term is made by its name; a SKOS file's link to a concept it does no
 is made to the term at that address, else to the name its stub gives, else refused for its row.
 """
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
@@ -52,14 +53,17 @@ class UnkeptProperty:
 
 @dataclass
 class ErrorGroup:
+    """One kind of problem and the rows that have it: the message, with what differs from row to row
+    (an address, a quoted name) left out when the rows differ in it, and given for each row."""
+
     message: str
-    rows: list[tuple[int, str]] = field(default_factory=list)  # row (or concept) number and name
+    rows: list[tuple[int, str, str]] = field(default_factory=list)  # number, name, what differs
 
     # How many of the rows a report shows by name.
     SHOWN = 5
 
     @property
-    def examples(self) -> list[tuple[int, str]]:
+    def examples(self) -> list[tuple[int, str, str]]:
         return self.rows[: self.SHOWN]
 
     @property
@@ -87,12 +91,22 @@ class ImportReport:
     def error_groups(self) -> list[ErrorGroup]:
         """The rows' errors by kind, most rows first: one pass over the file says everything wrong
         with it, and 412 concepts with the same problem read as one problem."""
-        groups: dict[str, ErrorGroup] = {}
+        by_kind: dict[str, list[tuple[int, str, str]]] = {}
         for row in self.row_errors:
             for message in row.errors:
-                group = groups.setdefault(message, ErrorGroup(message))
-                group.rows.append((row.number, row.values.get("name") or ""))
-        return sorted(groups.values(), key=lambda group: (-len(group.rows), group.message))
+                by_kind.setdefault(_kind(message), []).append((row.number, row.values.get("name") or "", message))
+        groups = []
+        for kind, rows in by_kind.items():
+            if len({message for _, _, message in rows}) == 1:
+                groups.append(ErrorGroup(rows[0][2], [(number, name, "") for number, name, _ in rows]))
+            else:
+                # A row with this problem several times (three links, say) is one row of the group.
+                merged: dict[int, tuple[int, str, str]] = {}
+                for number, name, message in rows:
+                    said = merged.get(number, (number, name, ""))[2]
+                    merged[number] = (number, name, ", ".join(filter(None, [said, _particulars(message)])))
+                groups.append(ErrorGroup(kind, list(merged.values())))
+        return sorted(groups, key=lambda group: (-len(group.rows), group.message))
 
     def count(self, action: str) -> int:
         return sum(1 for change in self.changes if change.action == action)
@@ -118,6 +132,18 @@ class ImportReport:
         undefined = sum(1 for change in self.changes if change.needs_definition)
         needing = f", {undefined} need{'s' if undefined == 1 else ''} a definition" if undefined else ""
         return f"{', '.join(parts)}; {self.count('unchanged')} unchanged{left_out}{needing}."
+
+
+# What differs between two messages of one kind: an address, a quoted name or value, a row number.
+_PARTICULAR = re.compile(r"<[^<>]*>|“[^“”]*”|\brow \d+")
+
+
+def _kind(message: str) -> str:
+    return _PARTICULAR.sub(lambda m: "row …" if m[0].startswith("row") else m[0][0] + "…" + m[0][-1], message)
+
+
+def _particulars(message: str) -> str:
+    return ", ".join(_PARTICULAR.findall(message))
 
 
 def _unkept(rows) -> list[UnkeptProperty]:

@@ -294,3 +294,36 @@ def test_an_import_cannot_take_every_definition_from_a_term(admin_user, make_ter
     assert [group.message for group in report.error_groups] == [
         "definitions: Give the common ground or at least one department's definition."
     ]
+
+
+# An excerpt of YSO, the General Finnish Ontology (National Library of Finland, CC BY 4.0), as the
+# Skosmos project publishes it for its tests (github.com/NatLibFi/Skosmos,
+# tests/test-vocab-data/yso.ttl at b87d250, MIT licence): 270 concepts in Finnish, Swedish, Sámi
+# and English, labels and a hierarchy, few definitions, links to concepts the excerpt leaves out.
+YSO_EXCERPT = Path(__file__).resolve().parents[2] / "fixtures" / "vocabularies" / "yso" / "yso.ttl"
+
+
+def test_a_published_thesaurus_is_reported_in_one_pass_with_every_problem_grouped_and_counted(admin_user, it):
+    data = YSO_EXCERPT.read_bytes()
+    published = Graph().parse(data=data.decode(), format="turtle")
+    concepts = set(published.subjects(RDF.type, SKOS.Concept))
+    unnamed = {c for c in concepts if not any(label.language == "en" for label in published.objects(c, SKOS.prefLabel))}
+    before = snapshot()
+    report = glossary_import(
+        filename="yso.ttl", data=data, user=admin_user, dry_run=True, options=ImportOptions(drop_unkept=True)
+    )
+    assert not report.ok and snapshot() == before
+    unkept = {p.name: (p.statements, p.concepts) for p in report.unkept}
+    narrower = [(c, o) for c in concepts for o in published.objects(c, SKOS.narrower)]
+    assert unkept["skos:narrower"] == (len(narrower), len({c for c, _ in narrower}))
+    assert unkept["skos:prefLabel@fi"] == (len(concepts), len(concepts))
+    groups = {group.message: len(group.rows) for group in report.error_groups}
+    # Counted from the file: concepts with no English label, and concepts related to one the excerpt
+    # leaves out, each one row of its group however many such links it has.
+    outside = {c for c in concepts for other in published.objects(c, SKOS.related) if other not in concepts}
+    assert groups == {
+        "has no name": len(unnamed),
+        "is related to <…>, which the file does not describe and which is no term's address in this glossary; "
+        "add that concept to the file or remove the link": len(outside),
+    }
+    assert len(unnamed) == 3 and len(outside) == 108

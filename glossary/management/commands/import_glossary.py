@@ -57,7 +57,10 @@ class Command(BaseCommand):
         if not report.ok:
             lines = report.file_errors + [
                 f"{len(group.rows)} row{'s' if len(group.rows) != 1 else ''}: {group.message} ("
-                + ", ".join(f"row {number} {name}".strip() for number, name in group.examples)
+                + ", ".join(
+                    f"row {number} {name}".strip() + (f": {particulars}" if particulars else "")
+                    for number, name, particulars in group.examples
+                )
                 + (f" and {group.more} more" if group.more else "")
                 + ")"
                 for group in report.error_groups
