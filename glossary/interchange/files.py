@@ -166,6 +166,10 @@ class ParsedFile:
     errors: list[str] = field(default_factory=list)  # problems with the file as a whole
     # Whether a row's synonyms come in the order the file means them; SKOS labels are a set.
     ordered_synonyms: bool = True
+    # Whether a row the reader already found fault with still holds values of the declared shapes,
+    # so the checks below can say what else is wrong with it in the same pass (a SKOS concept's
+    # record always does; a JSON row that failed to read may not).
+    faulty_rows_readable: bool = False
 
     @property
     def has_errors(self) -> bool:
@@ -286,7 +290,7 @@ def _parse_json(content: str) -> ParsedFile:
 def _parse_skos(content: str, file_format: str, options: ImportOptions) -> ParsedFile:
     document = skos_input.read(content, file_format, options)
     rows = [ImportRow(number, values, errors) for number, (values, errors) in enumerate(document.records, start=1)]
-    return ParsedFile(rows=rows, errors=document.errors, ordered_synonyms=False)
+    return ParsedFile(rows=rows, errors=document.errors, ordered_synonyms=False, faulty_rows_readable=True)
 
 
 def _too_deep(rows: list[int]) -> ParsedFile:
@@ -305,7 +309,7 @@ def _check_rows(parsed: ParsedFile, departments) -> None:
     statuses = set(Term.Status.values)
     seen: dict[str, int] = {}
     for row in parsed.rows:
-        if row.errors:
+        if row.errors and not parsed.faulty_rows_readable:
             continue
         values = row.values
         values["name"] = text.normalise_name(values.get("name") or "")

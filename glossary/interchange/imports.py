@@ -207,18 +207,31 @@ def _row_messages(error: ValidationError) -> list[str]:
     ]
 
 
-def _resolve_links(row: ImportRow, by_address: dict[str, Term]) -> None:
+def _resolve_links(row: ImportRow, by_address: dict[str, Term], *, drop_unkept: bool) -> Counter:
     """Give the row's links to concepts its SKOS file does not describe in full the names of the
-    terms they point to: the term at that address, else the name the file's stub gives it."""
+    terms they point to: the term at that address, else the name the file's stub gives it. A link
+    to a concept neither the file nor the glossary has cannot be kept: counted (by what says it),
+    and refused for its row unless what cannot be kept is left out."""
+    unresolved = Counter()
     for field_name, references in row.values.pop("elsewhere", {}).items():
         for reference in references:
             name = _linked_name(reference, by_address)
             if not name:
-                row.errors.append(_unresolved(field_name, reference))
+                unresolved[UNRESOLVED_LINK[field_name]] += 1
+                if not drop_unkept:
+                    row.errors.append(_unresolved(field_name, reference))
             elif field_name in BY_NAME and BY_NAME[field_name].is_list:
                 row.values[field_name].append(name)
             else:
                 row.values[field_name] = name
+    return unresolved
+
+
+# How the report lists links to concepts nobody has, beside the properties a file says in vain.
+UNRESOLVED_LINK = {
+    "related_terms": "skos:related (to a concept neither the file nor the glossary has)",
+    "replaced_by": "dct:isReplacedBy (to a concept neither the file nor the glossary has)",
+}
 
 
 def _linked_name(reference: Reference, by_address: dict[str, Term]) -> str:
@@ -316,7 +329,14 @@ def glossary_import(
         for term in Term.objects.select_related("replaced_by").prefetch_related("definitions", "tags", "related_terms")
     }
     by_address = {str(term_uri(term.slug)): term for term in existing.values()}
-    readable = [row for row in parsed.rows if not row.errors]
+    # A row the reader found fault with is checked on too when its values can be read (a SKOS
+    # concept's), so that one upload says everything wrong with it; it never becomes a change.
+    faulty = {row.number for row in report.row_errors}
+    readable = [
+        row
+        for row in parsed.rows
+        if not row.errors or (parsed.faulty_rows_readable and text.name_key(row.values.get("name") or ""))
+    ]
     names_in_file = {text.name_key(row.values["name"]) for row in readable}
     left_out = {
         key
@@ -325,8 +345,10 @@ def glossary_import(
         and row.values.get("status") == Term.Status.DEPRECATED
     }
     planned = []
+    unresolved_links: dict[str, list[int]] = {}  # what links to concepts nobody has: per row, how many
     for row in readable:
-        _resolve_links(row, by_address)
+        for said_by, count in _resolve_links(row, by_address, drop_unkept=options.drop_unkept).items():
+            unresolved_links.setdefault(said_by, []).append(count)
         entry, pending = _entry(row.values, departments, existing)
         term = existing.get(text.name_key(entry.name))
         deprecating = entry.status == Term.Status.DEPRECATED
@@ -355,15 +377,17 @@ def glossary_import(
                 validate_entry(entry=entry, term=term, undefined_allowed=term is None)
             except ValidationError as error:
                 row.errors += _row_messages(error)
-                report.row_errors.append(row)
-                continue
         if row.errors:
-            report.row_errors.append(row)
+            if row.number not in faulty:
+                report.row_errors.append(row)
             continue
         planned.append((row, entry, pending, term, action, replacement))
         undefined = term is None and not entry.summary.strip() and not any(entry.definitions.values())
         notes = _unlinked_note(pending, names_in_file, left_out) + ([NEEDS_DEFINITION_NOTE] if undefined else [])
         report.changes.append(PlannedChange(row.number, entry.name, action, notes=notes, needs_definition=undefined))
+    report.unkept += [
+        UnkeptProperty(said_by, sum(counts), len(counts)) for said_by, counts in sorted(unresolved_links.items())
+    ]
     if not report.ok:
         report.changes = []
         return report
