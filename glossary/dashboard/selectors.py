@@ -17,13 +17,24 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Department
 from glossary import caching, similarity
-from glossary.models import Definition, Proposal, SignOff, Tag, Term
+from glossary.models import Definition, Proposal, ProposedDefinition, SignOff, Tag, Term
 
 State = Proposal.State
 Decision = SignOff.Decision
@@ -38,6 +49,17 @@ TOP = 10
 AGE_BUCKETS = [("Under a week", 7), ("1 to 4 weeks", 28), ("1 to 3 months", 91), ("Over 3 months", None)]
 # Open proposals that wait on their author rather than on a department.
 WAITING_ON_AUTHOR = (State.CHANGES_REQUESTED, State.OUT_OF_DATE)
+# A new term imported with labels alone waits for its definition, on nobody's sign-off (nobody may
+# approve it until then): Proposal.needs_definition, as a query.
+# On proposals annotated with _definition_written().
+NEEDS_DEFINITION = Q(term__isnull=True, summary="", definition_written=False)
+
+
+def _definition_written():
+    return Exists(ProposedDefinition.objects.filter(proposal=OuterRef("pk")).exclude(text=""))
+
+
+NEEDS_DEFINITION_LABEL = "A definition, to be written in (imported with labels alone)"
 
 
 def _share(count: int, total: int) -> float:
@@ -376,26 +398,34 @@ def decisions(*, now: datetime, tag: Tag | None = None) -> Decisions:
             age &= Q(created_at__lte=now - timedelta(days=lower))
         counts[f"age{index}"] = Count("pk", filter=age)
         lower = days
+    signable = in_review & ~NEEDS_DEFINITION
     for department in departments:
-        counts[f"department{department.pk}"] = Count("pk", filter=in_review & Q(**{f"approved{department.pk}": False}))
+        counts[f"department{department.pk}"] = Count("pk", filter=signable & Q(**{f"approved{department.pk}": False}))
     counts["author"] = Count("pk", filter=Q(state__in=WAITING_ON_AUTHOR))
+    counts["definition"] = Count("pk", filter=in_review & NEEDS_DEFINITION)
     counts["total"] = Count("pk")
     approved = {f"approved{d.pk}": _approved_by(d.pk) for d in departments}
-    figures = open_proposals.annotate(**approved).aggregate(**counts)
+    figures = open_proposals.annotate(definition_written=_definition_written(), **approved).aggregate(**counts)
 
     by_age = [Waiting(label, figures[f"age{i}"]) for i, (label, _) in enumerate(AGE_BUCKETS)]
     by_department = [Waiting(d.name, figures[f"department{d.pk}"]) for d in departments]
     by_department.append(Waiting("The author (changes requested or out of date)", figures["author"]))
+    by_department.append(Waiting(NEEDS_DEFINITION_LABEL, figures["definition"]))
 
     oldest = []
     rows = (
-        open_proposals.annotate(waiting_since=_revision_submitted(), **approved)
+        open_proposals.annotate(
+            waiting_since=_revision_submitted(), definition_written=_definition_written(), **approved
+        )
+        .annotate(undefined=ExpressionWrapper(NEEDS_DEFINITION, BooleanField()))
         .order_by("waiting_since", "pk")
-        .values("pk", "name", "state", "waiting_since", *approved)[:TOP]
+        .values("pk", "name", "state", "waiting_since", "undefined", *approved)[:TOP]
     )
     for row in rows:
         if row["state"] in WAITING_ON_AUTHOR:
             waiting_on = ["The author"]
+        elif row["undefined"]:
+            waiting_on = ["A definition, to be written in"]
         else:
             waiting_on = [d.name for d in departments if not row[f"approved{d.pk}"]]
         oldest.append(

@@ -14,6 +14,7 @@ from accounts import roles
 from accounts.models import User
 from glossary.dashboard import selectors
 from glossary.dashboard.tables import TABLE_SLUGS, dashboard_table
+from glossary.entries import Entry
 from glossary.models import Term
 from glossary.services import proposals as services
 from tests.glossary.dashboard.dashboard_history import NOW
@@ -247,3 +248,21 @@ def test_the_api_narrows_to_a_tag_and_refuses_an_unknown_one(client, reader):
 
 def test_the_api_needs_read_access(client, history):
     assert client.get("/api/v1/metrics").status_code == 401
+
+
+def test_a_term_imported_with_labels_alone_waits_for_its_definition_not_on_any_department(
+    admin_user, ada, it, marketing
+):
+    services.proposal_create(author=admin_user, reason="Imported", entry=Entry(name="Attribution"), imported=True)
+    services.proposal_create(author=ada, reason="Ours", entry=new_term_entry(it, marketing, name="Cohort"))
+    decisions = selectors.decisions(now=timezone.now())
+    assert [(w.label, w.count) for w in decisions.by_department] == [
+        ("IT", 1),
+        ("Marketing", 1),
+        ("The author (changes requested or out of date)", 0),
+        ("A definition, to be written in (imported with labels alone)", 1),
+    ]
+    assert {p.name: p.waiting_on for p in decisions.oldest} == {
+        "Attribution": ["A definition, to be written in"],
+        "Cohort": ["IT", "Marketing"],
+    }

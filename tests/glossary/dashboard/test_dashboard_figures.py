@@ -71,6 +71,7 @@ def test_open_proposals_by_age_and_by_whom_they_wait_on(history):
         ("Marketing", 2),
         ("Finance", 2),
         ("The author (changes requested or out of date)", 1),
+        ("A definition, to be written in (imported with labels alone)", 0),
     ]
 
 
