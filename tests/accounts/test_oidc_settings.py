@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# Each test reads the variables in a Django process of its own, started for it.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 SHOW = (
     "import django, json; django.setup(); from django.conf import settings as s; "

@@ -37,6 +37,7 @@ def test_check_deploy_is_clean_in_production_mode():
     assert "no issues" in result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "overrides, message",
     [
@@ -51,6 +52,7 @@ def test_production_mode_refuses_to_start_on_development_defaults(overrides, mes
     assert message in result.stderr
 
 
+@pytest.mark.slow
 def test_the_app_starts_in_production_mode_unless_told_otherwise():
     result = manage("check")
     assert result.returncode != 0, "with no DJANGO_* variables the app must refuse to start"
