@@ -249,11 +249,3 @@ def signed_off_term(ada, ivan, marco, it, marketing, make_term):
         proposal = proposal_approve(proposal=proposal, user=approver, comment="", seen_revision=proposal.revision)
     assert proposal.state == proposal.State.PUBLISHED
     return Term.objects.get(pk=proposal.term_id)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    """The slow tests first (in their order): spread over the workers from the start, the long ones
-    run side by side instead of one of them finishing alone at the end of the run. First, so that
-    pytest-django's own order (tests that flush the database after those that roll back) still holds."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
