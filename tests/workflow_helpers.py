@@ -148,3 +148,28 @@ def mails_to(mailoutbox, user):
 def propose_change(author, term, reason="Say it better", **changes):
     entry = replace(Entry.from_term(term), **changes)
     return services.proposal_create(author=author, reason=reason, entry=entry, term=term)
+
+
+def term_form(term, it, marketing, **overrides):
+    data = {
+        "name": term.name,
+        "abbreviation": term.abbreviation,
+        "synonyms": term.synonyms,
+        "summary": term.summary,
+        "examples": term.examples,
+        "status": term.status,
+        "change_reason": "Fix the IT wording",
+        "definitions-TOTAL_FORMS": "2",
+        "definitions-INITIAL_FORMS": "1",
+        "definitions-MIN_NUM_FORMS": "0",
+        "definitions-MAX_NUM_FORMS": "1000",
+        "definitions-0-id": str(term.definitions.get(department=it).pk),
+        "definitions-0-term": str(term.pk),
+        "definitions-0-department": str(it.pk),
+        "definitions-0-text": "Software we build and run ourselves.",
+        "definitions-1-term": str(term.pk),
+        "definitions-1-department": str(marketing.pk),
+        "definitions-1-text": "A SaaS tool we subscribe to.",
+    }
+    data.update(overrides)
+    return data

@@ -368,7 +368,7 @@ class TestOnOneOfEach:
 
 def stale_term_form(client, term, it, marketing):
     """What the change form, opened before either submission, sends: it offers Marketing a slot."""
-    from tests.glossary.test_admin import term_form
+    from tests.workflow_helpers import term_form
 
     page = client.get(reverse("admin:glossary_term_change", args=[term.pk])).content.decode()
     assert 'name="definitions-TOTAL_FORMS" value="2"' in page and f'<option value="{marketing.pk}" selected>' in page
@@ -378,7 +378,7 @@ def stale_term_form(client, term, it, marketing):
 def test_the_term_form_sent_twice_adds_the_definition_once_and_says_why_the_second_time(
     client, admin_user, make_term, it, marketing
 ):
-    from tests.glossary.test_bad_input import snapshot
+    from tests.workflow_helpers import snapshot
 
     term = make_term("Digital product", it_text="Custom software.")
     client.force_login(admin_user)

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from glossary.models import Watch, WatchNotice
 from glossary.services.watching import watch_set
-from tests.glossary.api.test_api_write import Caller
+from tests.glossary.api.callers import Caller
 from tests.workflow_helpers import login, mails_to, outside_a_transaction, propose_change, send_queued_mail
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,10 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts import roles
-from accounts.services import api_token_create
 from glossary.models import Comment, Proposal, Term
 from glossary.services import proposals as services
 from glossary.services.terms import term_save
+from tests.glossary.api.callers import Caller
 from tests.workflow_helpers import approve, decide, login, new_term_entry, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -26,24 +26,6 @@ NEW_TERM = {
         "tags": ["Measurement"],
     },
 }
-
-
-class Caller:
-    """Calls the API with a user's personal token, as a script would."""
-
-    def __init__(self, user, read_only=False):
-        self.user = user
-        _, self.secret = api_token_create(user=user, name="Script", read_only=read_only)
-        self.client = Client()
-
-    def __call__(self, method, address, body=None, raw=None):
-        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
-        return getattr(self.client, method)(
-            f"/api/v1{address}",
-            data=data,
-            content_type="application/json",
-            headers={"Authorization": f"Bearer {self.secret}"},
-        )
 
 
 def test_a_term_goes_from_proposal_to_published_with_two_departments_tokens(ada, ivan, marco, it, marketing):
